@@ -1,0 +1,118 @@
+/*
+ * pareto.h — the C API of libpareto, the only ABI-stable header.
+ *
+ * Conventions: opaque handles, functions prefixed pareto_, status codes (0 ok, < 0 a
+ * pareto_code), the user's mistakes as data on the handle (pareto_app_errors), UTF-8 JSON in
+ * and out, every returned buffer freed with pareto_free, no global mutable state: distinct
+ * handles may be used from distinct threads, and a loaded app is immutable, so any number of
+ * threads may read one. NULL or garbage arguments return PARETO_EARG; nothing asserts.
+ */
+#ifndef PARETO_H
+#define PARETO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(PARETO_SHARED)
+#  ifdef PARETO_BUILDING
+#    define PARETO_EXTERN(type) __declspec(dllexport) type
+#  else
+#    define PARETO_EXTERN(type) __declspec(dllimport) type
+#  endif
+#elif defined(__GNUC__)
+#  define PARETO_EXTERN(type) __attribute__((visibility("default"))) type
+#else
+#  define PARETO_EXTERN(type) type
+#endif
+
+#define PARETO_VERSION_MAJOR 0
+#define PARETO_VERSION_MINOR 1
+#define PARETO_VERSION_PATCH 0
+#define PARETO_VERSION_STRING "0.1.0"
+#define PARETO_VERSION_NUMBER \
+  (PARETO_VERSION_MAJOR * 10000 + PARETO_VERSION_MINOR * 100 + PARETO_VERSION_PATCH)
+
+/* A loaded app description: its errors, or its synthesized template. Immutable after load. */
+typedef struct pareto_app pareto_app;
+
+/* 0 on success, otherwise one of pareto_code (values never change). */
+typedef int pareto_status;
+typedef enum {
+  PARETO_OK = 0,
+  PARETO_ERROR = -1,    /* internal failure: a bug in pareto, reported, never a crash */
+  PARETO_EINVALID = -2, /* the app description has errors: read pareto_app_errors */
+  PARETO_ENOMEM = -3,   /* out of memory */
+  PARETO_EARG = -4,     /* a NULL or malformed argument */
+  PARETO_EIO = -5       /* a file could not be read */
+} pareto_code;
+
+typedef struct {
+  unsigned int version;    /* PARETO_LOAD_OPTIONS_VERSION */
+  const char *source_name; /* names the text in messages, e.g. "pareto.yaml"; NULL: "<input>" */
+  const char *base_dir;    /* where handler sources live, for variables found in code; NULL:
+                              sources are not scanned (pareto_app_load only) */
+} pareto_load_options;
+#define PARETO_LOAD_OPTIONS_VERSION 1
+#define PARETO_LOAD_OPTIONS_INIT {PARETO_LOAD_OPTIONS_VERSION, NULL, NULL}
+
+/*
+ * Loads, validates and synthesizes an app description given as YAML 1.2 or JSON text of len
+ * bytes. Sets *out whenever it returns PARETO_OK or PARETO_EINVALID (as sqlite3_open does); the
+ * caller frees it with pareto_app_free. opts may be NULL.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_load(pareto_app **out, const char *text, size_t len, const pareto_load_options *opts);
+
+/*
+ * Loads an app from a path: a pareto.yaml (or .yml / .json) file, or the folder holding one.
+ * Handler sources are read relative to the file's folder. opts->base_dir is ignored.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_load_path(pareto_app **out, const char *path, const pareto_load_options *opts);
+
+/*
+ * Every error found, as a JSON array of {"file", "path", "line", "column", "message", "check"}
+ * ("[]" when there are none). Borrowed: valid until pareto_app_free. NULL app: NULL.
+ */
+PARETO_EXTERN(const char *) pareto_app_errors(const pareto_app *app);
+
+/* The app's name (the "app" key), borrowed; "" when the description has none. */
+PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);
+
+/*
+ * The CloudFormation template as JSON (UTF-8, deterministic: the same input gives the same
+ * bytes on every platform). *out_json is freed with pareto_free. PARETO_EINVALID when the app
+ * has errors.
+ */
+PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_json);
+
+/*
+ * The app's handler folders and runtimes as a JSON array of {"action", "path", "runtime",
+ * "handler"}, for front ends that package the sources. Freed with pareto_free.
+ */
+PARETO_EXTERN(pareto_status) pareto_app_functions(const pareto_app *app, char **out_json);
+
+/* Frees an app; NULL is a no-op. */
+PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
+
+/* Frees every buffer pareto returns through a char ** out-parameter; NULL is a no-op. */
+PARETO_EXTERN(void) pareto_free(void *p);
+
+/* A static description of a status code. */
+PARETO_EXTERN(const char *) pareto_strerror(pareto_status status);
+
+/* The library's version, "MAJOR.MINOR.PATCH", and as PARETO_VERSION_NUMBER. */
+PARETO_EXTERN(const char *) pareto_version(void);
+PARETO_EXTERN(int) pareto_version_number(void);
+
+/* The JSON Schema of pareto.yaml, borrowed (static). */
+PARETO_EXTERN(const char *) pareto_config_schema(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARETO_H */

@@ -1,0 +1,78 @@
+// pareto.hpp — the C++ API: RAII and exceptions over the C API, header-only, so C++ tools get
+// the same ABI-stable library as every other front end.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "pareto/pareto.h"
+
+namespace pareto {
+inline namespace v0 {
+
+// A status other than PARETO_OK or PARETO_EINVALID.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(pareto_status status)
+      : std::runtime_error(pareto_strerror(status)), status_(status) {}
+  pareto_status status() const noexcept { return status_; }
+
+ private:
+  pareto_status status_;
+};
+
+class App {
+ public:
+  // From YAML or JSON text; `base_dir` is where handler sources live ("" : not scanned).
+  static App from_text(std::string_view text, const std::string& source_name = "<input>",
+                       const std::string& base_dir = "") {
+    pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
+    options.source_name = source_name.c_str();
+    options.base_dir = base_dir.empty() ? nullptr : base_dir.c_str();
+    pareto_app* app = nullptr;
+    check(pareto_app_load(&app, text.data(), text.size(), &options));
+    return App(app);
+  }
+  // From a pareto.yaml or the folder holding one.
+  static App from_path(const std::string& path) {
+    pareto_app* app = nullptr;
+    check(pareto_app_load_path(&app, path.c_str(), nullptr));
+    return App(app);
+  }
+
+  bool valid() const { return errors() == "[]"; }
+  std::string name() const { return pareto_app_name(app_.get()); }
+  // JSON: [{file, path, line, column, message, check}]
+  std::string errors() const { return pareto_app_errors(app_.get()); }
+  // The template JSON; throws Error(PARETO_EINVALID) when the app has errors.
+  std::string synth() const { return take([&](char** out) { return pareto_app_synth(app_.get(), out); }); }
+  // JSON: [{action, path, runtime, handler}]
+  std::string functions() const {
+    return take([&](char** out) { return pareto_app_functions(app_.get(), out); });
+  }
+
+ private:
+  struct Free {
+    void operator()(pareto_app* app) const noexcept { pareto_app_free(app); }
+  };
+  explicit App(pareto_app* app) : app_(app) {}
+  static void check(pareto_status status) {
+    if (status != PARETO_OK && status != PARETO_EINVALID) throw Error(status);
+  }
+  template <typename Call>
+  static std::string take(Call&& call) {
+    char* out = nullptr;
+    pareto_status status = call(&out);
+    if (status != PARETO_OK) throw Error(status);
+    std::unique_ptr<char, void (*)(void*)> owned(out, pareto_free);
+    return std::string(out);
+  }
+  std::unique_ptr<pareto_app, Free> app_;
+};
+
+inline std::string version() { return pareto_version(); }
+
+}  // namespace v0
+}  // namespace pareto

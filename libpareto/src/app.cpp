@@ -1,0 +1,125 @@
+#include "app.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "check/schema.hpp"
+#include "components/kind.hpp"
+#include "finalize/finalize.hpp"
+#include "load/document.hpp"
+#include "load/sources.hpp"
+#include "names.hpp"
+
+namespace pareto {
+using nlohmann::json;
+
+json Synthesis::errors_json(std::string_view file) const {
+  json out = json::array();
+  for (const auto& e : errors)
+    out.push_back({{"file", file}, {"path", e.path}, {"line", e.line}, {"column", e.column},
+                   {"message", e.message}, {"check", e.check}});
+  return out;
+}
+
+namespace {
+
+Model build_model(json config, Diagnostics& errors) {
+  Model model;
+  model.app = config["app"];
+  for (auto& action : config["actions"])
+    if (!action.contains("path")) {
+      std::string path = action["name"];
+      std::replace(path.begin(), path.end(), '-', '/');
+      action["path"] = path;
+    }
+  model.config = std::move(config);
+  for (const Kind* kind : kinds()) {
+    const json& entries = model.config[std::string(kind->key)];
+    auto& list = model.components[kind->key];
+    for (size_t i = 0; i < entries.size(); ++i) {
+      Component c{kind, entries[i]["name"], fmt::format("/{}/{}", kind->key, i), &entries[i]};
+      if (const Component* first = model.find(kind->key, c.name))
+        report(errors, c.pointer + "/name", check::kDuplicateName,
+               fmt::format("{} \"{}\" is already declared at {}", kind->suffix, c.name,
+                           first->pointer));
+      else
+        list.push_back(std::move(c));
+    }
+  }
+  return model;
+}
+
+void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& errors) {
+  for (const auto& action : model.of("actions")) {
+    std::string folder = action.string("path"), runtime = action.string("runtime");
+    if (!find_handler(base / folder, runtime))
+      report(errors, action.pointer + "/path", check::kHandlerMissing,
+             fmt::format("no handler for action \"{}\": expected {}/index.{} beside the app "
+                         "description", action.name, folder, runtime == "nodejs" ? "js" : "py"));
+    model.variables[action.name] = scan_folder(base, folder, runtime);
+  }
+}
+
+void sort_by_position(Diagnostics& errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    auto key = [](const Diagnostic& d) {
+      return std::make_tuple(d.line == 0, d.line, d.column);
+    };
+    return key(a) < key(b);
+  });
+}
+
+}  // namespace
+
+Synthesis synthesize(std::string_view text, const LoadOptions& options) {
+  Synthesis out;
+  Document doc = load_document(text);
+  auto finish = [&](Diagnostics errors) {
+    doc.positions.locate(errors);
+    sort_by_position(errors);
+    out.errors = std::move(errors);
+    return out;
+  };
+  if (!doc.errors.empty()) return finish(std::move(doc.errors));
+  if (doc.value.is_object() && doc.value.contains("app") && doc.value["app"].is_string())
+    out.name = doc.value["app"];
+  if (Diagnostics errors = validate_schema(doc.value); !errors.empty())
+    return finish(std::move(errors));
+
+  json config = doc.value;
+  apply_defaults(config);
+  Diagnostics errors;
+  Model model = build_model(std::move(config), errors);
+  if (options.base_dir) read_sources(model, *options.base_dir, errors);
+  Checker checker(model, errors);
+  for (const Kind* kind : kinds())
+    for (const auto& component : model.of(kind->key)) kind->check(checker, component);
+  for (const auto& action : model.of("actions"))
+    out.functions.push_back({{"action", action.name},
+                             {"path", action.string("path")},
+                             {"runtime", action.string("runtime")},
+                             {"handler", action.string("path") + "/index.handler"}});
+  if (!errors.empty()) return finish(std::move(errors));
+
+  Template result;
+  result.description = fmt::format("{} (pareto)", model.app);
+  Renderer renderer(model, result, errors);
+  for (const Kind* kind : kinds())
+    for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
+  finalize(result, model.config["parameters"], errors);
+  if (!errors.empty()) return finish(std::move(errors));
+  out.template_json = result.dump();
+  return out;
+}
+
+std::optional<std::filesystem::path> find_app_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec))
+    return std::filesystem::is_regular_file(path, ec) ? std::optional(path) : std::nullopt;
+  for (const char* name : {"pareto.yaml", "pareto.yml", "pareto.json"})
+    if (std::filesystem::is_regular_file(path / name, ec)) return path / name;
+  return std::nullopt;
+}
+
+}  // namespace pareto

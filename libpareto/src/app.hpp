@@ -1,0 +1,36 @@
+// The pipeline: text → document → schema → model → checks → template → finalize.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "diagnostic.hpp"
+
+namespace pareto {
+
+struct LoadOptions {
+  std::string source_name = "<input>";  // names the text in errors
+  std::optional<std::filesystem::path> base_dir;  // handler sources; none: not scanned
+};
+
+// A loaded app: its errors, or its template. A regular value.
+struct Synthesis {
+  std::string name;
+  Diagnostics errors;          // located and in source order
+  std::string template_json;   // empty when there are errors
+  nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
+
+  bool ok() const { return errors.empty(); }
+  // [{file, path, line, column, message, check}]
+  nlohmann::json errors_json(std::string_view file) const;
+};
+
+Synthesis synthesize(std::string_view text, const LoadOptions& options = {});
+
+// The pareto.yaml of a path: the file itself, or pareto.yaml/.yml/.json inside a folder.
+std::optional<std::filesystem::path> find_app_file(const std::filesystem::path& path);
+
+}  // namespace pareto

@@ -1,0 +1,153 @@
+// The C boundary: argument checks, status codes, and no exception ever crossing it.
+#include "pareto/pareto.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <sstream>
+
+#include "app.hpp"
+#include "check/schema.hpp"
+
+struct pareto_app {
+  std::string name;
+  std::string errors_json;
+  std::string template_json;
+  std::string functions_json;
+  bool valid = false;
+};
+
+namespace {
+
+// Runs `body`, turning every exception into a status: nothing throws through C.
+template <typename Body>
+pareto_status guard(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return PARETO_ENOMEM;
+  } catch (...) {
+    return PARETO_ERROR;
+  }
+}
+
+char* copy_out(const std::string& text) {
+  char* out = static_cast<char*>(std::malloc(text.size() + 1));
+  if (!out) throw std::bad_alloc();
+  std::memcpy(out, text.c_str(), text.size() + 1);
+  return out;
+}
+
+bool valid_options(const pareto_load_options* opts) {
+  return !opts || opts->version == PARETO_LOAD_OPTIONS_VERSION;
+}
+
+pareto_status finish(pareto_app** out, const pareto::Synthesis& result, std::string_view file) {
+  auto app = std::make_unique<pareto_app>();
+  app->name = result.name;
+  app->errors_json = result.errors_json(file).dump();
+  app->template_json = result.template_json;
+  app->functions_json = result.functions.dump();
+  app->valid = result.ok();
+  *out = app.release();
+  return (*out)->valid ? PARETO_OK : PARETO_EINVALID;
+}
+
+}  // namespace
+
+extern "C" {
+
+pareto_status pareto_app_load(pareto_app** out, const char* text, size_t len,
+                              const pareto_load_options* opts) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  if ((!text && len) || !valid_options(opts)) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    pareto::LoadOptions options;
+    if (opts && opts->source_name) options.source_name = opts->source_name;
+    if (opts && opts->base_dir) options.base_dir = opts->base_dir;
+    auto result = pareto::synthesize(std::string_view(text ? text : "", len), options);
+    return finish(out, result, options.source_name);
+  });
+}
+
+pareto_status pareto_app_load_path(pareto_app** out, const char* path,
+                                   const pareto_load_options* opts) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  if (!path || !valid_options(opts)) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    auto file = pareto::find_app_file(path);
+    if (!file) return PARETO_EIO;
+    std::ifstream in(*file, std::ios::binary);
+    std::stringstream text;
+    if (!(text << in.rdbuf()) && in.bad()) return PARETO_EIO;
+    pareto::LoadOptions options;
+    options.source_name = opts && opts->source_name ? opts->source_name : file->string();
+    options.base_dir = file->parent_path().empty() ? std::filesystem::path(".")
+                                                   : file->parent_path();
+    auto result = pareto::synthesize(text.str(), options);
+    return finish(out, result, options.source_name);
+  });
+}
+
+const char* pareto_app_errors(const pareto_app* app) {
+  return app ? app->errors_json.c_str() : nullptr;
+}
+
+const char* pareto_app_name(const pareto_app* app) { return app ? app->name.c_str() : nullptr; }
+
+pareto_status pareto_app_synth(const pareto_app* app, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    *out_json = copy_out(app->template_json);
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_functions(const pareto_app* app, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    *out_json = copy_out(app->functions_json);
+    return PARETO_OK;
+  });
+}
+
+void pareto_app_free(pareto_app* app) { delete app; }
+
+void pareto_free(void* p) { std::free(p); }
+
+const char* pareto_strerror(pareto_status status) {
+  switch (status) {
+    case PARETO_OK: return "ok";
+    case PARETO_ERROR: return "internal error";
+    case PARETO_EINVALID: return "the app description has errors";
+    case PARETO_ENOMEM: return "out of memory";
+    case PARETO_EARG: return "invalid argument";
+    case PARETO_EIO: return "the file could not be read";
+    default: return "unknown status";
+  }
+}
+
+const char* pareto_version(void) { return PARETO_VERSION_STRING; }
+
+int pareto_version_number(void) { return PARETO_VERSION_NUMBER; }
+
+const char* pareto_config_schema(void) {
+  static const std::string schema = [] {
+    try {
+      return pareto::config_schema().dump(2);
+    } catch (...) {
+      return std::string("{}");
+    }
+  }();
+  return schema.c_str();
+}
+
+}  // extern "C"

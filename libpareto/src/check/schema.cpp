@@ -1,0 +1,242 @@
+#include "check/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "embedded.hpp"
+#include "names.hpp"
+
+namespace pareto {
+using nlohmann::json;
+
+const json& config_schema() {
+  static const json schema = json::parse(embedded("schema/pareto.schema.json"));
+  return schema;
+}
+
+namespace {
+
+// std::regex recurses once per character; strings longer than any maxLength in the schema are
+// cut in the copy that is validated, so patterns only ever see short text.
+constexpr size_t kLongestChecked = 1024;
+
+void shorten_strings(json& value) {
+  if (value.is_string()) {
+    auto& s = value.get_ref<std::string&>();
+    if (s.size() > kLongestChecked) s.resize(kLongestChecked);
+  } else if (value.is_structured()) {
+    for (auto& child : value) shorten_strings(child);
+  }
+}
+
+const json& resolve(const json& node) {
+  const json* at = &node;
+  while (at->is_object() && at->contains("$ref")) {
+    std::string ref = (*at)["$ref"];  // only local refs: "#/$defs/name"
+    at = &config_schema().at(json::json_pointer(ref.substr(1)));
+  }
+  return *at;
+}
+
+// The subschema that governs the value at a document pointer; null when none does.
+const json* schema_at(const json::json_pointer& pointer) {
+  const json* at = &resolve(config_schema());
+  std::vector<std::string> segments;
+  for (auto p = pointer; !p.empty(); p = p.parent_pointer()) segments.insert(segments.begin(), p.back());
+  for (const std::string& segment : segments) {
+    if (auto p = at->find("properties"); p != at->end() && p->contains(segment))
+      at = &resolve((*p)[segment]);
+    else if (auto a = at->find("additionalProperties"); a != at->end() && a->is_object())
+      at = &resolve(*a);
+    else if (auto i = at->find("items"); i != at->end())
+      at = &resolve(*i);
+    else
+      return nullptr;
+  }
+  return at;
+}
+
+std::string describe_type(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "a mapping";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "an integer";
+    default: return "a number";
+  }
+}
+
+std::string describe_schema_type(const json& type) {
+  static const std::map<std::string, std::string> kNames = {
+      {"string", "a string"}, {"integer", "an integer"}, {"number", "a number"},
+      {"boolean", "a boolean"}, {"object", "a mapping"}, {"array", "a list"}, {"null", "null"}};
+  std::vector<std::string> names;
+  for (const auto& t : type.is_array() ? type : json::array({type}))
+    names.push_back(kNames.count(t) ? kNames.at(t) : t.get<std::string>());
+  return join_names(names);
+}
+
+std::string quoted_list(const json& values) {
+  std::vector<std::string> items;
+  for (const auto& v : values) items.push_back(v.dump());
+  return join_names(items);
+}
+
+// "'x'." at the end of a valijson message → x
+std::string quoted_tail(const std::string& message) {
+  size_t end = message.rfind('\'');
+  size_t begin = end == std::string::npos ? end : message.rfind('\'', end - 1);
+  if (begin == std::string::npos) return {};
+  return message.substr(begin + 1, end - begin - 1);
+}
+
+std::string to_pointer(const std::vector<std::string>& context) {
+  std::string pointer;
+  for (const auto& part : context) {
+    if (part == "<root>" || part.size() < 2) continue;
+    pointer += "/" + pointer_escape(part.substr(1, part.size() - 2));  // "[x]" → x
+  }
+  return pointer;
+}
+
+struct Rewritten {
+  std::string path;
+  std::string_view check;
+  std::string message;
+};
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// valijson's message for one leaf violation → the user's message, from the schema and value.
+std::optional<Rewritten> rewrite(const json& document, const std::string& pointer,
+                                 const std::string& description) {
+  json::json_pointer at(pointer);
+  const json& value = document.contains(at) ? document.at(at) : json();
+  const json* schema = schema_at(at);
+  const json empty = json::object();
+  const json& rule = schema ? *schema : empty;
+  if (starts_with(description, "Missing required property")) {
+    std::string key = quoted_tail(description);
+    return Rewritten{pointer, check::kRequired, fmt::format("missing required key \"{}\"", key)};
+  }
+  if (starts_with(description, "Object contains a property that could not be validated")) {
+    std::string key = quoted_tail(description);
+    std::vector<std::string> known;
+    const json& properties = rule.contains("properties") ? rule["properties"] : empty;
+    for (const auto& [k, _] : properties.items()) known.push_back(k);
+    std::string hint = nearest(key, known);
+    std::string message = fmt::format("unknown key \"{}\"", key);
+    if (!hint.empty())
+      message += fmt::format("; did you mean \"{}\"?", hint);
+    else if (!known.empty())
+      message += fmt::format("; expected one of {}", join_names(known));
+    return Rewritten{pointer + "/" + pointer_escape(key), check::kUnknownKey, message};
+  }
+  if (starts_with(description, "Failed to match against any enum values")) {
+    return Rewritten{pointer, check::kEnum,
+                     fmt::format("{} is not one of {}", value.dump(),
+                                 quoted_list(rule.value("enum", json::array())))};
+  }
+  if (starts_with(description, "Value type not permitted")) {
+    return Rewritten{pointer, check::kType,
+                     fmt::format("expected {}, got {}",
+                                 describe_schema_type(rule.value("type", json("object"))),
+                                 describe_type(value))};
+  }
+  if (starts_with(description, "Failed to match regex")) {
+    std::string form = rule.value("x-message", std::string());
+    if (form.empty()) form = fmt::format("text matching {}", rule.value("pattern", ""));
+    std::string shown = value.is_string() && value.get<std::string>().size() <= 64
+                            ? value.dump() : std::string("the value");
+    return Rewritten{pointer, check::kPattern, fmt::format("{} is not {}", shown, form)};
+  }
+  if (description.find("length") != std::string::npos && value.is_string()) {
+    if (rule.contains("maxLength") && value.get<std::string>().size() > rule["maxLength"])
+      return Rewritten{pointer, check::kRange,
+                       fmt::format("too long: at most {} characters", rule["maxLength"].dump())};
+    return Rewritten{pointer, check::kRange,
+                     fmt::format("too short: at least {} characters",
+                                 rule.value("minLength", 1))};
+  }
+  if (value.is_number() && (rule.contains("minimum") || rule.contains("maximum"))) {
+    return Rewritten{pointer, check::kRange,
+                     fmt::format("{} is out of range {}..{}", value.dump(),
+                                 rule.value("minimum", json("")).dump(),
+                                 rule.value("maximum", json("")).dump())};
+  }
+  if (description.find("unique") != std::string::npos)
+    return Rewritten{pointer, check::kRange, "items must be unique"};
+  if (value.is_array() && rule.contains("maxItems"))
+    return Rewritten{pointer, check::kRange,
+                     fmt::format("too many items: at most {}", rule["maxItems"].dump())};
+  if (starts_with(description, "Failed to validate") ||
+      description.find("could not be validated") != std::string::npos ||
+      description.find("against child schema") != std::string::npos)
+    return std::nullopt;  // a container of another violation, reported at its own path
+  return Rewritten{pointer, check::kSchema, description};
+}
+
+}  // namespace
+
+Diagnostics validate_schema(const json& document) {
+  static const std::unique_ptr<valijson::Schema> schema = [] {
+    auto parsed = std::make_unique<valijson::Schema>();
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(config_schema());
+    parser.populateSchema(adapter, *parsed);
+    return parsed;
+  }();
+  json checked = document;
+  shorten_strings(checked);
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(checked);
+  Diagnostics out;
+  if (validator.validate(*schema, target, &results)) return out;
+  valijson::ValidationResults::Error error;
+  std::set<std::tuple<std::string, std::string>> seen;
+  while (results.popError(error)) {
+    auto rewritten = rewrite(checked, to_pointer(error.context), error.description);
+    if (!rewritten || !seen.emplace(rewritten->path, rewritten->message).second) continue;
+    report(out, rewritten->path, rewritten->check, rewritten->message);
+  }
+  return out;
+}
+
+namespace {
+void fill_defaults(json& value, const json& rule) {
+  if (value.is_object()) {
+    const json* properties = rule.contains("properties") ? &rule["properties"] : nullptr;
+    if (properties)
+      for (const auto& [key, sub] : properties->items()) {
+        const json& resolved = resolve(sub);
+        if (!value.contains(key) && resolved.contains("default")) value[key] = resolved["default"];
+      }
+    for (auto& [key, child] : value.items()) {
+      if (properties && properties->contains(key))
+        fill_defaults(child, resolve((*properties)[key]));
+      else if (rule.contains("additionalProperties") && rule["additionalProperties"].is_object())
+        fill_defaults(child, resolve(rule["additionalProperties"]));
+    }
+  } else if (value.is_array() && rule.contains("items")) {
+    for (auto& child : value) fill_defaults(child, resolve(rule["items"]));
+  }
+}
+}  // namespace
+
+void apply_defaults(json& document) { fill_defaults(document, resolve(config_schema())); }
+
+}  // namespace pareto

@@ -1,0 +1,129 @@
+// The component kinds: one Kind per file in this folder, all listed in registry.cpp. A kind's
+// file is the one place that knows its checks, resources, grants and outputs.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diagnostic.hpp"
+#include "render/template.hpp"
+
+namespace pareto {
+
+struct Kind;
+
+// One entry of the app description: the 3rd table is {kind: tables, name, "/tables/2", spec}.
+struct Component {
+  const Kind* kind = nullptr;
+  std::string name;
+  std::string pointer;
+  const nlohmann::json* spec = nullptr;
+
+  const nlohmann::json& operator[](const char* key) const { return (*spec)[key]; }
+  std::string string(const char* key) const { return spec->value(key, std::string()); }
+  std::string id(std::string_view suffix) const;  // logical id: "<name>-<suffix>"
+  std::string id() const;                         // the kind's main resource
+};
+
+// A variable the handler reads, and where it came from.
+struct Variable {
+  std::string name;
+  std::string origin;  // "hello/get/index.py:3", or the config pointer of a declared one
+};
+
+// The app description after schema defaults, as components by kind.
+struct Model {
+  std::string app;
+  nlohmann::json config;
+  std::map<std::string_view, std::vector<Component>> components;  // by Kind::key
+  std::map<std::string, std::vector<Variable>> variables;  // action name → found in its code
+
+  const std::vector<Component>& of(std::string_view key) const;
+  const Component* find(std::string_view key, std::string_view name) const;
+};
+
+// What a permission is scoped to: the stack resources a statement applies to.
+struct Grant {
+  std::vector<std::string> actions;      // "sqs:ReceiveMessage"
+  std::vector<nlohmann::json> resources;  // ARNs (intrinsics); empty: "*"
+  std::string origin;                    // the config entry that needs it
+};
+
+class Checker {
+ public:
+  Checker(const Model& model, Diagnostics& errors) : model_(model), errors_(errors) {}
+  const Model& model() const { return model_; }
+
+  // Reports unless `name` is a declared component of kind `key`; returns it when it is.
+  const Component* require(std::string_view key, std::string_view name,
+                           const std::string& pointer);
+  // An action may be bound to one trigger (endpoint, queue, topic or timer).
+  void bind(const std::string& action, const std::string& pointer, std::string what);
+  // A physical name "<app>-<stage>-<name><extra>" must fit in `limit` characters.
+  void name_length(const Component& c, std::string_view what, size_t extra, size_t limit);
+  void error(const std::string& pointer, std::string_view check, std::string message);
+
+ private:
+  const Model& model_;
+  Diagnostics& errors_;
+  std::map<std::string, std::pair<std::string, std::string>> bound_;  // action → pointer, what
+};
+
+class Renderer {
+ public:
+  Renderer(const Model& model, Template& out, Diagnostics& errors)
+      : model_(model), out_(out), errors_(errors) {}
+  const Model& model() const { return model_; }
+
+  void resource(const std::string& id, nlohmann::json resource, const std::string& origin);
+  void output(const std::string& id, nlohmann::json value, std::string description,
+              const std::string& origin);
+  void parameter(const std::string& id, nlohmann::json parameter, const std::string& origin);
+  bool has(const std::string& id) const;
+  void grant(const std::string& action, Grant grant);
+  const std::vector<Grant>& grants(const std::string& action) const;
+  void error(const std::string& pointer, std::string_view check, std::string message);
+
+  // {"Fn::Sub": "<app>-${StageName}-<name><extra>"}: physical names derive from the stack.
+  nlohmann::json physical_name(std::string_view name, std::string_view extra = "",
+                               std::string_view separator = "-") const;
+
+ private:
+  const Model& model_;
+  Template& out_;
+  Diagnostics& errors_;
+  std::map<std::string, std::vector<Grant>> grants_;
+};
+
+struct Kind {
+  std::string_view key;      // in pareto.yaml: "tables"
+  std::string_view suffix;   // of logical ids and variables: "table" → UsersTable, USERS_TABLE
+  std::string_view service;  // IAM service prefix of its resources: "dynamodb"; "" none
+  void (*check)(Checker&, const Component&);
+  void (*render)(Renderer&, const Component&);
+  // The value of its <NAME>_<KIND> variable; null when handlers do not reach it so.
+  nlohmann::json (*variable)(const Component&);
+  // The ARNs that scope permissions of `service` when an action uses it.
+  std::vector<nlohmann::json> (*arns)(const Component&);
+};
+
+// Every kind, in render order (actions last: their roles gather every other kind's grants).
+std::span<const Kind* const> kinds();
+const Kind* find_kind(std::string_view key);
+
+// The longest stage name StageName allows; physical names are checked against it.
+inline constexpr size_t kMaxStageLength = 16;
+
+// Intrinsic-function shorthands.
+namespace cfn {
+nlohmann::json ref(std::string_view id);
+nlohmann::json get_att(std::string_view id, std::string_view attribute);
+nlohmann::json sub(std::string text);
+}  // namespace cfn
+
+}  // namespace pareto

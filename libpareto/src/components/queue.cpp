@@ -1,0 +1,62 @@
+// queues: an SQS queue with its dead-letter queue, consumed by one action in batches.
+#include "components/action.hpp"
+
+namespace pareto {
+using nlohmann::json;
+
+namespace {
+
+// Messages that fail this many receives move to the dead-letter queue, kept 14 days.
+constexpr int kMaxReceiveCount = 3;
+constexpr int kDeadLetterRetentionSeconds = 14 * 24 * 3600;
+
+void validate(Checker& c, const Component& queue) {
+  c.name_length(queue, "queue", std::string_view("-dlq").size(), 80);
+  std::string action = queue.string("action");
+  if (c.require("actions", action, queue.pointer + "/action"))
+    c.bind(action, queue.pointer + "/action", "queue " + queue.name);
+}
+
+void render(Renderer& r, const Component& queue) {
+  std::string action = queue.string("action");
+  std::string dlq = queue.id("queue-dlq");
+  r.resource(dlq,
+             {{"Type", "AWS::SQS::Queue"},
+              {"Properties", {{"QueueName", r.physical_name(queue.name, "-dlq")},
+                              {"MessageRetentionPeriod", kDeadLetterRetentionSeconds},
+                              {"SqsManagedSseEnabled", true}}}},
+             queue.pointer);
+  // A message stays invisible while the consumer works on it: at least the function timeout.
+  r.resource(queue.id(),
+             {{"Type", "AWS::SQS::Queue"},
+              {"Properties",
+               {{"QueueName", r.physical_name(queue.name)},
+                {"VisibilityTimeout", cfn::ref(timeout_parameter(r.model(), action))},
+                {"SqsManagedSseEnabled", true},
+                {"RedrivePolicy", {{"deadLetterTargetArn", cfn::get_att(dlq, "Arn")},
+                                   {"maxReceiveCount", kMaxReceiveCount}}}}}},
+             queue.pointer);
+  r.resource(queue.id("queue-mapping"),
+             {{"Type", "AWS::Lambda::EventSourceMapping"},
+              {"Properties", {{"EventSourceArn", cfn::get_att(queue.id(), "Arn")},
+                              {"FunctionName", cfn::ref(function_id(action))},
+                              {"BatchSize", queue["batch"]},
+                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
+             queue.pointer);
+  r.grant(action, {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                    "sqs:ReceiveMessage"},
+                   {cfn::get_att(queue.id(), "Arn")},
+                   queue.pointer});
+  r.output(queue.id(), cfn::ref(queue.id()), "The URL of queue " + queue.name, queue.pointer);
+  r.output(dlq, cfn::ref(dlq), "The URL of the dead-letter queue of " + queue.name, queue.pointer);
+}
+
+json variable(const Component& queue) { return cfn::ref(queue.id()); }
+
+std::vector<json> arns(const Component& queue) { return {cfn::get_att(queue.id(), "Arn")}; }
+
+}  // namespace
+
+extern const Kind kQueueKind{"queues", "queue", "sqs", validate, render, variable, arns};
+
+}  // namespace pareto

@@ -1,0 +1,26 @@
+// The one table of component kinds. A new kind is a file in this folder and a line here.
+#include <array>
+
+#include "components/kind.hpp"
+
+namespace pareto {
+
+extern const Kind kLayerKind, kSecretKind, kUserpoolKind, kBucketKind, kTableKind, kTopicKind,
+    kQueueKind, kTimerKind, kApiKind, kActionKind;
+
+namespace {
+// Render order: what others refer to first; actions last, once every grant is known.
+constexpr std::array<const Kind*, 10> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
+                                             &kBucketKind, &kTableKind, &kTopicKind,
+                                             &kQueueKind, &kTimerKind, &kApiKind, &kActionKind};
+}  // namespace
+
+std::span<const Kind* const> kinds() { return kKinds; }
+
+const Kind* find_kind(std::string_view key) {
+  for (const Kind* kind : kKinds)
+    if (kind->key == key) return kind;
+  return nullptr;
+}
+
+}  // namespace pareto

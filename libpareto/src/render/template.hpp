@@ -1,0 +1,42 @@
+// The CloudFormation template as a value, and what its intrinsic functions refer to.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+namespace pareto {
+
+struct Template {
+  std::string description;
+  nlohmann::json parameters = nlohmann::json::object();
+  nlohmann::json resources = nlohmann::json::object();
+  nlohmann::json outputs = nlohmann::json::object();
+  // Logical id (resource, output or parameter) → the config entry it was made for.
+  std::map<std::string, std::string> origins;
+
+  nlohmann::json to_json() const;
+  // Deterministic text: keys sorted, two-space indent, trailing newline.
+  std::string dump() const;
+};
+
+// Names a template value refers to: Ref targets, Fn::GetAtt and ${X.Attr} resources,
+// Fn::Sub ${X} names (minus the list form's own variables) and DependsOn.
+struct References {
+  std::set<std::string> refs;        // Ref X and ${X}: a parameter, resource or pseudo parameter
+  std::set<std::string> attributes;  // Fn::GetAtt X.A and ${X.A}: a resource
+  std::set<std::string> depends_on;  // DependsOn: a resource
+
+  // Every resource these refer to (a Ref may name a parameter: callers filter).
+  std::set<std::string> all() const;
+};
+
+References references(const nlohmann::json& value);
+
+// "${X}" and "${X.Attr}" in an Fn::Sub string, skipping literal "${!...}".
+std::set<std::string> sub_variables(std::string_view text);
+
+bool is_pseudo_parameter(std::string_view name);
+
+}  // namespace pareto
