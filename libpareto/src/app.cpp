@@ -41,7 +41,7 @@ Model build_model(json config, Diagnostics& errors) {
       Component c{kind, entries[i]["name"], fmt::format("/{}/{}", kind->key, i), &entries[i]};
       if (const Component* first = model.find(kind->key, c.name))
         report(errors, c.pointer + "/name", check::kDuplicateName,
-               fmt::format("{} \"{}\" is already declared at {}", kind->suffix, c.name,
+               fmt::format("{} \"{}\" is already declared at {}", kind->noun, c.name,
                            first->pointer));
       else
         list.push_back(std::move(c));

@@ -89,7 +89,7 @@ void validate(Checker& c, const Component& action) {
     std::string hint = nearest(w.name, declared);
     c.error(action.pointer + "/path", check::kVariable,
             fmt::format("{}: {} names no {} \"{}\"{}", variable.origin, variable.name,
-                        w.kind->suffix, w.name,
+                        w.kind->noun, w.name,
                         hint.empty() ? fmt::format("; declare it under \"{}\"", w.kind->key)
                                      : fmt::format("; did you mean {}?",
                                                    variable_name(hint, w.kind->suffix))));
@@ -231,7 +231,7 @@ void render(Renderer& r, const Component& action) {
 
 }  // namespace
 
-extern const Kind kActionKind{"actions", "function", "lambda", validate, render,
+extern const Kind kActionKind{"actions", "action", "function", "lambda", validate, render,
                               [](const Component& action) { return cfn::ref(function_id(action.name)); },
                               [](const Component& action) {
                                 return std::vector<json>{cfn::get_att(function_id(action.name), "Arn")};

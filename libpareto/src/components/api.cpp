@@ -215,6 +215,6 @@ void render(Renderer& r, const Component& api) {
 
 }  // namespace
 
-extern const Kind kApiKind{"apis", "api", "execute-api", validate, render, nullptr, nullptr};
+extern const Kind kApiKind{"apis", "api", "api", "execute-api", validate, render, nullptr, nullptr};
 
 }  // namespace pareto

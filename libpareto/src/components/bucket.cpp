@@ -39,6 +39,6 @@ std::vector<json> arns(const Component& bucket) {
 
 }  // namespace
 
-extern const Kind kBucketKind{"buckets", "bucket", "s3", validate, render, variable, arns};
+extern const Kind kBucketKind{"buckets", "bucket", "bucket", "s3", validate, render, variable, arns};
 
 }  // namespace pareto

@@ -28,7 +28,7 @@ const Component* Checker::require(std::string_view key, std::string_view name,
   std::vector<std::string> declared;
   for (const auto& c : model_.of(key)) declared.push_back(c.name);
   const Kind* kind = find_kind(key);
-  std::string message = fmt::format("no {} is named \"{}\"", kind->suffix, name);
+  std::string message = fmt::format("no {} is named \"{}\"", kind->noun, name);
   if (std::string hint = nearest(name, declared); !hint.empty())
     message += fmt::format("; did you mean \"{}\"?", hint);
   else if (declared.empty())

@@ -102,6 +102,7 @@ class Renderer {
 
 struct Kind {
   std::string_view key;      // in pareto.yaml: "tables"
+  std::string_view noun;     // in messages: "table"
   std::string_view suffix;   // of logical ids and variables: "table" → UsersTable, USERS_TABLE
   std::string_view service;  // IAM service prefix of its resources: "dynamodb"; "" none
   void (*check)(Checker&, const Component&);

@@ -18,6 +18,6 @@ void render(Renderer& r, const Component& layer) {
 
 }  // namespace
 
-extern const Kind kLayerKind{"layers", "layer", "", validate, render, nullptr, nullptr};
+extern const Kind kLayerKind{"layers", "layer", "layer", "", validate, render, nullptr, nullptr};
 
 }  // namespace pareto

@@ -57,6 +57,6 @@ std::vector<json> arns(const Component& queue) { return {cfn::get_att(queue.id()
 
 }  // namespace
 
-extern const Kind kQueueKind{"queues", "queue", "sqs", validate, render, variable, arns};
+extern const Kind kQueueKind{"queues", "queue", "queue", "sqs", validate, render, variable, arns};
 
 }  // namespace pareto

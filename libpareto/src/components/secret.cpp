@@ -26,7 +26,7 @@ std::vector<json> arns(const Component& secret) { return {cfn::ref(secret.id())}
 
 }  // namespace
 
-extern const Kind kSecretKind{"secrets", "secret", "secretsmanager", validate, render, variable,
+extern const Kind kSecretKind{"secrets", "secret", "secret", "secretsmanager", validate, render, variable,
                               arns};
 
 }  // namespace pareto

@@ -54,6 +54,6 @@ std::vector<json> arns(const Component& table) {
 
 }  // namespace
 
-extern const Kind kTableKind{"tables", "table", "dynamodb", validate, render, variable, arns};
+extern const Kind kTableKind{"tables", "table", "table", "dynamodb", validate, render, variable, arns};
 
 }  // namespace pareto

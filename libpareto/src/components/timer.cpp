@@ -56,6 +56,6 @@ void render(Renderer& r, const Component& timer) {
 
 }  // namespace
 
-extern const Kind kTimerKind{"timers", "timer", "events", validate, render, nullptr, nullptr};
+extern const Kind kTimerKind{"timers", "timer", "timer", "events", validate, render, nullptr, nullptr};
 
 }  // namespace pareto

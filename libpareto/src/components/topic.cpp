@@ -36,6 +36,6 @@ std::vector<json> arns(const Component& topic) { return {cfn::ref(topic.id())}; 
 
 }  // namespace
 
-extern const Kind kTopicKind{"topics", "topic", "sns", validate, render, variable, arns};
+extern const Kind kTopicKind{"topics", "topic", "topic", "sns", validate, render, variable, arns};
 
 }  // namespace pareto

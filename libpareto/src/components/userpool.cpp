@@ -49,7 +49,7 @@ std::vector<json> arns(const Component& pool) { return {cfn::get_att(pool.id(), 
 
 }  // namespace
 
-extern const Kind kUserpoolKind{"userpools", "userpool", "cognito-idp", validate, render, variable,
+extern const Kind kUserpoolKind{"userpools", "user pool", "userpool", "cognito-idp", validate, render, variable,
                                 arns};
 
 }  // namespace pareto

@@ -1,5 +1,6 @@
 #include "load/document.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -196,6 +197,12 @@ Document load_document(std::string_view text, const LoadLimits& limits) {
       return doc;
     }
     if (!documents.empty()) root = documents.front();
+  } catch (const YAML::DeepRecursion& e) {
+    report(doc.errors, "", check::kInputLimit,
+           fmt::format("nesting deeper than {} levels", limits.max_depth));
+    doc.errors.back().line = e.mark.line + 1;
+    doc.errors.back().column = e.mark.column + 1;
+    return doc;
   } catch (const YAML::Exception& e) {
     report(doc.errors, "", check::kSyntax, e.msg.empty() ? "the file does not parse" : e.msg);
     if (!e.mark.is_null()) {

@@ -1,0 +1,45 @@
+# Sourced by main.sh and test.sh: installs what a fresh Debian machine lacks (apt packages,
+# a virtualenv with the pinned Python tools), then builds the core. Safe to run again.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${PARETO_BUILD_DIR:-$ROOT/build}"
+VENV="${PARETO_VENV:-$ROOT/.venv}"
+
+APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev libyaml-cpp-dev
+              libvalijson-dev libgtest-dev libbenchmark-dev libcli11-dev)
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+install_apt_packages() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  step "apt: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+install_python_tools() {
+  step "python: $VENV"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip==24.3.1
+  "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements-dev.txt"
+}
+
+build_core() {
+  step "build: $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+        -DPython3_EXECUTABLE="$VENV/bin/python" >/dev/null
+  cmake --build "$BUILD"
+}
+
+install_apt_packages
+install_python_tools
+build_core
+export PATH="$VENV/bin:$BUILD/libpareto/src/cli:$PATH"
