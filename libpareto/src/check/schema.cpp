@@ -1,5 +1,7 @@
 #include "check/schema.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <map>
@@ -120,6 +122,27 @@ bool starts_with(const std::string& s, std::string_view prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
+// valijson names only the first key additionalProperties rejects: every one is reported here.
+std::vector<Rewritten> unknown_keys(const json& document, const std::string& pointer) {
+  json::json_pointer at(pointer);
+  const json* schema = schema_at(at);
+  if (!schema || !document.contains(at) || !document.at(at).is_object()) return {};
+  std::vector<std::string> known;
+  if (schema->contains("properties"))
+    for (const auto& [key, _] : (*schema)["properties"].items()) known.push_back(key);
+  std::vector<Rewritten> out;
+  for (const auto& [key, _] : document.at(at).items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string message = fmt::format("unknown key \"{}\"", key);
+    if (std::string hint = nearest(key, known); !hint.empty())
+      message += fmt::format("; did you mean \"{}\"?", hint);
+    else if (!known.empty())
+      message += fmt::format("; expected one of {}", join_names(known));
+    out.push_back({pointer + "/" + pointer_escape(key), check::kUnknownKey, message});
+  }
+  return out;
+}
+
 // valijson's message for one leaf violation → the user's message, from the schema and value.
 std::optional<Rewritten> rewrite(const json& document, const std::string& pointer,
                                  const std::string& description) {
@@ -131,19 +154,6 @@ std::optional<Rewritten> rewrite(const json& document, const std::string& pointe
   if (starts_with(description, "Missing required property")) {
     std::string key = quoted_tail(description);
     return Rewritten{pointer, check::kRequired, fmt::format("missing required key \"{}\"", key)};
-  }
-  if (starts_with(description, "Object contains a property that could not be validated")) {
-    std::string key = quoted_tail(description);
-    std::vector<std::string> known;
-    const json& properties = rule.contains("properties") ? rule["properties"] : empty;
-    for (const auto& [k, _] : properties.items()) known.push_back(k);
-    std::string hint = nearest(key, known);
-    std::string message = fmt::format("unknown key \"{}\"", key);
-    if (!hint.empty())
-      message += fmt::format("; did you mean \"{}\"?", hint);
-    else if (!known.empty())
-      message += fmt::format("; expected one of {}", join_names(known));
-    return Rewritten{pointer + "/" + pointer_escape(key), check::kUnknownKey, message};
   }
   if (starts_with(description, "Failed to match against any enum values")) {
     return Rewritten{pointer, check::kEnum,
@@ -209,9 +219,15 @@ Diagnostics validate_schema(const json& document) {
   valijson::ValidationResults::Error error;
   std::set<std::tuple<std::string, std::string>> seen;
   while (results.popError(error)) {
-    auto rewritten = rewrite(checked, to_pointer(error.context), error.description);
-    if (!rewritten || !seen.emplace(rewritten->path, rewritten->message).second) continue;
-    report(out, rewritten->path, rewritten->check, rewritten->message);
+    std::string pointer = to_pointer(error.context);
+    std::vector<Rewritten> found;
+    if (starts_with(error.description, "Object contains a property that could not be validated"))
+      found = unknown_keys(checked, pointer);
+    else if (auto rewritten = rewrite(checked, pointer, error.description))
+      found.push_back(std::move(*rewritten));
+    for (auto& each : found)
+      if (seen.emplace(each.path, each.message).second)
+        report(out, std::move(each.path), each.check, std::move(each.message));
   }
   return out;
 }

@@ -39,7 +39,7 @@ bool write_atomically(const std::string& path, const std::string& text) {
   return !ec;
 }
 
-int run(const std::string& app_path, const std::string& output, bool synth) {
+int run(const std::string& app_path, const std::string& output, bool synth, bool json) {
   pareto::App app = [&] {
     try {
       return pareto::App::from_path(app_path);
@@ -50,6 +50,10 @@ int run(const std::string& app_path, const std::string& output, bool synth) {
       throw;
     }
   }();
+  if (json && !synth) {
+    fmt::print("{}\n", nlohmann::json::parse(app.errors()).dump(2));
+    return app.valid() ? 0 : kInvalid;
+  }
   if (!app.valid()) {
     print_errors(app.errors());
     return kInvalid;
@@ -77,14 +81,16 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", pareto::version());
   cli.require_subcommand(1);
   std::string app_path, output;
+  bool json = false;
   auto* validate = cli.add_subcommand("validate", "Check an app description; print every error");
   validate->add_option("APP", app_path, "pareto.yaml, or the folder holding it")->required();
+  validate->add_flag("--json", json, "Print the errors as a JSON array on stdout ([] if none)");
   auto* synth = cli.add_subcommand("synth", "Print (or write) the CloudFormation template");
   synth->add_option("APP", app_path, "pareto.yaml, or the folder holding it")->required();
   synth->add_option("-o,--output", output, "Write the template to FILE instead of stdout");
   try {
     cli.parse(argc, argv);
-    return run(app_path, output, synth->parsed());
+    return run(app_path, output, synth->parsed(), json);
   } catch (const CLI::ParseError& e) {
     int code = cli.exit(e);
     return code == 0 ? 0 : kUsage;

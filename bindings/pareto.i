@@ -1,0 +1,92 @@
+/*
+ * pareto.i: the one SWIG interface over pareto.h, shared by the Python and Node modules.
+ *
+ * It whitelists a small surface and returns status codes rather than raising, so that each
+ * language's hand-written module defines its exception hierarchy once:
+ *
+ *   load(text, source_name, base_dir) -> [status, App or null]   text is UTF-8 YAML or JSON
+ *   load_path(path)                   -> [status, App or null]
+ *   App.errors(), App.name()          -> string (copied from the handle)
+ *   App.synth(), App.functions()      -> [status, string or null]
+ *   strerror(status), version(), version_number(), config_schema(), and the status codes
+ *
+ * An App owns its pareto_app and the host's garbage collector frees it; every char ** out is
+ * copied into a host string and freed with pareto_free.
+ */
+%module(package="pareto") _pareto
+
+%{
+#include "pareto/pareto.h"
+
+static pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
+                                      const char *source_name, const char *base_dir) {
+  pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
+  options.source_name = source_name;
+  options.base_dir = base_dir;
+  return pareto_app_load(out, text, len, &options);
+}
+
+static pareto_status pareto_bind_load_path(pareto_app **out, const char *path) {
+  return pareto_app_load_path(out, path, NULL);
+}
+%}
+
+typedef int pareto_status;
+
+%constant int OK = PARETO_OK;
+%constant int ERROR = PARETO_ERROR;
+%constant int EINVALID = PARETO_EINVALID;
+%constant int ENOMEM = PARETO_ENOMEM;
+%constant int EARG = PARETO_EARG;
+%constant int EIO = PARETO_EIO;
+
+/* pareto_app **out: the loaded handle, owned by the returned object (null when none). */
+%typemap(in, numinputs=0, noblock=1) pareto_app **out (pareto_app *handle = NULL) {
+  $1 = &handle;
+}
+%typemap(argout, noblock=1) pareto_app **out {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*descriptor, SWIG_POINTER_OWN));
+}
+
+/* char **out_json: a returned string, copied, then freed with pareto_free (null when none). */
+%typemap(in, numinputs=0, noblock=1) char **out_json (char *json = NULL) {
+  $1 = &json;
+}
+%typemap(argout, noblock=1, fragment="SWIG_FromCharPtr") char **out_json {
+  %append_output(SWIG_FromCharPtr(*$1));
+}
+%typemap(freearg, noblock=1) char **out_json {
+  pareto_free(*$1);
+}
+
+%apply (const char *STRING, size_t LENGTH) { (const char *text, size_t len) };
+
+%rename(load) pareto_bind_load;
+pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
+                               const char *source_name, const char *base_dir);
+%rename(load_path) pareto_bind_load_path;
+pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
+
+/* The methods' C names differ from the API's (pareto_app_errors, ...), which they call. */
+%rename(App) pareto_app;
+%rename(errors) pareto_app::errors_json;
+%rename(name) pareto_app::name_text;
+%rename(synth) pareto_app::synth_json;
+%rename(functions) pareto_app::functions_json;
+%nodefaultctor pareto_app;
+struct pareto_app {};
+%extend pareto_app {
+  ~pareto_app() { pareto_app_free($self); }
+  const char *errors_json() const { return pareto_app_errors($self); }
+  const char *name_text() const { return pareto_app_name($self); }
+  pareto_status synth_json(char **out_json) const { return pareto_app_synth($self, out_json); }
+  pareto_status functions_json(char **out_json) const {
+    return pareto_app_functions($self, out_json);
+  }
+}
+
+%rename("%(strip:[pareto_])s") "";
+const char *pareto_strerror(pareto_status status);
+const char *pareto_version(void);
+int pareto_version_number(void);
+const char *pareto_config_schema(void);

@@ -1,0 +1,12 @@
+"""pareto: a serverless AWS app described in a few lines, as a CloudFormation stack.
+
+    app = pareto.App.load("examples/hello")      # a pareto.yaml, or the folder holding one
+    app.validate()                               # raises pareto.ValidationError with .errors
+    template = app.synth()                       # dict; app.template_json() gives the bytes
+"""
+from . import _pareto
+from ._app import App, load, load_path
+from ._errors import ParetoError, ValidationError, format_error
+
+__version__: str = _pareto.version()
+__all__ = ["App", "ParetoError", "ValidationError", "format_error", "load", "load_path"]

@@ -1,0 +1,127 @@
+"""App: a loaded pareto.yaml, over the core's C API (through the generated pareto._pareto)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping, Optional, Union
+
+from . import _pareto
+from ._errors import ParetoError, ValidationError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _check(status: int) -> None:
+    if status < 0:
+        raise ParetoError(status, _pareto.strerror(status))
+
+
+class App:
+    """A loaded app description: its errors, or its CloudFormation template.
+
+    Immutable. Build one with App.load(path), App.from_text(text) or App.from_dict(config).
+    """
+
+    def __init__(self, native: _pareto.App, base_dir: Optional[Path]) -> None:
+        self._native = native
+        self.base_dir = base_dir
+        """The folder that holds the handler sources (None: sources were not read)."""
+
+    @classmethod
+    def load(cls, path: PathLike) -> App:
+        """Loads a pareto.yaml (.yml, .json), or the folder holding one."""
+        path = Path(path)
+        status, native = _pareto.load_path(os.fsdecode(path))
+        if status == _pareto.EIO:
+            raise FileNotFoundError(f"{path}: no such file, or no pareto.yaml in that folder")
+        if status != _pareto.EINVALID:
+            _check(status)
+        return cls(native, path if path.is_dir() else path.parent)
+
+    @classmethod
+    def from_text(
+        cls, text: str, *, source_name: str = "<input>", base_dir: Optional[PathLike] = None
+    ) -> App:
+        """Loads YAML 1.2 or JSON text; handler sources are read from base_dir when given."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError here, a ValueError
+        directory = None if base_dir is None else Path(base_dir)
+        status, native = _pareto.load(
+            text, source_name, None if directory is None else os.fsdecode(directory)
+        )
+        if status != _pareto.EINVALID:
+            _check(status)
+        return cls(native, directory)
+
+    @classmethod
+    def from_dict(
+        cls,
+        config: Mapping[str, Any],
+        *,
+        source_name: str = "<dict>",
+        base_dir: Optional[PathLike] = None,
+    ) -> App:
+        """Loads an app description given as the dict its YAML would parse to."""
+        if not isinstance(config, Mapping):
+            raise TypeError(f"config must be a mapping, not {type(config).__name__}")
+        text = json.dumps(config, allow_nan=False, ensure_ascii=False)
+        return cls.from_text(text, source_name=source_name, base_dir=base_dir)
+
+    @property
+    def name(self) -> str:
+        """The app's name (its `app` key); "" when the description has none."""
+        return self._native.name()
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """Every error: {"file", "path", "line", "column", "message", "check"}; [] when valid."""
+        return json.loads(self._native.errors())
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def validate(self) -> None:
+        """Raises ValidationError carrying every error, unless the description is valid."""
+        errors = self.errors
+        if errors:
+            raise ValidationError(_pareto.EINVALID, errors)
+
+    def template_json(self) -> str:
+        """The template exactly as the core wrote it: write these bytes, never a re-dump."""
+        self.validate()
+        status, text = self._native.synth()
+        _check(status)
+        return text
+
+    def synth(self) -> dict[str, Any]:
+        """The CloudFormation template as a dict."""
+        return json.loads(self.template_json())
+
+    @property
+    def functions(self) -> list[dict[str, str]]:
+        """The app's handlers: [{"action", "path", "runtime", "handler"}]."""
+        status, text = self._native.functions()
+        _check(status)
+        return json.loads(text)
+
+    def __repr__(self) -> str:
+        state = "valid" if self.valid else f"{len(self.errors)} errors"
+        return f"<pareto.App {self.name or '?'}: {state}>"
+
+
+def load(
+    text_or_dict: Union[str, Mapping[str, Any]],
+    *,
+    source_name: Optional[str] = None,
+    base_dir: Optional[PathLike] = None,
+) -> App:
+    """Loads an app description given as YAML/JSON text or as a dict."""
+    if isinstance(text_or_dict, str):
+        return App.from_text(text_or_dict, source_name=source_name or "<input>", base_dir=base_dir)
+    return App.from_dict(text_or_dict, source_name=source_name or "<dict>", base_dir=base_dir)
+
+
+load_path = App.load

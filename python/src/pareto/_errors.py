@@ -1,0 +1,32 @@
+"""The exceptions of the pareto package, defined once."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class ParetoError(Exception):
+    """A call into the pareto core failed; `code` is its status, one of pareto.h's codes."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ValidationError(ParetoError, ValueError):
+    """The app description has errors; `errors` lists every one of them.
+
+    Each error is a dict {"file", "path", "line", "column", "message", "check"}.
+    """
+
+    def __init__(self, code: int, errors: list[dict[str, Any]]) -> None:
+        lines = [format_error(error) for error in errors]
+        super().__init__(code, "\n".join(lines) or "the app description has errors")
+        self.errors = errors
+
+
+def format_error(error: dict[str, Any]) -> str:
+    """One error as `file:line:column: /path: message [check]`, as the native command prints it."""
+    where = str(error.get("file", ""))
+    if error.get("line", 0) > 0:
+        where += f":{error['line']}:{error['column']}"
+    return f"{where}: {error.get('path') or '/'}: {error.get('message', '')} [{error.get('check', '')}]"

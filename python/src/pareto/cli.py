@@ -1,0 +1,228 @@
+"""The `pareto` command: validate, synth, package, diff, deploy, outputs, destroy.
+
+Exit status: 0 on success, 1 when the app description has errors (one
+`file:line:column: /path: message [check]` line each on stderr) or a deployment fails, 2 on usage
+errors. Never a traceback for bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Sequence
+
+from rich.console import Console
+from rich.prompt import Confirm
+
+from . import __version__, deploy, local
+from ._app import App
+from ._errors import ParetoError, ValidationError, format_error
+from .package import build_archive
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+
+
+class UsageError(Exception):
+    pass
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Writes next to the target and renames: a failed run never leaves half a file."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def load_valid(path: str) -> App:
+    try:
+        app = App.load(path)
+    except FileNotFoundError as error:
+        raise UsageError(str(error)) from None
+    app.validate()
+    return app
+
+
+# --- commands that need no AWS ------------------------------------------------------------------
+
+
+def validate(args: argparse.Namespace, console: Console) -> None:
+    app = load_valid(args.app)
+    console.print(f"{app.name}: valid")
+
+
+def synth(args: argparse.Namespace, console: Console) -> None:
+    data = load_valid(args.app).template_json().encode()
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomically(Path(args.output), data)
+
+
+def package(args: argparse.Namespace, console: Console) -> None:
+    app = load_valid(args.app)
+    archive = build_archive(app)
+    output = Path(args.output or f"{app.name}.zip")
+    write_atomically(output, archive.data)
+    console.print(f"{output}: {len(archive.data):,} bytes, sha256 {archive.sha256}")
+
+
+# --- commands that talk to AWS (or to the local emulator) ---------------------------------------
+
+
+def parse_parameter(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+@contextmanager
+def stack_for(args: argparse.Namespace, console: Console) -> Iterator[tuple[App, deploy.Stack, Optional[local.MotoCompatibility]]]:
+    """The app's stack on AWS, or on moto's server in local mode (started here for --local
+    without an endpoint URL), with local mode's compatibility hooks."""
+    if not STAGE_PATTERN.match(args.stage):
+        raise UsageError(f"--stage must be lower-case letters and digits, at most 16; got {args.stage!r}")
+    app = load_valid(args.app)
+    endpoint_url = args.endpoint_url or os.environ.get("PARETO_ENDPOINT_URL")
+    if not (args.local or endpoint_url):
+        target = deploy.Target(args.stage, region=args.region, profile=args.profile)
+        yield app, deploy.Stack(app.name, target, console), None
+        return
+    local.require_moto()
+    with local.moto_server(keep=args.keep_local) if not endpoint_url else nullcontext(endpoint_url) as url:
+        if args.keep_local and not endpoint_url:
+            console.print(f"moto's server keeps running at {url}")
+        target = deploy.Target(args.stage, region=local.LOCAL_REGION, endpoint_url=url,
+                               credentials=local.LOCAL_CREDENTIALS, poll_seconds=0.2)
+        compatibility = local.MotoCompatibility(lambda change: console.print(f"[dim]local:[/] {change}"))
+        yield app, deploy.Stack(app.name, target, console), compatibility
+
+
+def deploy_options(args: argparse.Namespace, compatibility: Optional[local.MotoCompatibility]) -> deploy.DeployOptions:
+    interactive = sys.stdin.isatty() and not getattr(args, "yes", True)
+    return deploy.DeployOptions(
+        parameters=dict(args.parameter),
+        allow_replace=args.allow_replace,
+        confirm=(lambda: Confirm.ask("deploy these changes?")) if interactive else None,
+        local=compatibility,
+    )
+
+
+def print_outputs(outputs: dict[str, str], args: argparse.Namespace) -> None:
+    for key, value in sorted(outputs.items()):
+        print(f"{key} = {value}")
+    if args.outputs_file:
+        text = json.dumps(outputs, indent=2, sort_keys=True) + "\n"
+        write_atomically(Path(args.outputs_file), text.encode())
+
+
+def diff_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (app, stack, compatibility):
+        change_set = deploy.diff(app, stack, deploy_options(args, compatibility))
+        replaced = [c.logical_id for c in change_set.changes if c.replaces_state]
+        if replaced and not args.allow_replace:
+            raise deploy.DeployError(f"the change would replace {', '.join(replaced)}, which hold data")
+
+
+def deploy_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (app, stack, compatibility):
+        print_outputs(deploy.deploy(app, stack, deploy_options(args, compatibility)), args)
+
+
+def outputs_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        print_outputs(stack.outputs(), args)
+
+
+def destroy_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        if sys.stdin.isatty() and not args.yes and not Confirm.ask(f"delete {stack.name}?"):
+            raise deploy.DeployError("cancelled")
+        deploy.destroy(stack)
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="pareto", description="A serverless AWS app described in a few lines, as a stack.")
+    root.add_argument("--version", action="version", version=f"pareto {__version__}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace, Console], None], help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("app", metavar="APP", help="a pareto.yaml, or the folder holding one")
+        sub.set_defaults(run=run)
+        return sub
+
+    command("validate", validate, "check an app description and print every error")
+    command("synth", synth, "print (or write) the CloudFormation template").add_argument(
+        "-o", "--output", metavar="FILE", help="write the template to FILE instead of stdout")
+    command("package", package, "write the deterministic code archive").add_argument(
+        "-o", "--output", metavar="FILE", help="where to write it (default: <app>.zip)")
+
+    for name, run, help in [
+        ("diff", diff_command, "show what a deploy would change, changing nothing"),
+        ("deploy", deploy_command, "deploy the stack <app>-<stage> and print its outputs"),
+        ("outputs", outputs_command, "print the stack's outputs"),
+        ("destroy", destroy_command, "empty the stack's buckets and delete the stack"),
+    ]:
+        sub = command(name, run, help)
+        sub.add_argument("--stage", default="dev", help="lower-case letters and digits (default: dev)")
+        sub.add_argument("--profile", help="the AWS profile to use")
+        sub.add_argument("--region", help="the AWS region to use")
+        sub.add_argument("--local", action="store_true",
+                         help="use moto's server on 127.0.0.1, started for this run")
+        sub.add_argument("--endpoint-url", metavar="URL",
+                         help="use the AWS emulator at URL (default: $PARETO_ENDPOINT_URL)")
+        sub.add_argument("--keep-local", action="store_true",
+                         help="leave the server --local started running")
+        if name in ("diff", "deploy"):
+            sub.add_argument("--parameter", action="append", type=parse_parameter, default=[],
+                             metavar="KEY=VALUE", help="a template parameter, e.g. a layer ARN")
+            sub.add_argument("--allow-replace", action="store_true",
+                             help="allow replacing tables, buckets, user pools and secrets")
+        if name in ("deploy", "destroy"):
+            sub.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+        if name in ("deploy", "outputs"):
+            sub.add_argument("--outputs-file", metavar="FILE", help="also write the outputs as JSON")
+    return root
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    root = parser()
+    args = root.parse_args(argv)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        args.run(args, console)
+        return 0
+    except UsageError as error:
+        root.print_usage(sys.stderr)
+        print(f"pareto: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as error:
+        for item in error.errors:
+            print(format_error(item), file=sys.stderr)
+        return EXIT_INVALID
+    except (ParetoError, deploy.DeployError, local.LocalModeError, OSError, ValueError) + deploy.AwsError as error:
+        print(f"pareto: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("pareto: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The pareto command: exit 0 on success, 1 on invalid input or a failed deploy, 2 on usage
+errors; never a traceback."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pareto
+from conftest import EXAMPLE
+from pareto.cli import main
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pareto.cli", *args], capture_output=True, text=True,
+                          env=env, stdin=subprocess.DEVNULL, timeout=120)
+
+
+def test_validate_and_synth(tmp_path: Path) -> None:
+    assert run("validate", str(EXAMPLE)).returncode == 0
+    output = tmp_path / "template.json"
+    assert run("synth", str(EXAMPLE), "-o", str(output)).returncode == 0
+    assert output.read_bytes() == pareto.App.load(EXAMPLE).template_json().encode()
+    assert run("synth", str(EXAMPLE)).stdout == output.read_text()
+
+
+def test_invalid_input_prints_one_line_per_error(tmp_path: Path) -> None:
+    config = tmp_path / "pareto.yaml"
+    config.write_text("app: Hello\nactions:\n  - name: hello-get\n    timeout: quick\n")
+    result = run("synth", str(tmp_path), "-o", str(tmp_path / "out.json"))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{config}:4:") and "/actions/0/timeout" in lines[1]
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize("args", [[], ["frobnicate", "x"], ["validate"], ["validate", "/no/such/app"],
+                                  ["deploy", str(EXAMPLE), "--stage", "Bad-Stage"],
+                                  ["deploy", str(EXAMPLE), "--parameter", "novalue"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_package_writes_the_archive(tmp_path: Path) -> None:
+    output = tmp_path / "hello.zip"
+    assert run("package", str(EXAMPLE), "-o", str(output)).returncode == 0
+    assert output.read_bytes() == pareto.package.build_archive(pareto.App.load(EXAMPLE)).data
+
+
+def test_deploy_outputs_diff_destroy_against_an_endpoint(example_app: Path, aws, moto_url: str,
+                                                         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    common = [str(example_app), "--stage", "cli", "--endpoint-url", moto_url]
+    outputs_file = tmp_path / "outputs.json"
+    assert main(["deploy", *common, "--yes", "--outputs-file", str(outputs_file)]) == 0
+    assert json.loads(outputs_file.read_text())["UsersTable"] == "hello-cli-users"
+    assert "UsersTable = hello-cli-users" in capsys.readouterr().out
+    assert main(["diff", *common]) == 0
+    assert "no changes" in capsys.readouterr().err
+    assert main(["outputs", *common]) == 0
+    assert "UsersTable = hello-cli-users" in capsys.readouterr().out
+    assert main(["destroy", *common, "--yes"]) == 0
+    assert main(["outputs", *common]) == 1
+    assert "there is no stack hello-cli" in capsys.readouterr().err
+
+
+def test_local_starts_and_stops_its_own_server(example_app: Path, tmp_path: Path) -> None:
+    outputs_file = tmp_path / "outputs.json"
+    result = run("deploy", str(example_app), "--local", "--outputs-file", str(outputs_file))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(outputs_file.read_text())["UsersTable"] == "hello-dev-users"
+    assert "local: dropped PublicApiStage" in result.stderr

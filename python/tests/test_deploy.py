@@ -1,0 +1,99 @@
+"""Deploys to moto's server: a full round trip of the example app, and a failing deploy."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import pareto
+from pareto import deploy, local
+
+# What moto's CloudFormation really creates of the example (the rest is dropped locally).
+CREATED_TYPES = {
+    "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::RestApi", "AWS::DynamoDB::Table", "AWS::Events::Rule", "AWS::IAM::Role",
+    "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function", "AWS::Lambda::Permission",
+    "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::SQS::Queue",
+}
+
+
+def make_stack(app_name: str, stage: str, moto_url: str, console: Console) -> deploy.Stack:
+    target = deploy.Target(stage, region=local.LOCAL_REGION, endpoint_url=moto_url,
+                           credentials=local.LOCAL_CREDENTIALS, poll_seconds=0.05)
+    return deploy.Stack(app_name, target, console)
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console(record=True, width=200, force_terminal=False)
+
+
+def local_options(console: Console) -> deploy.DeployOptions:
+    return deploy.DeployOptions(local=local.MotoCompatibility(console.print))
+
+
+def test_round_trip(example_app: Path, aws, moto_url: str, console: Console) -> None:
+    stack = make_stack("hello", "trip", moto_url, console)
+    outputs = deploy.deploy(pareto.App.load(example_app), stack, local_options(console))
+    assert outputs["UsersTable"] == "hello-trip-users"
+    assert "hello-trip-users" in aws("dynamodb").list_tables()["TableNames"]
+    functions = {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]}
+    assert {"hello-trip-hello-get", "hello-trip-worker"} <= functions
+    resources = aws("cloudformation").describe_stack_resources(StackName="hello-trip")["StackResources"]
+    assert {r["ResourceType"] for r in resources} == CREATED_TYPES
+    assert "dropped PublicApiStage (AWS::ApiGateway::Stage): moto does not model it" in console.export_text()
+
+    console.export_text(clear=True)
+    assert deploy.deploy(pareto.App.load(example_app), stack, local_options(console)) == outputs
+    assert "no changes" in console.export_text()
+
+    (example_app / "worker" / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    change_set = deploy.diff(pareto.App.load(example_app), stack, local_options(console))
+    assert ("WorkerFunction", "Modify") in {(c.logical_id, c.action) for c in change_set.changes}
+    assert deploy.deploy(pareto.App.load(example_app), stack, local_options(console)) == outputs
+    key = aws("cloudformation").describe_stacks(StackName="hello-trip")["Stacks"][0]["Parameters"]
+    archive = pareto.package.build_archive(pareto.App.load(example_app))
+    assert {"ParameterKey": "ArtifactsKey", "ParameterValue": archive.key("hello")} in key
+
+    deploy.destroy(stack)
+    assert stack.describe() is None
+    assert "hello-trip-users" not in aws("dynamodb").list_tables()["TableNames"]
+
+
+def test_a_failing_deploy_says_why(aws, moto_url: str, console: Console) -> None:
+    # A deployment of a REST API without methods: moto refuses it, as AWS does.
+    template = {"Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
+        "Deployment": {"Type": "AWS::ApiGateway::Deployment",
+                       "Properties": {"RestApiId": {"Ref": "Api"}}},
+    }}
+    stack = make_stack("broken", "dev", moto_url, console)
+    change_set = stack.create_change_set(json.dumps(template), {}, stack.artifacts_bucket())
+    assert {c.logical_id for c in change_set.changes} == {"Bucket", "Role", "Api", "Deployment"}
+    with pytest.raises(deploy.DeployError, match="contain any methods"):
+        stack.execute(change_set)
+
+
+def test_replacing_stateful_resources_is_refused(aws, moto_url: str, console: Console) -> None:
+    stack = make_stack("hello", "never", moto_url, console)
+    change_set = deploy.ChangeSet(None, "UPDATE", [
+        deploy.Change("UsersTable", "AWS::DynamoDB::Table", "Modify", "True"),
+        deploy.Change("WorkerFunction", "AWS::Lambda::Function", "Modify", "True")], [])
+    with pytest.raises(deploy.DeployError, match="replace UsersTable, which hold data"):
+        deploy.refuse_stateful_replacements(change_set, stack)
+
+
+def test_widened_iam_statements_are_found() -> None:
+    def role(*actions: str) -> dict:
+        statements = [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in actions]
+        return {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": statements}}]}}}}
+    assert deploy.widened_statements(role("s3:GetObject"), role("s3:GetObject", "s3:PutObject")) == [
+        'Role: {"Action": "s3:PutObject", "Effect": "Allow", "Resource": "*"}']
+    assert deploy.widened_statements(role("s3:GetObject", "s3:PutObject"), role("s3:GetObject")) == []

@@ -1,0 +1,82 @@
+// The shared vectors: every tests/vectors/<topic>/<case>/pareto.yaml gives exactly the bytes of
+// its template.json, or exactly the errors of its errors.json (minus "file", which names the case
+// the way each runner loaded it). PARETO_UPDATE_GOLDEN=1 rewrites the goldens instead.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pareto/pareto.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kVectors = fs::path(PARETO_SOURCE_DIR) / "tests" / "vectors";
+
+std::vector<fs::path> cases() {
+  std::vector<fs::path> found;
+  if (!fs::exists(kVectors)) return found;
+  for (const auto& entry : fs::recursive_directory_iterator(kVectors))
+    if (entry.path().filename() == "pareto.yaml") found.push_back(entry.path().parent_path());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+nlohmann::json without_file(nlohmann::json errors) {
+  for (auto& error : errors) error.erase("file");
+  return errors;
+}
+
+class Vector : public testing::TestWithParam<fs::path> {};
+
+TEST_P(Vector, MatchesGolden) {
+  const fs::path dir = GetParam();
+  const pareto::App app = pareto::App::from_path((dir / "pareto.yaml").string());
+  const fs::path template_golden = dir / "template.json", errors_golden = dir / "errors.json";
+  const char* update = std::getenv("PARETO_UPDATE_GOLDEN");
+  if (update && std::string(update) == "1") {
+    fs::remove(template_golden);
+    fs::remove(errors_golden);
+    if (app.valid())
+      write(template_golden, app.synth());
+    else
+      write(errors_golden, without_file(nlohmann::json::parse(app.errors())).dump(2) + "\n");
+    return;
+  }
+  if (fs::exists(template_golden)) {
+    ASSERT_TRUE(app.valid()) << app.errors();
+    EXPECT_EQ(app.synth(), read(template_golden));
+  } else {
+    ASSERT_TRUE(fs::exists(errors_golden)) << dir << " has neither template.json nor errors.json";
+    EXPECT_FALSE(app.valid());
+    EXPECT_EQ(without_file(nlohmann::json::parse(app.errors())),
+              nlohmann::json::parse(read(errors_golden)));
+  }
+}
+
+std::string case_name(const testing::TestParamInfo<fs::path>& info) {
+  std::string name = fs::relative(info.param, kVectors).generic_string();
+  std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Vectors, Vector, testing::ValuesIn(cases()), case_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Vector);
+
+}  // namespace
