@@ -6,12 +6,14 @@
 
 #include <map>
 #include <optional>
+#include <regex>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
+#include <valijson/validation_visitor.hpp>
 
 #include "embedded.hpp"
 #include "names.hpp"
@@ -199,6 +201,19 @@ std::optional<Rewritten> rewrite(const json& document, const std::string& pointe
   return Rewritten{pointer, check::kSchema, description};
 }
 
+// Every "pattern" of the config schema, compiled once: valijson would compile them again for each
+// validation (it caches per Validator), which was most of a load's time.
+using RegexCache = std::unordered_map<std::string, std::regex>;
+void collect_patterns(const json& schema, RegexCache& out) {
+  if (schema.is_object()) {
+    if (auto p = schema.find("pattern"); p != schema.end() && p->is_string())
+      out.emplace(p->get<std::string>(), std::regex(p->get<std::string>()));
+    for (const auto& [_, sub] : schema.items()) collect_patterns(sub, out);
+  } else if (schema.is_array()) {
+    for (const auto& sub : schema) collect_patterns(sub, out);
+  }
+}
+
 }  // namespace
 
 Diagnostics validate_schema(const json& document) {
@@ -209,13 +224,20 @@ Diagnostics validate_schema(const json& document) {
     parser.populateSchema(adapter, *parsed);
     return parsed;
   }();
+  static const RegexCache patterns = [] {
+    RegexCache compiled;
+    collect_patterns(config_schema(), compiled);
+    return compiled;
+  }();
   json checked = document;
   shorten_strings(checked);
-  valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(checked);
+  RegexCache cache = patterns;  // copies share the compiled automata
+  valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
+      target, {"<root>"}, /*strictTypes=*/true, &results, cache);
   Diagnostics out;
-  if (validator.validate(*schema, target, &results)) return out;
+  if (visitor.validateSchema(*schema)) return out;
   valijson::ValidationResults::Error error;
   std::set<std::tuple<std::string, std::string>> seen;
   while (results.popError(error)) {
