@@ -109,7 +109,14 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
-  out.template_json = result.dump();
+  std::string written = std::move(result).dump();
+  if (written.size() > kMaxTemplateBytes) {  // measured on the very bytes that would be uploaded
+    report(errors, "", check::kQuota,
+           fmt::format("the template is {} bytes; CloudFormation reads at most {}: split the "
+                       "app into several", written.size(), kMaxTemplateBytes));
+    return finish(std::move(errors));
+  }
+  out.template_json = std::move(written);
   return out;
 }
 

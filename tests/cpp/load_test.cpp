@@ -125,3 +125,33 @@ TEST(Checks, LaterErrorsPointBackToTheSource) {
 
 }  // namespace
 }  // namespace pareto
+
+namespace pareto {
+namespace {
+
+TEST(Load, BinaryGarbageIsAnErrorNotACrash) {
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919) % 256);
+  Synthesis result = testing_support::synth(garbage);
+  EXPECT_FALSE(result.ok());
+}
+
+TEST(Checks, CollidingLogicalIdsAreReported) {
+  // Distinct names, one PascalCase: "a1-b" and "a-1-b" both make A1BFunction.
+  Synthesis result = testing_support::synth("app: x\nactions: [{name: a1-b}, {name: a-1-b}]\n");
+  bool collision = false;
+  for (const auto& e : result.errors) collision |= e.check == "E3003";
+  EXPECT_TRUE(collision) << result.errors_json("pareto.yaml").dump(2);
+}
+
+TEST(Checks, OverQuotaAppsNameTheBiggestContributors) {
+  std::string yaml = "app: x\nactions:\n";
+  for (int i = 0; i < 200; ++i) yaml += "  - {name: a" + std::to_string(i) + "}\n";
+  Synthesis result = testing_support::synth(yaml);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.errors[0].check, "E4003");
+  EXPECT_NE(result.errors[0].message.find("500"), std::string::npos) << result.errors[0].message;
+}
+
+}  // namespace
+}  // namespace pareto

@@ -198,10 +198,6 @@ void check_quotas(const Template& t, Diagnostics& errors) {
       report(errors, origin_of(t, function), check::kResourcePolicy,
              fmt::format("about {} bytes of invoke permissions on {}; Lambda allows {}: fewer "
                          "triggers for this action", size, function, kMaxFunctionPolicy));
-  if (size_t bytes = t.to_json().dump().size(); bytes > kMaxTemplateBytes)
-    report(errors, "", check::kQuota,
-           fmt::format("the template is {} bytes; CloudFormation reads at most {}", bytes,
-                       kMaxTemplateBytes));
 }
 
 }  // namespace

@@ -3,15 +3,18 @@
 namespace pareto {
 using nlohmann::json;
 
-json Template::to_json() const {
+json Template::to_json() const& { return Template(*this).to_json(); }
+
+json Template::to_json() && {
   json out = {{"AWSTemplateFormatVersion", "2010-09-09"}, {"Description", description}};
-  if (!parameters.empty()) out["Parameters"] = parameters;
-  out["Resources"] = resources;
-  if (!outputs.empty()) out["Outputs"] = outputs;
+  if (!parameters.empty()) out["Parameters"] = std::move(parameters);
+  out["Resources"] = std::move(resources);
+  if (!outputs.empty()) out["Outputs"] = std::move(outputs);
   return out;
 }
 
-std::string Template::dump() const { return to_json().dump(2) + "\n"; }
+std::string Template::dump() const& { return to_json().dump(2) + "\n"; }
+std::string Template::dump() && { return std::move(*this).to_json().dump(2) + "\n"; }
 
 std::set<std::string> References::all() const {
   std::set<std::string> out = refs;

@@ -16,9 +16,11 @@ struct Template {
   // Logical id (resource, output or parameter) → the config entry it was made for.
   std::map<std::string, std::string> origins;
 
-  nlohmann::json to_json() const;
+  nlohmann::json to_json() const&;
+  nlohmann::json to_json() &&;  // moves the sections out rather than copying them
   // Deterministic text: keys sorted, two-space indent, trailing newline.
-  std::string dump() const;
+  std::string dump() const&;
+  std::string dump() &&;
 };
 
 // Names a template value refers to: Ref targets, Fn::GetAtt and ${X.Attr} resources,
