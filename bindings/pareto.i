@@ -8,6 +8,7 @@
  *   load_path(path)                   -> [status, App or null]
  *   App.errors(), App.name()          -> string (copied from the handle)
  *   App.synth(), App.functions()      -> [status, string or null]
+ *   App.graph(format)                 -> [status, string or null]   format: mermaid | dot
  *   strerror(status), version(), version_number(), config_schema(), and the status codes
  *
  * An App owns its pareto_app and the host's garbage collector frees it; every char ** out is
@@ -73,6 +74,7 @@ pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
 %rename(name) pareto_app::name_text;
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
+%rename(graph) pareto_app::graph_text;
 %nodefaultctor pareto_app;
 struct pareto_app {};
 %extend pareto_app {
@@ -82,6 +84,9 @@ struct pareto_app {};
   pareto_status synth_json(char **out_json) const { return pareto_app_synth($self, out_json); }
   pareto_status functions_json(char **out_json) const {
     return pareto_app_functions($self, out_json);
+  }
+  pareto_status graph_text(const char *format, char **out_json) const {
+    return pareto_app_graph($self, format, out_json);
   }
 }
 

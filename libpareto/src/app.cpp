@@ -10,6 +10,7 @@
 #include "load/document.hpp"
 #include "load/sources.hpp"
 #include "names.hpp"
+#include "render/graph.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -70,6 +71,18 @@ void sort_by_position(Diagnostics& errors) {
   });
 }
 
+Graph graph_of(const Model& model, const std::vector<Link>& links) {
+  Graph graph = {{"nodes", json::array()}, {"edges", json::array()}};
+  for (const Kind* kind : kinds())
+    for (const auto& c : model.of(kind->key))
+      graph["nodes"].push_back({{"kind", kind->key}, {"name", c.name}});
+  for (const auto& link : links)
+    graph["edges"].push_back({{"from", {link.from->kind->key, link.from->name}},
+                              {"to", {link.to->kind->key, link.to->name}},
+                              {"label", link.label}});
+  return graph;
+}
+
 }  // namespace
 
 Synthesis synthesize(std::string_view text, const LoadOptions& options) {
@@ -95,6 +108,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Checker checker(model, errors);
   for (const Kind* kind : kinds())
     for (const auto& component : model.of(kind->key)) kind->check(checker, component);
+  out.graph = graph_of(model, checker.links());
   for (const auto& action : model.of("actions"))
     out.functions.push_back({{"action", action.name},
                              {"path", action.string("path")},

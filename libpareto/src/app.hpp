@@ -22,6 +22,7 @@ struct Synthesis {
   Diagnostics errors;          // located and in source order
   std::string template_json;   // empty when there are errors
   nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
+  nlohmann::json graph;  // nodes and edges of the app's diagram (render/graph.hpp)
 
   bool ok() const { return errors.empty(); }
   // [{file, path, line, column, message, check}]

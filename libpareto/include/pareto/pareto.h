@@ -95,6 +95,14 @@ PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_
  */
 PARETO_EXTERN(pareto_status) pareto_app_functions(const pareto_app *app, char **out_json);
 
+/*
+ * The app's diagram: components grouped by kind, bindings and uses as labelled edges. format is
+ * "mermaid" (a flowchart) or "dot" (Graphviz); anything else is PARETO_EARG. *out_text is freed
+ * with pareto_free. PARETO_EINVALID when the app has errors.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_graph(const pareto_app *app, const char *format, char **out_text);
+
 /* Frees an app; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
 

@@ -52,6 +52,10 @@ class App {
   std::string functions() const {
     return take([&](char** out) { return pareto_app_functions(app_.get(), out); });
   }
+  // The diagram as "mermaid" or "dot" text; throws Error(PARETO_EARG) for another format.
+  std::string graph(const std::string& format = "mermaid") const {
+    return take([&](char** out) { return pareto_app_graph(app_.get(), format.c_str(), out); });
+  }
 
  private:
   struct Free {

@@ -9,12 +9,14 @@
 
 #include "app.hpp"
 #include "check/schema.hpp"
+#include "render/graph.hpp"
 
 struct pareto_app {
   std::string name;
   std::string errors_json;
   std::string template_json;
   std::string functions_json;
+  nlohmann::json graph;
   bool valid = false;
 };
 
@@ -49,6 +51,7 @@ pareto_status finish(pareto_app** out, const pareto::Synthesis& result, std::str
   app->errors_json = result.errors_json(file).dump();
   app->template_json = result.template_json;
   app->functions_json = result.functions.dump();
+  app->graph = result.graph;
   app->valid = result.ok();
   *out = app.release();
   return (*out)->valid ? PARETO_OK : PARETO_EINVALID;
@@ -115,6 +118,19 @@ pareto_status pareto_app_functions(const pareto_app* app, char** out_json) {
   if (!app) return PARETO_EARG;
   return guard([&]() -> pareto_status {
     *out_json = copy_out(app->functions_json);
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_graph(const pareto_app* app, const char* format, char** out_text) {
+  if (!out_text) return PARETO_EARG;
+  *out_text = nullptr;
+  if (!app || !format) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    std::optional<std::string> text = pareto::draw(app->graph, app->name, format);
+    if (!text) return PARETO_EARG;
+    *out_text = copy_out(*text);
     return PARETO_OK;
   });
 }

@@ -1,4 +1,4 @@
-// The native pareto command: validate and synth, over the C++ API like any embedding tool.
+// The native pareto command: validate, synth and graph, over the C++ API like any embedding tool.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -39,30 +39,15 @@ bool write_atomically(const std::string& path, const std::string& text) {
   return !ec;
 }
 
-int run(const std::string& app_path, const std::string& output, bool synth, bool json) {
-  pareto::App app = [&] {
-    try {
-      return pareto::App::from_path(app_path);
-    } catch (const pareto::Error& e) {
-      if (e.status() == PARETO_EIO)
-        throw CLI::ValidationError(
-            "APP", fmt::format("{}: no such file, or no pareto.yaml in that folder", app_path));
-      throw;
-    }
-  }();
-  if (json && !synth) {
-    fmt::print("{}\n", nlohmann::json::parse(app.errors()).dump(2));
-    return app.valid() ? 0 : kInvalid;
-  }
-  if (!app.valid()) {
-    print_errors(app.errors());
-    return kInvalid;
-  }
-  if (!synth) {
-    fmt::print(stderr, "{}: valid\n", app.name());
-    return 0;
-  }
-  std::string text = app.synth();
+struct Options {
+  std::string command;  // validate, synth or graph
+  std::string app_path;
+  std::string output;   // "" or "-": stdout
+  std::string format = "mermaid";
+  bool json = false;
+};
+
+int emit(const std::string& text, const std::string& output) {
   if (output.empty() || output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
@@ -74,23 +59,54 @@ int run(const std::string& app_path, const std::string& output, bool synth, bool
   return 0;
 }
 
+int run(const Options& options) {
+  pareto::App app = [&] {
+    try {
+      return pareto::App::from_path(options.app_path);
+    } catch (const pareto::Error& e) {
+      if (e.status() == PARETO_EIO)
+        throw CLI::ValidationError(
+            "APP",
+            fmt::format("{}: no such file, or no pareto.yaml in that folder", options.app_path));
+      throw;
+    }
+  }();
+  if (options.command == "validate" && options.json) {
+    fmt::print("{}\n", nlohmann::json::parse(app.errors()).dump(2));
+    return app.valid() ? 0 : kInvalid;
+  }
+  if (!app.valid()) {
+    print_errors(app.errors());
+    return kInvalid;
+  }
+  if (options.command == "validate") {
+    fmt::print(stderr, "{}: valid\n", app.name());
+    return 0;
+  }
+  return emit(options.command == "graph" ? app.graph(options.format) : app.synth(), options.output);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{"pareto: a serverless AWS app described in a few lines, as a CloudFormation stack"};
   cli.set_version_flag("--version", pareto::version());
   cli.require_subcommand(1);
-  std::string app_path, output;
-  bool json = false;
+  Options options;
   auto* validate = cli.add_subcommand("validate", "Check an app description; print every error");
-  validate->add_option("APP", app_path, "pareto.yaml, or the folder holding it")->required();
-  validate->add_flag("--json", json, "Print the errors as a JSON array on stdout ([] if none)");
+  validate->add_flag("--json", options.json, "Print the errors as a JSON array on stdout ([] if none)");
   auto* synth = cli.add_subcommand("synth", "Print (or write) the CloudFormation template");
-  synth->add_option("APP", app_path, "pareto.yaml, or the folder holding it")->required();
-  synth->add_option("-o,--output", output, "Write the template to FILE instead of stdout");
+  auto* graph = cli.add_subcommand("graph", "Draw the app: components and how they connect");
+  graph->add_option("--format", options.format, "mermaid (default) or dot (Graphviz)")
+      ->check(CLI::IsMember({"mermaid", "dot"}));
+  for (auto* command : {validate, synth, graph})
+    command->add_option("APP", options.app_path, "pareto.yaml, or the folder holding it")->required();
+  for (auto* command : {synth, graph})
+    command->add_option("-o,--output", options.output, "Write to FILE instead of stdout");
   try {
     cli.parse(argc, argv);
-    return run(app_path, output, synth->parsed(), json);
+    options.command = cli.get_subcommands().front()->get_name();
+    return run(options);
   } catch (const CLI::ParseError& e) {
     int code = cli.exit(e);
     return code == 0 ? 0 : kUsage;

@@ -83,6 +83,7 @@ void validate(Checker& c, const Component& action) {
   for (const auto& variable : it->second) {
     if (action["env"].contains(variable.name)) continue;  // declared: the user's value wins
     Wiring w = wire(c.model(), variable.name);
+    if (w.component) c.link(action, *w.component, variable.name, action.pointer + "/path");
     if (!w.kind || w.component) continue;
     std::vector<std::string> declared;
     for (const auto& other : c.model().of(w.kind->key)) declared.push_back(other.name);

@@ -110,7 +110,7 @@ void validate(Checker& c, const Component& api) {
     }
     std::string action = endpoint["action"];
     if (c.require("actions", action, at + "/action"))
-      c.bind(action, at + "/action", "endpoint " + route + " of api " + api.name);
+      c.bind(action, at + "/action", "endpoint " + route + " of api " + api.name, route);
   }
 }
 

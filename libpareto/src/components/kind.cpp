@@ -24,7 +24,20 @@ const Component* Model::find(std::string_view key, std::string_view name) const 
 
 const Component* Checker::require(std::string_view key, std::string_view name,
                                   const std::string& pointer) {
-  if (const Component* found = model_.find(key, name)) return found;
+  if (const Component* found = model_.find(key, name)) {
+    // The referring component is the one whose entry holds the reference.
+    const Component* owner = nullptr;
+    for (const auto& [_, entries] : model_.components)
+      for (const auto& c : entries)
+        if (pointer.rfind(c.pointer + "/", 0) == 0 &&
+            (!owner || c.pointer.size() > owner->pointer.size()))
+          owner = &c;
+    if (owner) {
+      std::string field = pointer.substr(owner->pointer.size() + 1);
+      link(*owner, *found, field.substr(0, field.find('/')), pointer);
+    }
+    return found;
+  }
   std::vector<std::string> declared;
   for (const auto& c : model_.of(key)) declared.push_back(c.name);
   const Kind* kind = find_kind(key);
@@ -39,7 +52,15 @@ const Component* Checker::require(std::string_view key, std::string_view name,
   return nullptr;
 }
 
-void Checker::bind(const std::string& action, const std::string& pointer, std::string what) {
+void Checker::link(const Component& from, const Component& to, std::string label,
+                   const std::string& pointer) {
+  links_.push_back({&from, &to, std::move(label), pointer});
+}
+
+void Checker::bind(const std::string& action, const std::string& pointer, std::string what,
+                   std::string label) {
+  for (auto& l : links_)
+    if (l.pointer == pointer) l.label = label.empty() ? "triggers" : label;
   auto [it, inserted] = bound_.try_emplace(action, pointer, what);
   if (!inserted)
     error(pointer, check::kBoundTwice,

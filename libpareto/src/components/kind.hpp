@@ -54,6 +54,14 @@ struct Grant {
   std::string origin;                    // the config entry that needs it
 };
 
+// An edge of the app's diagram: `from` triggers, uses or reaches `to`.
+struct Link {
+  const Component* from = nullptr;
+  const Component* to = nullptr;
+  std::string label;
+  std::string pointer;  // the config entry that makes it
+};
+
 class Checker {
  public:
   Checker(const Model& model, Diagnostics& errors) : model_(model), errors_(errors) {}
@@ -62,8 +70,14 @@ class Checker {
   // Reports unless `name` is a declared component of kind `key`; returns it when it is.
   const Component* require(std::string_view key, std::string_view name,
                            const std::string& pointer);
-  // An action may be bound to one trigger (endpoint, queue, topic or timer).
-  void bind(const std::string& action, const std::string& pointer, std::string what);
+  // An action may be bound to one trigger (endpoint, queue, topic or timer); `label` names the
+  // binding in the diagram (default: "triggers").
+  void bind(const std::string& action, const std::string& pointer, std::string what,
+            std::string label = "");
+  // A diagram edge that no reference makes (a variable the handler reads, say).
+  void link(const Component& from, const Component& to, std::string label,
+            const std::string& pointer);
+  const std::vector<Link>& links() const { return links_; }
   // A physical name "<app>-<stage>-<name><extra>" must fit in `limit` characters.
   void name_length(const Component& c, std::string_view what, size_t extra, size_t limit);
   void error(const std::string& pointer, std::string_view check, std::string message);
@@ -72,6 +86,7 @@ class Checker {
   const Model& model_;
   Diagnostics& errors_;
   std::map<std::string, std::pair<std::string, std::string>> bound_;  // action → pointer, what
+  std::vector<Link> links_;
 };
 
 class Renderer {

@@ -107,6 +107,15 @@ class App:
         _check(status)
         return json.loads(text)
 
+    def graph(self, format: str = "mermaid") -> str:
+        """The app's diagram as Mermaid ("mermaid") or Graphviz ("dot") text."""
+        if format not in ("mermaid", "dot"):
+            raise ValueError(f"graph format must be mermaid or dot, not {format!r}")
+        self.validate()
+        status, text = self._native.graph(format)
+        _check(status)
+        return text
+
     def __repr__(self) -> str:
         state = "valid" if self.valid else f"{len(self.errors)} errors"
         return f"<pareto.App {self.name or '?'}: {state}>"

@@ -61,12 +61,20 @@ def validate(args: argparse.Namespace, console: Console) -> None:
 
 
 def synth(args: argparse.Namespace, console: Console) -> None:
-    data = load_valid(args.app).template_json().encode()
-    if args.output in (None, "-"):
+    write_output(load_valid(args.app).template_json().encode(), args.output)
+
+
+def graph(args: argparse.Namespace, console: Console) -> None:
+    write_output(load_valid(args.app).graph(args.format).encode(), args.output)
+
+
+def write_output(data: bytes, output: Optional[str]) -> None:
+    """To stdout, or atomically to a file: a failed run never leaves half of it."""
+    if output in (None, "-"):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        write_atomically(Path(args.output), data)
+        write_atomically(Path(output), data)
 
 
 def package(args: argparse.Namespace, console: Console) -> None:
@@ -170,6 +178,11 @@ def parser() -> argparse.ArgumentParser:
     command("validate", validate, "check an app description and print every error")
     command("synth", synth, "print (or write) the CloudFormation template").add_argument(
         "-o", "--output", metavar="FILE", help="write the template to FILE instead of stdout")
+    graph_command = command("graph", graph, "draw the app: components and how they connect")
+    graph_command.add_argument("--format", choices=["mermaid", "dot"], default="mermaid",
+                               help="mermaid (default) or dot (Graphviz)")
+    graph_command.add_argument("-o", "--output", metavar="FILE",
+                               help="write the diagram to FILE instead of stdout")
     command("package", package, "write the deterministic code archive").add_argument(
         "-o", "--output", metavar="FILE", help="where to write it (default: <app>.zip)")
 
