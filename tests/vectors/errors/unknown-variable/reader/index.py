@@ -1,0 +1,2 @@
+import os
+TABLE = os.environ['ORDERS_TABLE']

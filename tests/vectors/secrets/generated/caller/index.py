@@ -1,0 +1,2 @@
+import os
+TOKEN_ARN = os.environ['API_TOKEN_SECRET']
