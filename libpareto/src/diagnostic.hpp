@@ -37,6 +37,7 @@ inline constexpr std::string_view kLogicalId = "E4004";       // logical id not 
 inline constexpr std::string_view kPolicySize = "E4005";      // role policies over IAM limits
 inline constexpr std::string_view kResourcePolicy = "E4006";  // function policy over 20 KB
 inline constexpr std::string_view kRuleTargets = "E4007";     // more than 5 targets on a rule
+inline constexpr std::string_view kEventPattern = "E5001";    // EventBridge would reject it
 }  // namespace check
 
 struct Diagnostic {

@@ -1,0 +1,83 @@
+// EventBridge patterns: the shared conformance cases (tests/patterns/cases.json, also run from
+// Python and Node), and rule sets.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "pattern/pattern.hpp"
+
+namespace pareto::pattern {
+namespace {
+using nlohmann::json;
+
+json conformance() {
+  std::ifstream in(PARETO_SOURCE_DIR "/tests/patterns/cases.json");
+  return json::parse(in);
+}
+
+TEST(Pattern, ConformanceMatching) {
+  json cases = conformance()["matching"];
+  ASSERT_GT(cases.size(), 30u);
+  for (const auto& c : cases) {
+    Diagnostics errors;
+    Pattern p = Pattern::compile(c["pattern"], errors);
+    ASSERT_TRUE(errors.empty()) << c["name"] << ": " << errors[0].path << " " << errors[0].message;
+    for (const auto& event : c["match"]) EXPECT_TRUE(p.matches(event)) << c["name"] << " should match " << event;
+    for (const auto& event : c["miss"]) EXPECT_FALSE(p.matches(event)) << c["name"] << " should miss " << event;
+  }
+}
+
+TEST(Pattern, ConformanceInvalid) {
+  for (const auto& c : conformance()["invalid"]) {
+    Diagnostics errors;
+    Pattern p = Pattern::compile(c["pattern"], errors, "");
+    ASSERT_FALSE(errors.empty()) << c["name"] << " was accepted";
+    EXPECT_EQ(errors[0].path, c["path"]) << c["name"];
+    EXPECT_NE(errors[0].message.find(c["message"].get<std::string>()), std::string::npos)
+        << c["name"] << ": " << errors[0].message;
+    EXPECT_EQ(errors[0].check, "E5001");
+    EXPECT_FALSE(p.matches(json::object())) << "an invalid pattern matches nothing";
+  }
+}
+
+TEST(Pattern, EveryErrorAtOnceUnderThePointerGiven) {
+  Diagnostics errors;
+  Pattern::compile(json::parse(R"({"a": "x", "b": [{"nope": 1}], "c": []})"), errors, "/actions/0/events/1/pattern");
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].path, "/actions/0/events/1/pattern/a");
+  EXPECT_EQ(errors[1].path, "/actions/0/events/1/pattern/b/0/nope");
+  EXPECT_EQ(errors[2].path, "/actions/0/events/1/pattern/c");
+}
+
+TEST(Pattern, NonObjectEventsMatchNothing) {
+  Diagnostics errors;
+  Pattern p = Pattern::compile(json::parse(R"({"a": [{"exists": false}]})"), errors);
+  EXPECT_TRUE(p.matches(json::object()));
+  EXPECT_FALSE(p.matches(json::array()));
+  EXPECT_FALSE(p.matches(json("text")));
+}
+
+TEST(Rules, WhichRulesFire) {
+  Diagnostics errors;
+  Rules rules = Rules::compile(json::parse(R"({
+      "uploads": {"source": ["aws.s3"], "detail": {"object": {"key": [{"prefix": "in/"}]}}},
+      "any-s3": {"source": ["aws.s3", "aws.s3-outposts"]},
+      "errors": {"detail": {"level": ["ERROR"]}},
+      "builds": {"source": ["aws.codebuild"]}})"), errors);
+  ASSERT_TRUE(errors.empty());
+  EXPECT_EQ(rules.match(json::parse(R"({"source": "aws.s3", "detail": {"object": {"key": "in/a"}}})")),
+            (std::vector<std::string>{"any-s3", "uploads"}));
+  EXPECT_EQ(rules.match(json::parse(R"({"source": "aws.codebuild", "detail": {"level": "ERROR"}})")),
+            (std::vector<std::string>{"builds", "errors"}));
+  EXPECT_TRUE(rules.match(json::parse(R"({"source": "aws.ec2"})")).empty());
+}
+
+TEST(Rules, ErrorsNameTheRule) {
+  Diagnostics errors;
+  Rules::compile(json::parse(R"({"good": {"a": ["x"]}, "bad/one": {"a": "x"}})"), errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].path, "/bad~1one/a");
+}
+
+}  // namespace
+}  // namespace pareto::pattern
