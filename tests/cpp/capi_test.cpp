@@ -85,3 +85,35 @@ TEST(CApi, LoadPathFindsTheAppInAFolderAndScansHandlers) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CApi, RulesCompileMatchAndErrors) {
+  const std::string rules_json = R"({"s3": {"source": ["aws.s3"]}, "any": {"id": [{"exists": true}]}})";
+  pareto_rules* rules = nullptr;
+  ASSERT_EQ(pareto_rules_compile(&rules, rules_json.data(), rules_json.size()), PARETO_OK);
+  EXPECT_STREQ(pareto_rules_errors(rules), "[]");
+  char* names = nullptr;
+  const std::string event = R"({"source": "aws.s3", "id": 1})";
+  ASSERT_EQ(pareto_rules_match(rules, event.data(), event.size(), &names), PARETO_OK);
+  EXPECT_STREQ(names, R"(["any","s3"])");
+  pareto_free(names);
+  EXPECT_EQ(pareto_rules_match(rules, "{oops", 5, &names), PARETO_EARG);
+  EXPECT_EQ(names, nullptr);
+  pareto_rules_free(rules);
+
+  const std::string bad = R"({"r": {"source": "aws.s3"}})";
+  ASSERT_EQ(pareto_rules_compile(&rules, bad.data(), bad.size()), PARETO_EINVALID);
+  auto errors = nlohmann::json::parse(pareto_rules_errors(rules));
+  EXPECT_EQ(errors[0]["path"], "/r/source");
+  pareto_rules_free(rules);
+  ASSERT_EQ(pareto_rules_compile(&rules, "not json", 8), PARETO_EINVALID);
+  pareto_rules_free(rules);
+
+  EXPECT_EQ(pareto_rules_compile(nullptr, "{}", 2), PARETO_EARG);
+  EXPECT_EQ(pareto_rules_match(nullptr, "{}", 2, &names), PARETO_EARG);
+  EXPECT_EQ(pareto_rules_errors(nullptr), nullptr);
+  pareto_rules_free(nullptr);
+}
+
+}  // namespace

@@ -81,3 +81,65 @@ TEST(Rules, ErrorsNameTheRule) {
 
 }  // namespace
 }  // namespace pareto::pattern
+
+namespace pareto::pattern {
+namespace {
+
+TEST(Pattern, DeepInputIsBoundedNotACrash) {
+  nlohmann::json pattern = nlohmann::json::object();
+  nlohmann::json* at = &pattern;
+  for (int i = 0; i < 5000; ++i) at = &((*at)["a"] = nlohmann::json::object());
+  (*at)["b"] = {"x"};
+  Diagnostics errors;
+  Pattern::compile(pattern, errors);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_NE(errors[0].message.find("deeper"), std::string::npos);
+
+  // Arrays nested 10,000 deep in the event: flattening stops at a bound.
+  std::string text = "{\"b\": " + std::string(10000, '[') + "\"x\"" + std::string(10000, ']') + "}";
+  nlohmann::json event = nlohmann::json::parse(text);
+  Diagnostics none;
+  Pattern shallow = Pattern::compile(nlohmann::json::parse(R"({"b": ["x"]})"), none);
+  EXPECT_FALSE(shallow.matches(event));
+}
+
+}  // namespace
+}  // namespace pareto::pattern
+
+#include "pattern/template_rules.hpp"
+
+namespace pareto::pattern {
+namespace {
+
+TEST(TemplateRules, PatternsAsDeployedToAStage) {
+  nlohmann::json cloudformation = nlohmann::json::parse(R"json({
+    "Parameters": {"StageName": {"Type": "String"}, "Prefix": {"Type": "String", "Default": "in/"}},
+    "Resources": {
+      "Uploads": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {
+        "source": ["aws.s3"],
+        "detail": {"bucket": {"name": [{"Fn::Sub": "shop-${StageName}-uploads"}]},
+                   "object": {"key": [{"prefix": {"Ref": "Prefix"}}]},
+                   "region": [{"Ref": "AWS::Region"}]}}}},
+      "Builds": {"Type": "AWS::Events::Rule", "Properties": {"EventPattern": {
+        "detail": {"project-name": [{"Ref": "Builder"}]}}}},
+      "Tick": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "rate(1 minute)"}},
+      "Queue": {"Type": "AWS::SQS::Queue"}}})json");
+  nlohmann::json out = template_rules(cloudformation, "shop-prod", "prod");
+  EXPECT_EQ(out["rules"]["Uploads"], nlohmann::json::parse(R"({
+        "source": ["aws.s3"],
+        "detail": {"bucket": {"name": ["shop-prod-uploads"]},
+                   "object": {"key": [{"prefix": "in/"}]},
+                   "region": ["us-east-1"]}})"));
+  EXPECT_FALSE(out["rules"].contains("Tick"));
+  EXPECT_NE(out["skipped"]["Builds"].get<std::string>().find("Builder"), std::string::npos);
+
+  Diagnostics errors;
+  Rules rules = Rules::compile(out["rules"], errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(rules.match(nlohmann::json::parse(R"({"source": "aws.s3", "detail": {
+      "bucket": {"name": "shop-prod-uploads"}, "object": {"key": "in/a.csv"}, "region": "us-east-1"}})")),
+            std::vector<std::string>{"Uploads"});
+}
+
+}  // namespace
+}  // namespace pareto::pattern

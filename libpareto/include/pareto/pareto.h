@@ -106,6 +106,41 @@ pareto_app_graph(const pareto_app *app, const char *format, char **out_text);
 /* Frees an app; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
 
+/*
+ * EventBridge event patterns. A rule set is compiled once from a JSON object of names to
+ * patterns ({"uploads": {"source": ["aws.s3"]}}) and then matched against many events. Like an
+ * app, an invalid set is still returned, with PARETO_EINVALID and its errors as JSON on the
+ * handle ([{path, message, check}], paths "/<name>/<JSON path in the pattern>"); it matches
+ * nothing.
+ */
+typedef struct pareto_rules pareto_rules;
+
+PARETO_EXTERN(pareto_status)
+pareto_rules_compile(pareto_rules **out, const char *rules_json, size_t len);
+
+/* "[]" when the set is valid. Borrowed: valid until pareto_rules_free. NULL rules: NULL. */
+PARETO_EXTERN(const char *) pareto_rules_errors(const pareto_rules *rules);
+
+/*
+ * The names of the rules the event (a JSON object) matches, as a JSON array in name order;
+ * freed with pareto_free. PARETO_EARG when the event is not JSON.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_rules_match(const pareto_rules *rules, const char *event_json, size_t len,
+                   char **out_names);
+
+/*
+ * The app's event rules as deployed to `stage`, ready for pareto_rules_compile:
+ * {"rules": {logical id: pattern}, "skipped": {logical id: why}} (a pattern that needs a value
+ * only a deployment knows is skipped). Freed with pareto_free. PARETO_EINVALID when the app has
+ * errors.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_rules(const pareto_app *app, const char *stage, char **out_json);
+
+/* Frees a rule set; NULL is a no-op. */
+PARETO_EXTERN(void) pareto_rules_free(pareto_rules *rules);
+
 /* Frees every buffer pareto returns through a char ** out-parameter; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_free(void *p);
 

@@ -23,6 +23,22 @@ class Error : public std::runtime_error {
   pareto_status status_;
 };
 
+namespace detail {
+// Throws unless the status is OK or "invalid input" (whose errors are on the handle).
+inline void check(pareto_status status) {
+  if (status != PARETO_OK && status != PARETO_EINVALID) throw Error(status);
+}
+// Calls a C function that returns a buffer through char **, and takes ownership of it.
+template <typename Call>
+std::string take(Call&& call) {
+  char* out = nullptr;
+  pareto_status status = call(&out);
+  if (status != PARETO_OK) throw Error(status);
+  std::unique_ptr<char, void (*)(void*)> owned(out, pareto_free);
+  return std::string(out);
+}
+}  // namespace detail
+
 class App {
  public:
   // From YAML or JSON text; `base_dir` is where handler sources live ("" : not scanned).
@@ -32,13 +48,13 @@ class App {
     options.source_name = source_name.c_str();
     options.base_dir = base_dir.empty() ? nullptr : base_dir.c_str();
     pareto_app* app = nullptr;
-    check(pareto_app_load(&app, text.data(), text.size(), &options));
+    detail::check(pareto_app_load(&app, text.data(), text.size(), &options));
     return App(app);
   }
   // From a pareto.yaml or the folder holding one.
   static App from_path(const std::string& path) {
     pareto_app* app = nullptr;
-    check(pareto_app_load_path(&app, path.c_str(), nullptr));
+    detail::check(pareto_app_load_path(&app, path.c_str(), nullptr));
     return App(app);
   }
 
@@ -47,14 +63,18 @@ class App {
   // JSON: [{file, path, line, column, message, check}]
   std::string errors() const { return pareto_app_errors(app_.get()); }
   // The template JSON; throws Error(PARETO_EINVALID) when the app has errors.
-  std::string synth() const { return take([&](char** out) { return pareto_app_synth(app_.get(), out); }); }
+  std::string synth() const { return detail::take([&](char** out) { return pareto_app_synth(app_.get(), out); }); }
   // JSON: [{action, path, runtime, handler}]
   std::string functions() const {
-    return take([&](char** out) { return pareto_app_functions(app_.get(), out); });
+    return detail::take([&](char** out) { return pareto_app_functions(app_.get(), out); });
+  }
+  // JSON: {"rules": {id: pattern}, "skipped": {id: why}}, the event rules as deployed to `stage`.
+  std::string rules(const std::string& stage = "dev") const {
+    return detail::take([&](char** out) { return pareto_app_rules(app_.get(), stage.c_str(), out); });
   }
   // The diagram as "mermaid" or "dot" text; throws Error(PARETO_EARG) for another format.
   std::string graph(const std::string& format = "mermaid") const {
-    return take([&](char** out) { return pareto_app_graph(app_.get(), format.c_str(), out); });
+    return detail::take([&](char** out) { return pareto_app_graph(app_.get(), format.c_str(), out); });
   }
 
  private:
@@ -62,18 +82,34 @@ class App {
     void operator()(pareto_app* app) const noexcept { pareto_app_free(app); }
   };
   explicit App(pareto_app* app) : app_(app) {}
-  static void check(pareto_status status) {
-    if (status != PARETO_OK && status != PARETO_EINVALID) throw Error(status);
-  }
-  template <typename Call>
-  static std::string take(Call&& call) {
-    char* out = nullptr;
-    pareto_status status = call(&out);
-    if (status != PARETO_OK) throw Error(status);
-    std::unique_ptr<char, void (*)(void*)> owned(out, pareto_free);
-    return std::string(out);
-  }
   std::unique_ptr<pareto_app, Free> app_;
+};
+
+// EventBridge patterns by name, compiled once: which of them does an event match?
+class Rules {
+ public:
+  // {"name": pattern, ...} as JSON text.
+  static Rules compile(std::string_view rules_json) {
+    pareto_rules* rules = nullptr;
+    detail::check(pareto_rules_compile(&rules, rules_json.data(), rules_json.size()));
+    return Rules(rules);
+  }
+  bool valid() const { return errors() == "[]"; }
+  // JSON: [{path, message, check}]
+  std::string errors() const { return pareto_rules_errors(rules_.get()); }
+  // JSON: the names of the matching rules; throws Error(PARETO_EARG) when the event is not JSON.
+  std::string match(std::string_view event_json) const {
+    return detail::take([&](char** out) {
+      return pareto_rules_match(rules_.get(), event_json.data(), event_json.size(), out);
+    });
+  }
+
+ private:
+  struct Free {
+    void operator()(pareto_rules* rules) const noexcept { pareto_rules_free(rules); }
+  };
+  explicit Rules(pareto_rules* rules) : rules_(rules) {}
+  std::unique_ptr<pareto_rules, Free> rules_;
 };
 
 inline std::string version() { return pareto_version(); }

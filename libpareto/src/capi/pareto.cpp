@@ -9,6 +9,8 @@
 
 #include "app.hpp"
 #include "check/schema.hpp"
+#include "pattern/pattern.hpp"
+#include "pattern/template_rules.hpp"
 #include "render/graph.hpp"
 
 struct pareto_app {
@@ -20,7 +22,19 @@ struct pareto_app {
   bool valid = false;
 };
 
+struct pareto_rules {
+  pareto::pattern::Rules rules;
+  std::string errors_json;
+};
+
 namespace {
+using nlohmann::json;
+
+std::string diagnostics_json(const pareto::Diagnostics& errors) {
+  json out = json::array();
+  for (const auto& e : errors) out.push_back({{"path", e.path}, {"message", e.message}, {"check", e.check}});
+  return out.dump();
+}
 
 // Runs `body`, turning every exception into a status: nothing throws through C.
 template <typename Body>
@@ -136,6 +150,56 @@ pareto_status pareto_app_graph(const pareto_app* app, const char* format, char**
 }
 
 void pareto_app_free(pareto_app* app) { delete app; }
+
+pareto_status pareto_rules_compile(pareto_rules** out, const char* rules_json, size_t len) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  if (!rules_json && len > 0) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    auto rules = std::make_unique<pareto_rules>();
+    pareto::Diagnostics errors;
+    json parsed = json::parse(std::string_view(rules_json ? rules_json : "", len), nullptr, false);
+    if (parsed.is_discarded())
+      pareto::report(errors, "", pareto::check::kEventPattern, "the rules are not valid JSON");
+    else
+      rules->rules = pareto::pattern::Rules::compile(parsed, errors);
+    rules->errors_json = diagnostics_json(errors);
+    *out = rules.release();
+    return errors.empty() ? PARETO_OK : PARETO_EINVALID;
+  });
+}
+
+const char* pareto_rules_errors(const pareto_rules* rules) {
+  return rules ? rules->errors_json.c_str() : nullptr;
+}
+
+pareto_status pareto_rules_match(const pareto_rules* rules, const char* event_json, size_t len,
+                                 char** out_names) {
+  if (!out_names) return PARETO_EARG;
+  *out_names = nullptr;
+  if (!rules || (!event_json && len > 0)) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    json event = json::parse(std::string_view(event_json ? event_json : "", len), nullptr, false);
+    if (event.is_discarded()) return PARETO_EARG;
+    *out_names = copy_out(json(rules->rules.match(event)).dump());
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_rules(const pareto_app* app, const char* stage, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app || !stage) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    json rules = pareto::pattern::template_rules(json::parse(app->template_json),
+                                                 app->name + "-" + stage, stage);
+    *out_json = copy_out(rules.dump());
+    return PARETO_OK;
+  });
+}
+
+void pareto_rules_free(pareto_rules* rules) { delete rules; }
 
 void pareto_free(void* p) { std::free(p); }
 

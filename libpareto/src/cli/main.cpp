@@ -1,4 +1,4 @@
-// The native pareto command: validate, synth and graph, over the C++ API like any embedding tool.
+// The native pareto command: validate, synth, graph and match, over the C++ API like any embedder.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+#include <vector>
 
 #include "pareto/pareto.hpp"
 
@@ -40,11 +42,13 @@ bool write_atomically(const std::string& path, const std::string& text) {
 }
 
 struct Options {
-  std::string command;  // validate, synth or graph
+  std::string command;  // validate, synth, graph or match
   std::string app_path;
   std::string output;   // "" or "-": stdout
   std::string format = "mermaid";
   bool json = false;
+  std::vector<std::string> match;  // PATTERN EVENT, or EVENT with --rules
+  std::string stage = "dev";
 };
 
 int emit(const std::string& text, const std::string& output) {
@@ -59,7 +63,70 @@ int emit(const std::string& text, const std::string& output) {
   return 0;
 }
 
+// JSON given inline ({...}), as a file path, or as "-" for standard input.
+std::string json_argument(const std::string& argument) {
+  size_t first = argument.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (argument[first] == '{' || argument[first] == '[')) return argument;
+  std::ostringstream text;
+  if (argument == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(argument, std::ios::binary);
+    if (!in) throw CLI::ValidationError(argument, "no such file, and not inline JSON");
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+// Exit 0 when the event matches (a rule fires), 1 when not, 2 on a bad pattern or event.
+int match(const Options& options) {
+  std::string rules_json, event = json_argument(options.match.back());
+  if (options.app_path.empty()) {
+    if (options.match.size() != 2)
+      throw CLI::ValidationError("match", "give PATTERN and EVENT, or --rules APP and EVENT");
+    rules_json = "{\"pattern\": " + json_argument(options.match.front()) + "}";
+  } else {
+    if (options.match.size() != 1) throw CLI::ValidationError("match", "with --rules, give only EVENT");
+    pareto::App app = pareto::App::from_path(options.app_path);
+    if (!app.valid()) {
+      print_errors(app.errors());
+      return kUsage;
+    }
+    auto deployed = nlohmann::json::parse(app.rules(options.stage));
+    for (const auto& [id, why] : deployed["skipped"].items())
+      fmt::print(stderr, "{}: skipped: {}\n", id, why.get<std::string>());
+    rules_json = deployed["rules"].dump();
+  }
+  if (!nlohmann::json::accept(rules_json)) {
+    fmt::print(stderr, "pareto: the pattern is not JSON\n");
+    return kUsage;
+  }
+  pareto::Rules rules = pareto::Rules::compile(rules_json);
+  for (const auto& e : nlohmann::json::parse(rules.errors())) {
+    std::string path = e["path"];
+    if (options.app_path.empty()) path = path.substr(std::string("/pattern").size());
+    fmt::print(stderr, "pattern: {}: {} [{}]\n", path.empty() ? "/" : path,
+               e["message"].get<std::string>(), e["check"].get<std::string>());
+  }
+  if (!rules.valid()) return kUsage;
+  nlohmann::json fired;
+  try {
+    fired = nlohmann::json::parse(rules.match(event));
+  } catch (const pareto::Error&) {
+    fmt::print(stderr, "pareto: the event is not JSON\n");
+    return kUsage;
+  }
+  if (options.app_path.empty())
+    fmt::print("{}\n", fired.empty() ? "no match" : "match");
+  else if (fired.empty())
+    fmt::print("no rule matches\n");
+  else
+    for (const auto& name : fired) fmt::print("{}\n", name.get<std::string>());
+  return fired.empty() ? kInvalid : 0;
+}
+
 int run(const Options& options) {
+  if (options.command == "match") return match(options);
   pareto::App app = [&] {
     try {
       return pareto::App::from_path(options.app_path);
@@ -103,6 +170,14 @@ int main(int argc, char** argv) {
     command->add_option("APP", options.app_path, "pareto.yaml, or the folder holding it")->required();
   for (auto* command : {synth, graph})
     command->add_option("-o,--output", options.output, "Write to FILE instead of stdout");
+  auto* match = cli.add_subcommand(
+      "match", "Does an EventBridge pattern match an event? (exit 0: yes, 1: no, 2: error)");
+  match->add_option("PATTERN_EVENT", options.match,
+                    "PATTERN EVENT, or EVENT with --rules; each inline JSON, a file, or -")
+      ->required()->expected(1, 2);
+  match->add_option("--rules", options.app_path,
+                    "Match against the event rules of this app (pareto.yaml or its folder)");
+  match->add_option("--stage", options.stage, "The stage the app's rules are deployed to (default dev)");
   try {
     cli.parse(argc, argv);
     options.command = cli.get_subcommands().front()->get_name();

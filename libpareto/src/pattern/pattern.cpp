@@ -21,6 +21,9 @@ namespace {
 
 // EventBridge compares numbers within ±5e9.
 constexpr double kNumericLimit = 5.0e9;
+// Bounds on recursion, far beyond real patterns and events, so that no input exhausts the stack.
+constexpr size_t kMaxPatternDepth = 100;
+constexpr size_t kMaxEventDepth = 200;
 
 // Simple case folding for the scripts with case: ASCII, Latin-1, Latin Extended-A, Greek and
 // Cyrillic; other characters are kept as they are.
@@ -134,6 +137,14 @@ class Compiler {
 
   Node node(const json& pattern, const std::string& at, std::vector<std::string> prefix) {
     Node out;
+    if (++depth_ > kMaxPatternDepth) {
+      fail(at, fmt::format("the pattern nests deeper than {} levels", kMaxPatternDepth));
+      return out;
+    }
+    struct Leave {
+      size_t& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     if (!pattern.is_object()) {
       fail(at, "an event pattern is a JSON object");
       return out;
@@ -390,13 +401,15 @@ class Compiler {
   }
 
   Diagnostics& errors_;
+  size_t depth_ = 0;
 };
 
 // Every leaf value at `path`, looking through arrays at every level (EventBridge flattens them).
 void collect(const json& node, const std::vector<std::string>& path, size_t depth,
-             std::vector<const json*>& out) {
+             std::vector<const json*>& out, size_t nesting = 0) {
+  if (nesting > kMaxEventDepth) return;
   if (node.is_array()) {
-    for (const auto& element : node) collect(element, path, depth, out);
+    for (const auto& element : node) collect(element, path, depth, out, nesting + 1);
     return;
   }
   if (depth == path.size()) {
@@ -405,7 +418,7 @@ void collect(const json& node, const std::vector<std::string>& path, size_t dept
   }
   if (!node.is_object()) return;
   auto it = node.find(path[depth]);
-  if (it != node.end()) collect(*it, path, depth + 1, out);
+  if (it != node.end()) collect(*it, path, depth + 1, out, nesting + 1);
 }
 
 bool field_matches(const Field& field, const json& event) {
