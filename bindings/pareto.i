@@ -9,6 +9,9 @@
  *   App.errors(), App.name()          -> string (copied from the handle)
  *   App.synth(), App.functions()      -> [status, string or null]
  *   App.graph(format)                 -> [status, string or null]   format: mermaid | dot
+ *   App.rules(stage)                  -> [status, string or null]
+ *   compile_rules(json)               -> [status, Rules or null]
+ *   Rules.errors(), Rules.match(json) -> string, [status, string or null]
  *   strerror(status), version(), version_number(), config_schema(), and the status codes
  *
  * An App owns its pareto_app and the host's garbage collector frees it; every char ** out is
@@ -75,6 +78,7 @@ pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
 %rename(graph) pareto_app::graph_text;
+%rename(rules) pareto_app::rules_json;
 %nodefaultctor pareto_app;
 struct pareto_app {};
 %extend pareto_app {
@@ -87,6 +91,35 @@ struct pareto_app {};
   }
   pareto_status graph_text(const char *format, char **out_json) const {
     return pareto_app_graph($self, format, out_json);
+  }
+  pareto_status rules_json(const char *stage, char **out_json) const {
+    return pareto_app_rules($self, stage, out_json);
+  }
+}
+
+/* pareto_rules **out: the compiled rule set, owned by the returned object (null when none). */
+%typemap(in, numinputs=0, noblock=1) pareto_rules **out (pareto_rules *handle = NULL) {
+  $1 = &handle;
+}
+%typemap(argout, noblock=1) pareto_rules **out {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*descriptor, SWIG_POINTER_OWN));
+}
+%apply (const char *STRING, size_t LENGTH) { (const char *rules_json, size_t len) };
+%apply (const char *STRING, size_t LENGTH) { (const char *event_json, size_t len) };
+
+%rename(compile_rules) pareto_rules_compile;
+pareto_status pareto_rules_compile(pareto_rules **out, const char *rules_json, size_t len);
+
+%rename(Rules) pareto_rules;
+%rename(errors) pareto_rules::errors_json;
+%rename(match) pareto_rules::match_json;
+%nodefaultctor pareto_rules;
+struct pareto_rules {};
+%extend pareto_rules {
+  ~pareto_rules() { pareto_rules_free($self); }
+  const char *errors_json() const { return pareto_rules_errors($self); }
+  pareto_status match_json(const char *event_json, size_t len, char **out_json) const {
+    return pareto_rules_match($self, event_json, len, out_json);
   }
 }
 

@@ -498,15 +498,16 @@ bool Pattern::matches(const json& event) const {
   return root_ && event.is_object() && node_matches(*root_, event);
 }
 
-const Field* Pattern::exact_field() const {
-  if (!root_) return nullptr;
+std::vector<const Field*> Pattern::exact_fields() const {
+  std::vector<const Field*> out;
+  if (!root_) return out;
   for (const auto& field : root_->fields)
     if (field.path.size() == 1 &&
         std::all_of(field.any.begin(), field.any.end(), [](const Condition& c) {
           return c.op == Condition::Op::kEquals && c.value.is_string();
         }))
-      return &field;
-  return nullptr;
+      out.push_back(&field);
+  return out;
 }
 
 Rules Rules::compile(const json& rules, Diagnostics& errors) {
@@ -515,15 +516,26 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
     report(errors, "", check::kEventPattern, "rules are a JSON object of names to patterns");
     return out;
   }
+  std::map<std::pair<std::string, std::string>, size_t> sharing;  // (field, value) → rules
   for (const auto& [name, pattern] : rules.items()) {
-    size_t index = out.patterns_.size();
     out.patterns_.emplace_back(name, Pattern::compile(pattern, errors, "/" + pointer_escape(name)));
-    if (const Field* field = out.patterns_.back().second.exact_field()) {
-      for (const auto& c : field->any)
-        out.index_[field->path[0]][c.value.get<std::string>()].push_back(index);
-    } else {
-      out.unindexed_.push_back(index);
+    for (const Field* field : out.patterns_.back().second.exact_fields())
+      for (const auto& c : field->any) ++sharing[{field->path[0], c.value.get<std::string>()}];
+  }
+  // Each rule under the field whose values the fewest other rules share.
+  for (size_t i = 0; i < out.patterns_.size(); ++i) {
+    const Field* best = nullptr;
+    size_t best_cost = 0;
+    for (const Field* field : out.patterns_[i].second.exact_fields()) {
+      size_t cost = 0;
+      for (const auto& c : field->any) cost += sharing[{field->path[0], c.value.get<std::string>()}];
+      if (!best || cost < best_cost) best = field, best_cost = cost;
     }
+    if (!best) {
+      out.unindexed_.push_back(i);
+      continue;
+    }
+    for (const auto& c : best->any) out.index_[best->path[0]][c.value.get<std::string>()].push_back(i);
   }
   return out;
 }

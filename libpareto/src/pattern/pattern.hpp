@@ -53,15 +53,16 @@ class Pattern {
                          const std::string& pointer = "");
   bool matches(const nlohmann::json& event) const;
 
-  // A top-level field whose conditions are all exact strings ("source": ["aws.s3"]), which
-  // rule sets index on; nullptr when there is none.
-  const Field* exact_field() const;
+  // The top-level fields whose conditions are all exact strings ("source": ["aws.s3"]): an
+  // event can match only if it holds one of those values in each; rule sets index on them.
+  std::vector<const Field*> exact_fields() const;
 
  private:
   std::shared_ptr<const Node> root_;  // shared: compiled patterns are cheap regular values
 };
 
-// Named patterns matched together: an index on exact top-level values narrows the candidates.
+// Named patterns matched together: each rule is indexed under its most selective exact
+// top-level field, so an event is checked only against the rules it could match.
 class Rules {
  public:
   // {"name": pattern, ...}; errors are reported at "/<name>/<path in the pattern>".

@@ -3,10 +3,13 @@
     app = pareto.App.load("examples/hello")      # a pareto.yaml, or the folder holding one
     app.validate()                               # raises pareto.ValidationError with .errors
     template = app.synth()                       # dict; app.template_json() gives the bytes
+    pareto.match({"source": ["aws.s3"]}, event)  # EventBridge patterns, matched locally
 """
 from . import _pareto
 from ._app import App, load, load_path
 from ._errors import ParetoError, ValidationError, format_error
+from .patterns import Pattern, Rules, compile, match
 
 __version__: str = _pareto.version()
-__all__ = ["App", "ParetoError", "ValidationError", "format_error", "load", "load_path"]
+__all__ = ["App", "ParetoError", "Pattern", "Rules", "ValidationError", "compile", "format_error",
+           "load", "load_path", "match"]

@@ -116,6 +116,14 @@ class App:
         _check(status)
         return text
 
+    def rules(self, stage: str = "dev") -> dict[str, Any]:
+        """The app's event rules as deployed to `stage`: {"rules": {id: pattern}, "skipped":
+        {id: why}}; pass ["rules"] to pareto.Rules to see which fire for an event."""
+        self.validate()
+        status, text = self._native.rules(stage)
+        _check(status)
+        return json.loads(text)
+
     def __repr__(self) -> str:
         state = "valid" if self.valid else f"{len(self.errors)} errors"
         return f"<pareto.App {self.name or '?'}: {state}>"

@@ -29,4 +29,5 @@ def format_error(error: dict[str, Any]) -> str:
     where = str(error.get("file", ""))
     if error.get("line", 0) > 0:
         where += f":{error['line']}:{error['column']}"
-    return f"{where}: {error.get('path') or '/'}: {error.get('message', '')} [{error.get('check', '')}]"
+    prefix = f"{where}: " if where else ""
+    return f"{prefix}{error.get('path') or '/'}: {error.get('message', '')} [{error.get('check', '')}]"

@@ -14,6 +14,13 @@ class App:
     def synth(self) -> list[object]: ...  # [status, template JSON or None]
     def functions(self) -> list[object]: ...  # [status, functions JSON or None]
     def graph(self, format: str) -> list[object]: ...  # [status, diagram text or None]
+    def rules(self, stage: str) -> list[object]: ...  # [status, rules JSON or None]
+
+class Rules:
+    def errors(self) -> str: ...
+    def match(self, event_json: str) -> list[object]: ...  # [status, names JSON or None]
+
+def compile_rules(rules_json: str) -> list[object]: ...  # [status, Rules or None]
 
 def load(text: str, source_name: Optional[str], base_dir: Optional[str]) -> list[object]: ...
 def load_path(path: str) -> list[object]: ...

@@ -22,6 +22,7 @@ from . import __version__, deploy, local
 from ._app import App
 from ._errors import ParetoError, ValidationError, format_error
 from .package import build_archive
+from .patterns import Pattern, Rules
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -75,6 +76,46 @@ def write_output(data: bytes, output: Optional[str]) -> None:
         sys.stdout.buffer.flush()
     else:
         write_atomically(Path(output), data)
+
+
+def json_argument(text: str) -> str:
+    """JSON given inline ({...}), as a file path, or as "-" for standard input."""
+    if text.lstrip().startswith(("{", "[")):
+        return text
+    if text == "-":
+        return sys.stdin.read()
+    try:
+        return Path(text).read_text(encoding="utf-8")
+    except OSError:
+        raise UsageError(f"{text}: no such file, and not inline JSON") from None
+
+
+def match_command(args: argparse.Namespace, console: Console) -> int:
+    """Exit 0 when the event matches (a rule fires), 1 when not; as the native command."""
+    try:
+        return match_event(args, console)
+    except ValidationError:
+        raise
+    except ValueError as error:  # a pattern or event that is not JSON
+        raise UsageError(str(error)) from None
+
+
+def match_event(args: argparse.Namespace, console: Console) -> int:
+    if args.rules:
+        if len(args.pattern_event) != 1:
+            raise UsageError("with --rules, give only EVENT")
+        deployed = load_valid(args.rules).rules(args.stage)
+        for logical_id, why in deployed["skipped"].items():
+            console.print(f"{logical_id}: skipped: {why}")
+        fired = Rules(deployed["rules"]).match(json_argument(args.pattern_event[0]))
+        print("\n".join(fired) if fired else "no rule matches")
+        return 0 if fired else EXIT_INVALID
+    if len(args.pattern_event) != 2:
+        raise UsageError("give PATTERN and EVENT, or --rules APP and EVENT")
+    pattern, event = map(json_argument, args.pattern_event)
+    matched = Pattern(pattern).matches(event)
+    print("match" if matched else "no match")
+    return 0 if matched else EXIT_INVALID
 
 
 def package(args: argparse.Namespace, console: Console) -> None:
@@ -169,7 +210,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=f"pareto {__version__}")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, run: Callable[[argparse.Namespace, Console], None], help: str) -> argparse.ArgumentParser:
+    def command(name: str, run: Callable[[argparse.Namespace, Console], Optional[int]], help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("app", metavar="APP", help="a pareto.yaml, or the folder holding one")
         sub.set_defaults(run=run)
@@ -185,6 +226,15 @@ def parser() -> argparse.ArgumentParser:
                                help="write the diagram to FILE instead of stdout")
     command("package", package, "write the deterministic code archive").add_argument(
         "-o", "--output", metavar="FILE", help="where to write it (default: <app>.zip)")
+
+    matcher = commands.add_parser("match", help="does an EventBridge pattern match an event?",
+                                  description="Does an EventBridge pattern match an event? "
+                                              "Exit 0: yes, 1: no, 2: error.")
+    matcher.add_argument("pattern_event", nargs="+", metavar="PATTERN_EVENT",
+                         help="PATTERN EVENT, or EVENT with --rules; each inline JSON, a file, or -")
+    matcher.add_argument("--rules", metavar="APP", help="match against the event rules of this app")
+    matcher.add_argument("--stage", default="dev", help="the stage the app's rules are deployed to")
+    matcher.set_defaults(run=match_command)
 
     for name, run, help in [
         ("diff", diff_command, "show what a deploy would change, changing nothing"),
@@ -219,8 +269,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = root.parse_args(argv)
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        args.run(args, console)
-        return 0
+        return args.run(args, console) or 0
     except UsageError as error:
         root.print_usage(sys.stderr)
         print(f"pareto: {error}", file=sys.stderr)
@@ -228,7 +277,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValidationError as error:
         for item in error.errors:
             print(format_error(item), file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_USAGE if args.command == "match" else EXIT_INVALID
     except (ParetoError, deploy.DeployError, local.LocalModeError, OSError, ValueError) + deploy.AwsError as error:
         print(f"pareto: {error}", file=sys.stderr)
         return EXIT_INVALID

@@ -1,0 +1,76 @@
+"""EventBridge patterns from Python: the shared conformance cases (tests/patterns/cases.json, also
+run by the C++ suite), rule sets, hostile arguments, and `pareto match` against the native one."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pareto
+from conftest import EXAMPLE, ROOT
+
+CASES = json.loads((ROOT / "tests" / "patterns" / "cases.json").read_text(encoding="utf-8"))
+NATIVE = ROOT / "build" / "libpareto" / "src" / "cli" / "pareto"
+PYTHON_COMMAND = Path(sys.executable).parent / "pareto"
+
+
+@pytest.mark.parametrize("case", CASES["matching"], ids=lambda case: case["name"])
+def test_conformance_matching(case: dict) -> None:
+    pattern = pareto.compile(case["pattern"])
+    for event in case["match"]:
+        assert pattern.matches(event), event
+    for event in case["miss"]:
+        assert not pattern.matches(event), event
+
+
+@pytest.mark.parametrize("case", CASES["invalid"], ids=lambda case: case["name"])
+def test_conformance_invalid(case: dict) -> None:
+    with pytest.raises(pareto.ValidationError) as raised:
+        pareto.compile(case["pattern"])
+    first = raised.value.errors[0]
+    assert first["path"] == case["path"]
+    assert case["message"] in first["message"]
+
+
+def test_rules_say_which_fire() -> None:
+    rules = pareto.Rules({"s3": {"source": ["aws.s3"]}, "big": {"detail": {"size": [{"numeric": [">", 100]}]}}})
+    assert rules.match({"source": "aws.s3", "detail": {"size": 1e3}}) == ["big", "s3"]
+    assert rules.match('{"source": "aws.ec2"}') == []
+
+
+@pytest.mark.parametrize("bad", [None, 5, {"a": object()}, {"a": float("nan")}, b"\xff\xfe", "{", "x\x00"])
+def test_hostile_arguments_raise_cleanly(bad) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        pareto.match({"a": ["x"]}, bad) if not isinstance(bad, (type(None), int)) else pareto.compile(bad)
+
+
+def test_deep_events_are_bounded() -> None:
+    deep = '{"b": ' + "[" * 50_000 + '"x"' + "]" * 50_000 + "}"
+    assert pareto.match({"b": ["x"]}, deep) is False
+
+
+def test_app_rules_as_deployed() -> None:
+    deployed = pareto.load_path(EXAMPLE).rules("prod")
+    assert set(deployed) == {"rules", "skipped"}
+
+
+def run(command: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(command), "match", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args", [
+    ['{"source": ["aws.s3"]}', '{"source": "aws.s3"}'],
+    ['{"source": ["aws.s3"]}', '{"source": "aws.ec2"}'],
+    ['{"source": "aws.s3"}', '{}'],
+    ['{"a": ["x"]}', '{not json'],
+    ["--rules", str(EXAMPLE), '{"source": "aws.s3"}'],
+])
+def test_match_command_agrees_with_the_native_one(args: list[str]) -> None:
+    python = run(PYTHON_COMMAND, *args)
+    if NATIVE.exists():
+        native = run(NATIVE, *args)
+        assert (python.returncode, python.stdout) == (native.returncode, native.stdout)
+    assert python.returncode in (0, 1, 2)

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Events matched per second against 1, 100 and 10,000 EventBridge rules: pareto's native matcher
+(Google Benchmark, tests/bench/bench_match.cpp), pareto from Python, and moto's Python matcher, on
+the same rules and events in the same run.
+
+usage: match_report.py BUILD_DIR      (needs the pareto package and moto installed)
+"""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pareto
+from moto.events.models import EventPattern
+
+SIZES = (1, 100, 10_000)
+
+
+# The same rules and events as bench_match.cpp.
+def rules(count):
+    return {f"rule-{i}": {"source": [f"app.{i}"], "detail-type": [f"Thing {i % 7}"],
+                          "detail": {"size": [{"numeric": [">", i % 100]}], "key": [{"prefix": "in/"}]}}
+            for i in range(count)}
+
+
+def events(count):
+    out = []
+    for e in range(100):
+        i = (e * 7919) % count
+        out.append({"source": f"app.{i}", "detail-type": f"Thing {i % 7}",
+                    "detail": {"size": 1000 if e % 2 else -1, "key": f"in/{e}"}})
+    return out
+
+
+def per_second(run, events, budget=1.0):
+    """Events per second of run(event), timed over whole passes for about `budget` seconds."""
+    done, start = 0, time.perf_counter()
+    while True:
+        for event in events:
+            run(event)
+        done += len(events)
+        elapsed = time.perf_counter() - start
+        if elapsed >= budget:
+            return done / elapsed
+
+
+def native(build_dir):
+    out = subprocess.run(
+        [str(Path(build_dir) / "tests" / "bench" / "pareto_bench"), "--benchmark_filter=BM_MatchRules",
+         "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
+    return {int(b["name"].split("/")[1]): b["items_per_second"] for b in json.loads(out)["benchmarks"]}
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    native_rates = native(sys.argv[1])
+    rows = [("rules", "pareto (C++)", "pareto (Python)", "moto (Python)", "pareto/moto")]
+    for size in SIZES:
+        compiled = pareto.Rules(rules(size))
+        batch = events(size)
+        texts = [json.dumps(event) for event in batch]
+        python_rate = per_second(compiled.match, texts)
+        moto_rules = [EventPattern.load(json.dumps(p)) for p in rules(size).values()]
+        moto_rate = per_second(lambda e: [p for p in moto_rules if p.matches_event(e)], batch,
+                               budget=2.0)
+        assert sum(bool(compiled.match(t)) for t in texts) == \
+            sum(any(p.matches_event(e) for p in moto_rules) for e in batch), "the matchers disagree"
+        rows.append((f"{size:,}", f"{native_rates[size]:,.0f}/s", f"{python_rate:,.0f}/s",
+                     f"{moto_rate:,.0f}/s", f"{native_rates[size] / moto_rate:,.0f}×"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+
+
+if __name__ == "__main__":
+    main()
