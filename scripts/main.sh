@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, on the built-in defaults: the example app validated, synthesized,
-# linted, deployed to the local AWS emulator (moto's server on 127.0.0.1), and its outputs shown.
+# linted, its handlers' tests run, deployed to the local AWS emulator (moto's server on
+# 127.0.0.1), and its outputs shown.
 #   bash scripts/main.sh [APP_DIR]      (default: examples/hello)
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 APP="${1:-$ROOT/examples/hello}"
@@ -19,6 +20,9 @@ printf '%s bytes, %s resources\n' "$(wc -c <"$TEMPLATE")" \
 
 step "cfn-lint"
 cfn-lint "$TEMPLATE" && echo "no findings"
+
+step "handler tests"
+pareto test "$APP"
 
 step "deploy to the local emulator"
 pareto deploy "$APP" --local --stage dev --yes

@@ -73,3 +73,27 @@ def test_local_starts_and_stops_its_own_server(example_app: Path, tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert json.loads(outputs_file.read_text())["UsersTable"] == "hello-dev-users"
     assert "local: dropped PublicApiStage" in result.stderr
+
+
+def write_app_with_handler_test(folder: Path, assertion: str) -> Path:
+    (folder / "calc").mkdir(parents=True)
+    (folder / "pareto.yaml").write_text("app: calc\nactions: [{name: calc}]\ntables: [{name: sums}]\n")
+    (folder / "calc" / "index.py").write_text(
+        "import os\nTABLE = os.environ['SUMS_TABLE']\n\ndef handler(event, context):\n    return event['a'] + event['b']\n")
+    (folder / "calc" / "test_index.py").write_text(
+        "import os\nimport index\n\n"
+        "def test_adds():\n    assert " + assertion + "\n\n"
+        "def test_sees_the_table_variable():\n    assert os.environ['SUMS_TABLE'] == 'sums-table'\n")
+    return folder
+
+
+@pytest.mark.parametrize("assertion, code", [("index.handler({'a': 1, 'b': 2}, None) == 3", 0),
+                                             ("index.handler({'a': 1, 'b': 2}, None) == 4", 1)])
+def test_test_command_runs_each_actions_tests(tmp_path: Path, assertion: str, code: int) -> None:
+    app = write_app_with_handler_test(tmp_path / "calc-app", assertion)
+    done = subprocess.run([str(Path(sys.executable).parent / "pareto"), "test", str(app)],
+                          capture_output=True, text=True)
+    assert done.returncode == code, done.stderr
+    assert ("passed" if code == 0 else "failed") in done.stderr
+    if code:
+        assert "test_adds" in done.stderr  # the failing test's output is shown

@@ -97,3 +97,16 @@ def test_widened_iam_statements_are_found() -> None:
     assert deploy.widened_statements(role("s3:GetObject"), role("s3:GetObject", "s3:PutObject")) == [
         'Role: {"Action": "s3:PutObject", "Effect": "Allow", "Resource": "*"}']
     assert deploy.widened_statements(role("s3:GetObject", "s3:PutObject"), role("s3:GetObject")) == []
+
+
+def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, console: Console) -> None:
+    (tmp_path / "pareto.yaml").write_text("app: files\nbuckets: [{name: uploads}]\n")
+    stack = make_stack("files", "empty", moto_url, console)
+    outputs = deploy.deploy(pareto.App.load(tmp_path), stack, local_options(console))
+    bucket = outputs["UploadsBucket"]
+    for i in range(3):
+        aws("s3").put_object(Bucket=bucket, Key=f"in/{i}.txt", Body=b"x")
+    deploy.destroy(stack)
+    assert stack.describe() is None
+    assert bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
+    assert f"emptied 3 objects from {bucket}" in console.export_text()

@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Optional, Sequence
 from rich.console import Console
 from rich.prompt import Confirm
 
-from . import __version__, deploy, local
+from . import __version__, deploy, handler_tests, local
 from ._app import App
 from ._errors import ParetoError, ValidationError, format_error
 from .package import build_archive
@@ -116,6 +116,23 @@ def match_event(args: argparse.Namespace, console: Console) -> int:
     matched = Pattern(pattern).matches(event)
     print("match" if matched else "no match")
     return 0 if matched else EXIT_INVALID
+
+
+def test_command(args: argparse.Namespace, console: Console) -> int:
+    """Runs each action's unit tests; exit 1 when any fails."""
+    outcomes = handler_tests.run_all(load_valid(args.app))
+    for outcome in outcomes:
+        if not outcome.tests:
+            console.print(f"[dim]{outcome.action}: no tests[/]")
+            continue
+        verdict = "[green]passed[/]" if outcome.returncode == 0 else "[red]failed[/]"
+        console.print(f"{outcome.action}: {len(outcome.tests)} test file(s) {verdict}")
+        if outcome.returncode or args.verbose:
+            console.print(outcome.output.rstrip(), markup=False, highlight=False)
+    failed = [o.action for o in outcomes if o.returncode]
+    if failed:
+        console.print(f"[red]failed:[/] {', '.join(failed)}")
+    return EXIT_INVALID if failed else 0
 
 
 def package(args: argparse.Namespace, console: Console) -> None:
@@ -224,6 +241,8 @@ def parser() -> argparse.ArgumentParser:
                                help="mermaid (default) or dot (Graphviz)")
     graph_command.add_argument("-o", "--output", metavar="FILE",
                                help="write the diagram to FILE instead of stdout")
+    command("test", test_command, "run each action's unit tests beside its handler").add_argument(
+        "-v", "--verbose", action="store_true", help="show the output of passing tests too")
     command("package", package, "write the deterministic code archive").add_argument(
         "-o", "--output", metavar="FILE", help="where to write it (default: <app>.zip)")
 

@@ -200,7 +200,9 @@ class Stack:
 
     def delete(self) -> None:
         """Empties the stack's buckets, deletes the stack and follows it until it is gone."""
-        resources = self.cloudformation.describe_stack_resources(StackName=self.name)["StackResources"]
+        # describe_stack_resources stops at 100 resources; the paginated listing has them all.
+        pages = self.cloudformation.get_paginator("list_stack_resources").paginate(StackName=self.name)
+        resources = [summary for page in pages for summary in page["StackResourceSummaries"]]
         for resource in resources:
             if resource["ResourceType"] == "AWS::S3::Bucket" and resource.get("PhysicalResourceId"):
                 self.empty_bucket(resource["PhysicalResourceId"])
