@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 
 import pareto
+from conftest import ROOT
 from pareto import deploy, local
 
 # What moto's CloudFormation really creates of the example (the rest is dropped locally).
@@ -110,3 +111,19 @@ def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, c
     assert stack.describe() is None
     assert bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
     assert f"emptied 3 objects from {bucket}" in console.export_text()
+
+
+def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, console: Console) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "events" / "bucket-and-custom")
+    stack = make_stack("files", "events", moto_url, console)
+    outputs = deploy.deploy(app, stack, local_options(console))
+    rules = {rule["Name"]: rule for rule in aws("events").list_rules()["Rules"]}
+    uploads = next(json.loads(r["EventPattern"]) for r in rules.values()
+                   if "aws.s3" in r.get("EventPattern", ""))
+    assert uploads["detail"]["bucket"]["name"] == [outputs["UploadsBucket"]]
+    assert uploads["detail"]["object"]["key"] == [{"prefix": "in/"}]
+    # The deployed pattern matches what `pareto match --rules` predicts for that bucket's events.
+    event = {"source": "aws.s3", "detail-type": "Object Created",
+             "detail": {"bucket": {"name": outputs["UploadsBucket"]}, "object": {"key": "in/a.csv"}}}
+    assert pareto.match(uploads, event)
+    deploy.destroy(stack)

@@ -61,3 +61,17 @@ TEST(Graph, CApiGuards) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Graph, EventsRunFromTheirSource) {
+  pareto::App app = pareto::App::from_text(
+      "app: files\n"
+      "actions: [{name: ingest, invocation: async,\n"
+      "           events: [{name: new-upload, source: {type: bucket, name: uploads}}]}]\n"
+      "buckets: [{name: uploads}]\n");
+  EXPECT_NE(app.graph().find("buckets_uploads -->|\"event new-upload\"| actions_ingest"), std::string::npos)
+      << app.graph();
+}
+
+}  // namespace

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <regex>
+#include <set>
 
 #include "names.hpp"
+#include "pattern/pattern.hpp"
 #include "render/iam.hpp"
 
 namespace pareto {
@@ -59,6 +61,43 @@ Wiring wire(const Model& model, const std::string& variable) {
   return best;
 }
 
+// actions[].events: rules on EventBridge that invoke the action with the events they select.
+void validate_events(Checker& c, const Component& action) {
+  const json& events = action["events"];
+  if (!events.empty() && action.string("invocation") != "async")
+    c.error(action.pointer + "/events", check::kCombination,
+            "EventBridge invokes actions asynchronously: set \"invocation: async\" on the "
+            "action (retries and failures then go to the errors topic)");
+  std::set<std::string> names;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const json& event = events[i];
+    std::string at = action.pointer + "/events/" + std::to_string(i);
+    std::string name = event["name"], type = event["source"]["type"];
+    if (!names.insert(name).second)
+      c.error(at + "/name", check::kDuplicateName,
+              fmt::format("action \"{}\" already has an event named \"{}\"", action.name, name));
+    if (type == "custom") {
+      if (event["source"].contains("name"))
+        c.error(at + "/source/name", check::kCombination, "a custom source names no component");
+      if (event["pattern"].empty())
+        c.error(at + "/pattern", check::kRequired,
+                "a custom event needs a pattern (at least its \"source\"), or it would match "
+                "every event on the bus");
+    } else if (!event["source"].contains("name")) {
+      c.error(at + "/source", check::kRequired,
+              fmt::format("a {} event names its {}: source: {{type: {}, name: …}}", type, type, type));
+    } else if (c.require(find_kind_by_noun(type)->key, event["source"]["name"].get<std::string>(),
+                         at + "/source/name")) {
+      c.source(at + "/source/name", "event " + name);
+    }
+    if (!event["pattern"].empty()) {
+      Diagnostics problems;
+      pattern::Pattern::compile(event["pattern"], problems, at + "/pattern");
+      for (auto& p : problems) c.error(p.path, p.check, p.message);
+    }
+  }
+}
+
 void validate(Checker& c, const Component& action) {
   c.name_length(action, "function", 0, 64);
   c.name_length(action, "role", 1 + kLongestRegion, 64);
@@ -78,6 +117,7 @@ void validate(Checker& c, const Component& action) {
   if (action.spec->contains("retries") && action.string("invocation") != "async")
     c.error(action.pointer + "/retries", check::kCombination,
             "retries apply to async actions only (invocation: async)");
+  validate_events(c, action);
   auto it = c.model().variables.find(action.name);
   if (it == c.model().variables.end()) return;
   for (const auto& variable : it->second) {
@@ -153,6 +193,38 @@ json render_role(Renderer& r, const Component& action, const std::string& role,
   return managed;
 }
 
+// `extra` merged into `base`: objects key by key, anything else replaced.
+json merged(json base, const json& extra) {
+  for (const auto& [key, value] : extra.items())
+    base[key] = base.contains(key) && base[key].is_object() && value.is_object()
+                    ? merged(base[key], value) : value;
+  return base;
+}
+
+void render_events(Renderer& r, const Component& action) {
+  for (size_t i = 0; i < action["events"].size(); ++i) {
+    const json& event = action["events"][i];
+    std::string at = action.pointer + "/events/" + std::to_string(i);
+    std::string type = event["source"]["type"], rule = logical_id(action.name + "-" + event["name"].get<std::string>(), "rule");
+    json pattern = event["pattern"];
+    if (type != "custom") {
+      const Kind* kind = find_kind_by_noun(type);
+      const Component* source = r.model().find(kind->key, event["source"]["name"].get<std::string>());
+      pattern = merged(kind->event_source(*source), pattern);
+    }
+    r.resource(rule,
+               {{"Type", "AWS::Events::Rule"},
+                {"Properties",
+                 {{"Description", fmt::format("event {} of action {}", event["name"].get<std::string>(), action.name)},
+                  {"EventPattern", pattern},
+                  {"State", "ENABLED"},
+                  {"Targets", {{{"Id", "action"}, {"Arn", cfn::get_att(function_id(action.name), "Arn")}}}}}}},
+               at);
+    r.resource(rule + "Permission",
+               invoke_permission(action.name, "events.amazonaws.com", cfn::get_att(rule, "Arn")), at);
+  }
+}
+
 void render(Renderer& r, const Component& action) {
   std::string function = function_id(action.name);
   std::string role = action.id("function-role"), log_group = action.id("function-log-group");
@@ -215,6 +287,8 @@ void render(Renderer& r, const Component& action) {
                    {{"OnFailure", {{"Destination", cfn::ref(kErrorsTopic)}}}}}}}},
                action.pointer + "/invocation");
   }
+
+  render_events(r, action);
 
   std::string function_name = r.physical_name(action.name)["Fn::Sub"];
   r.resource(log_group,

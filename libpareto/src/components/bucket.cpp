@@ -37,8 +37,14 @@ std::vector<json> arns(const Component& bucket) {
   return {cfn::get_att(bucket.id(), "Arn"), cfn::sub("${" + bucket.id() + ".Arn}/*")};
 }
 
+// S3's EventBridge events name the bucket in detail.bucket.name.
+json event_source(const Component& bucket) {
+  return {{"source", {"aws.s3"}}, {"detail", {{"bucket", {{"name", {cfn::ref(bucket.id())}}}}}}};
+}
+
 }  // namespace
 
-extern const Kind kBucketKind{"buckets", "bucket", "bucket", "s3", validate, render, variable, arns};
+extern const Kind kBucketKind{"buckets", "bucket", "bucket", "s3", validate, render, variable, arns,
+                              event_source};
 
 }  // namespace pareto

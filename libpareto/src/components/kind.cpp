@@ -57,6 +57,14 @@ void Checker::link(const Component& from, const Component& to, std::string label
   links_.push_back({&from, &to, std::move(label), pointer});
 }
 
+void Checker::source(const std::string& pointer, std::string label) {
+  for (auto& l : links_)
+    if (l.pointer == pointer) {
+      std::swap(l.from, l.to);
+      l.label = label;
+    }
+}
+
 void Checker::bind(const std::string& action, const std::string& pointer, std::string what,
                    std::string label) {
   for (auto& l : links_)

@@ -74,6 +74,9 @@ class Checker {
   // binding in the diagram (default: "triggers").
   void bind(const std::string& action, const std::string& pointer, std::string what,
             std::string label = "");
+  // The reference at `pointer` is where events come from: its diagram edge runs from the
+  // referenced component to the referring one, labelled `label`.
+  void source(const std::string& pointer, std::string label);
   // A diagram edge that no reference makes (a variable the handler reads, say).
   void link(const Component& from, const Component& to, std::string label,
             const std::string& pointer);
@@ -126,11 +129,15 @@ struct Kind {
   nlohmann::json (*variable)(const Component&);
   // The ARNs that scope permissions of `service` when an action uses it.
   std::vector<nlohmann::json> (*arns)(const Component&);
+  // The event pattern that selects its events on EventBridge (actions[].events with
+  // source.type = the kind's noun); null when it sends none.
+  nlohmann::json (*event_source)(const Component&) = nullptr;
 };
 
 // Every kind, in render order (actions last: their roles gather every other kind's grants).
 std::span<const Kind* const> kinds();
 const Kind* find_kind(std::string_view key);
+const Kind* find_kind_by_noun(std::string_view noun);  // "bucket" → buckets
 
 // The longest stage name StageName allows; physical names are checked against it.
 inline constexpr size_t kMaxStageLength = 16;

@@ -23,4 +23,10 @@ const Kind* find_kind(std::string_view key) {
   return nullptr;
 }
 
+const Kind* find_kind_by_noun(std::string_view noun) {
+  for (const Kind* kind : kinds())
+    if (kind->noun == noun) return kind;
+  return nullptr;
+}
+
 }  // namespace pareto

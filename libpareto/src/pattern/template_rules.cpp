@@ -72,6 +72,19 @@ json template_rules(const json& cloudformation, const std::string& stack, const 
     if (name != "StageName" && parameter.contains("Default"))
       values[name] = parameter["Default"].is_string() ? parameter["Default"].get<std::string>()
                                                        : parameter["Default"].dump();
+  // Resources whose Ref is the name the template gives them.
+  static const std::map<std::string, std::string> kNamed{
+      {"AWS::S3::Bucket", "BucketName"}, {"AWS::DynamoDB::Table", "TableName"},
+      {"AWS::Lambda::Function", "FunctionName"}, {"AWS::CodeBuild::Project", "Name"}};
+  for (const auto& [id, resource] : resources.items()) {
+    auto named = kNamed.find(resource.value("Type", ""));
+    if (named == kNamed.end() || !resource.contains("Properties") ||
+        !resource["Properties"].contains(named->second))
+      continue;
+    std::string why;
+    json name = resolve(resource["Properties"][named->second], values, why);
+    if (why.empty() && name.is_string()) values[id] = name;
+  }
   json out = {{"rules", json::object()}, {"skipped", json::object()}};
   for (const auto& [id, resource] : resources.items()) {
     if (resource.value("Type", "") != "AWS::Events::Rule" || !resource.contains("Properties") ||
