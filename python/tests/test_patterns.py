@@ -52,9 +52,15 @@ def test_deep_events_are_bounded() -> None:
     assert pareto.match({"b": ["x"]}, deep) is False
 
 
+EVENTS_APP = ROOT / "tests" / "vectors" / "events" / "bucket-and-custom"
+
+
 def test_app_rules_as_deployed() -> None:
-    deployed = pareto.load_path(EXAMPLE).rules("prod")
-    assert set(deployed) == {"rules", "skipped"}
+    deployed = pareto.load_path(EVENTS_APP).rules("prod")
+    assert deployed["skipped"] == {}
+    uploads = deployed["rules"]["IngestNewUploadRule"]
+    assert uploads["detail"]["bucket"]["name"] == ["files-prod-uploads-123456789012"]
+    assert pareto.load_path(EXAMPLE).rules() == {"rules": {}, "skipped": {}}
 
 
 def run(command: Path, *args: str) -> subprocess.CompletedProcess:
@@ -67,6 +73,10 @@ def run(command: Path, *args: str) -> subprocess.CompletedProcess:
     ['{"source": "aws.s3"}', '{}'],
     ['{"a": ["x"]}', '{not json'],
     ["--rules", str(EXAMPLE), '{"source": "aws.s3"}'],
+    ["--rules", str(EVENTS_APP), "--stage", "prod",
+     '{"source": "aws.s3", "detail-type": "Object Created", "detail": {"bucket": '
+     '{"name": "files-prod-uploads-123456789012"}, "object": {"key": "in/a"}}}'],
+    ["--rules", str(EVENTS_APP), '{"source": "my.deployer"}'],
 ])
 def test_match_command_agrees_with_the_native_one(args: list[str]) -> None:
     python = run(PYTHON_COMMAND, *args)
@@ -74,3 +84,5 @@ def test_match_command_agrees_with_the_native_one(args: list[str]) -> None:
         native = run(NATIVE, *args)
         assert (python.returncode, python.stdout) == (native.returncode, native.stdout)
     assert python.returncode in (0, 1, 2)
+    if "--rules" in args and args[1] == str(EVENTS_APP):
+        assert python.returncode == 0 and python.stdout.strip() in ("IngestNewUploadRule", "IngestDeploysRule")
