@@ -34,6 +34,8 @@ Model build_model(json config, Diagnostics& errors) {
       std::replace(path.begin(), path.end(), '-', '/');
       action["path"] = path;
     }
+  for (auto& builder : config["builders"])
+    if (!builder.contains("path")) builder["path"] = builder["name"];
   model.config = std::move(config);
   for (const Kind* kind : kinds()) {
     const json& entries = model.config[std::string(kind->key)];
@@ -59,6 +61,14 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
              fmt::format("no handler for action \"{}\": expected {}/index.{} beside the app "
                          "description", action.name, folder, runtime == "nodejs" ? "js" : "py"));
     model.variables[action.name] = scan_folder(base, folder, runtime);
+  }
+  for (const auto& builder : model.of("builders")) {
+    std::string spec = builder.string("path") + "/" + builder.string("buildspec");
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(base / spec, error))
+      report(errors, builder.pointer + "/buildspec", check::kHandlerMissing,
+             fmt::format("no build spec for builder \"{}\": expected {} beside the app "
+                         "description", builder.name, spec));
   }
 }
 
@@ -114,6 +124,10 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
                              {"path", action.string("path")},
                              {"runtime", action.string("runtime")},
                              {"handler", action.string("path") + "/index.handler"}});
+  for (const auto& builder : model.of("builders"))
+    out.functions.push_back({{"builder", builder.name},
+                             {"path", builder.string("path")},
+                             {"buildspec", builder.string("path") + "/" + builder.string("buildspec")}});
   if (!errors.empty()) return finish(std::move(errors));
 
   Template result;

@@ -127,3 +127,55 @@ def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, console: Con
              "detail": {"bucket": {"name": outputs["UploadsBucket"]}, "object": {"key": "in/a.csv"}}}
     assert pareto.match(uploads, event)
     deploy.destroy(stack)
+
+
+def deployed_types(aws, stack_name: str) -> dict[str, str]:
+    resources = aws("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
+    return {r["LogicalResourceId"]: r["ResourceType"] for r in resources}
+
+
+def test_table_streams_deploy_with_router_and_error_routing(aws, moto_url: str, console: Console) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "tables" / "streaming")
+    stack = make_stack("shop", "streams", moto_url, console)
+    outputs = deploy.deploy(app, stack, local_options(console))
+    created = deployed_types(aws, "shop-streams")
+    assert {"OrdersRouterFunction", "OrdersRouterFunctionMapping", "ErrorsQueue", "ErrorsTopic",
+            "ErrorsFunction", "ErrorsFunctionMapping", "AuditAnyChangeRule",
+            "NotifyStatusChangedRule"} <= set(created)
+    assert "PlainRouterFunction" not in created  # only streaming tables get a router
+    table = aws("dynamodb").describe_table(TableName=outputs["OrdersTable"])["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    mappings = aws("lambda").list_event_source_mappings(FunctionName="shop-streams-orders-router")
+    assert [m["EventSourceArn"] for m in mappings["EventSourceMappings"]] == [table["LatestStreamArn"]]
+    router = aws("lambda").get_function(FunctionName="shop-streams-orders-router")["Configuration"]
+    assert router["Environment"]["Variables"]["TABLE"] == outputs["OrdersTable"]
+    assert outputs["ErrorsTopic"].startswith("arn:aws:sns:")
+    # The rule for status changes selects what the router publishes for that table.
+    rule = next(r for r in aws("events").list_rules()["Rules"] if "status" in r.get("EventPattern", ""))
+    change = {"source": "pareto.table", "detail-type": "MODIFY",
+              "detail": {"table": outputs["OrdersTable"], "diff-keys": ["status", "updated"]}}
+    assert pareto.match(json.loads(rule["EventPattern"]), change)
+    deploy.destroy(stack)
+
+
+def test_sub_minute_timers_and_builders_deploy(aws, moto_url: str, console: Console) -> None:
+    stack = make_stack("beat", "ticks", moto_url, console)
+    outputs = deploy.deploy(pareto.App.load(ROOT / "tests" / "vectors" / "timers" / "interval"),
+                            stack, local_options(console))
+    created = deployed_types(aws, "beat-ticks")
+    assert {"HeartbeatTimer", "HeartbeatTickerFunction", "HeartbeatTimerQueue",
+            "HeartbeatTimerMapping", "HeartbeatTickerFunctionPermission"} <= set(created)
+    rule = aws("events").describe_rule(Name=outputs["HeartbeatTimer"])
+    assert rule["ScheduleExpression"] == "rate(1 minute)"
+    ticker = aws("lambda").get_function(FunctionName="beat-ticks-heartbeat-ticker")["Configuration"]
+    assert ticker["Environment"]["Variables"]["INTERVAL"] == "10"
+    deploy.destroy(stack)
+
+    console.export_text(clear=True)
+    stack = make_stack("forge", "build", moto_url, console)
+    deploy.deploy(pareto.App.load(ROOT / "tests" / "vectors" / "builders" / "basic"), stack,
+                  local_options(console))
+    created = deployed_types(aws, "forge-build")
+    assert {"LayersBuilderRole", "LayersBuilderLogGroup", "OnBuiltSucceededRule"} <= set(created)
+    assert "dropped LayersBuilder (AWS::CodeBuild::Project): moto does not model it" in console.export_text()
+    deploy.destroy(stack)

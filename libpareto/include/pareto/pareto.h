@@ -90,8 +90,9 @@ PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);
 PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_json);
 
 /*
- * The app's handler folders and runtimes as a JSON array of {"action", "path", "runtime",
- * "handler"}, for front ends that package the sources. Freed with pareto_free.
+ * The app's code folders as a JSON array, for front ends that package the sources: each
+ * action's handler {"action", "path", "runtime", "handler"}, then each builder's sources
+ * {"builder", "path", "buildspec"}. Freed with pareto_free.
  */
 PARETO_EXTERN(pareto_status) pareto_app_functions(const pareto_app *app, char **out_json);
 

@@ -191,7 +191,7 @@ std::optional<Rewritten> rewrite(const json& document, const std::string& pointe
   }
   if (description.find("unique") != std::string::npos)
     return Rewritten{pointer, check::kRange, "items must be unique"};
-  if (value.is_array() && rule.contains("maxItems"))
+  if (value.is_array() && rule.contains("maxItems") && value.size() > rule["maxItems"])
     return Rewritten{pointer, check::kRange,
                      fmt::format("too many items: at most {}", rule["maxItems"].dump())};
   if (starts_with(description, "Failed to validate") ||

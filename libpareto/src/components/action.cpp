@@ -8,7 +8,8 @@
 
 #include "names.hpp"
 #include "pattern/pattern.hpp"
-#include "render/iam.hpp"
+#include "components/errors.hpp"
+#include "components/function.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -30,11 +31,9 @@ json invoke_permission(std::string_view action, std::string_view principal, json
 
 namespace {
 
-// Roles are global: the region in the name lets one stage deploy to several regions.
-constexpr std::string_view kRegionSuffix = "-${AWS::Region}";
 constexpr size_t kLongestRegion = 14;  // ap-southeast-5
 constexpr int kDefaultAsyncRetries = 2;
-constexpr std::string_view kErrorsTopic = "ErrorsTopic";
+constexpr size_t kMaxLayers = 5;
 
 // What a variable the handler reads stands for.
 struct Wiring {
@@ -86,9 +85,14 @@ void validate_events(Checker& c, const Component& action) {
     } else if (!event["source"].contains("name")) {
       c.error(at + "/source", check::kRequired,
               fmt::format("a {} event names its {}: source: {{type: {}, name: …}}", type, type, type));
-    } else if (c.require(find_kind_by_noun(type)->key, event["source"]["name"].get<std::string>(),
-                         at + "/source/name")) {
+    } else if (const Component* source = c.require(
+                   find_kind_by_suffix(type)->key, event["source"]["name"].get<std::string>(),
+                   at + "/source/name")) {
       c.source(at + "/source/name", "event " + name);
+      if (source->kind->event_source(*source).is_null())
+        c.error(at + "/source/name", check::kCombination,
+                fmt::format("{} \"{}\" sends no events: give it \"streaming: {{}}\"", type,
+                            source->name));
     }
     if (!event["pattern"].empty()) {
       Diagnostics problems;
@@ -111,6 +115,10 @@ void validate(Checker& c, const Component& action) {
                           "prefix, a colon and an action (wildcards only in the action)",
                           p.size() > 64 ? p.substr(0, 64) + "…" : p));
   }
+  if (action["layers"].size() + action["powertools"].get<bool>() > kMaxLayers)
+    c.error(action.pointer + "/layers", check::kRange,
+            fmt::format("a function takes at most {} layers, and powertools counts as one",
+                        kMaxLayers));
   for (size_t i = 0; i < action["layers"].size(); ++i)
     c.require("layers", action["layers"][i].get<std::string>(),
               action.pointer + "/layers/" + std::to_string(i));
@@ -142,57 +150,6 @@ json runtime(const Component& action) {
                                               : cfn::sub("python${RuntimeVersion}");
 }
 
-void render_errors_topic(Renderer& r, const Component& action) {
-  if (r.has(std::string(kErrorsTopic))) return;
-  std::string origin = action.pointer + "/invocation";
-  r.resource(std::string(kErrorsTopic),
-             {{"Type", "AWS::SNS::Topic"},
-              {"Properties", {{"TopicName", r.physical_name("errors")}}}},
-             origin);
-  r.output(std::string(kErrorsTopic), cfn::ref(kErrorsTopic),
-           "The ARN of the topic that receives failed async invocations", origin);
-}
-
-// The role and, when its statements outgrow the inline policy, managed policies attached to
-// it; returns the managed policies' ids.
-json render_role(Renderer& r, const Component& action, const std::string& role,
-                 const std::vector<Grant>& grants) {
-  std::vector<Statement> statements = merge_grants(grants);
-  PolicyPlan plan = plan_policies(statements);
-  if (!plan.fits)
-    r.error(action.pointer + "/permissions", check::kPolicySize,
-            fmt::format("the role of action \"{}\" needs more than IAM allows ({} characters "
-                        "inline and {} managed policies of {}); use fewer resources or "
-                        "wildcard actions",
-                        action.name, kInlinePolicyLimit, kManagedPoliciesPerRole,
-                        kManagedPolicyLimit));
-  json required_by = json::object();
-  for (const auto& statement : statements) required_by[statement.sid] = statement.origins;
-  json trust = policy_document({{{"Effect", "Allow"},
-                                 {"Principal", {{"Service", "lambda.amazonaws.com"}}},
-                                 {"Action", "sts:AssumeRole"}}});
-  r.resource(role,
-             {{"Type", "AWS::IAM::Role"},
-              {"Metadata", {{"pareto", {{"required-by", required_by}}}}},
-              {"Properties",
-               {{"RoleName", r.physical_name(action.name, kRegionSuffix)},
-                {"AssumeRolePolicyDocument", trust},
-                {"Policies", {{{"PolicyName", action.name},
-                               {"PolicyDocument", policy_document(plan.inline_statements)}}}}}}},
-             action.pointer);
-  json managed = json::array();
-  for (size_t i = 0; i < plan.managed.size(); ++i) {
-    std::string id = action.id("function-policy") + std::to_string(i + 1);
-    r.resource(id,
-               {{"Type", "AWS::IAM::ManagedPolicy"},
-                {"Properties", {{"Roles", {cfn::ref(role)}},
-                                {"PolicyDocument", policy_document(plan.managed[i])}}}},
-               action.pointer + "/permissions");
-    managed.push_back(id);
-  }
-  return managed;
-}
-
 // `extra` merged into `base`: objects key by key, anything else replaced.
 json merged(json base, const json& extra) {
   for (const auto& [key, value] : extra.items())
@@ -208,7 +165,7 @@ void render_events(Renderer& r, const Component& action) {
     std::string type = event["source"]["type"], rule = logical_id(action.name + "-" + event["name"].get<std::string>(), "rule");
     json pattern = event["pattern"];
     if (type != "custom") {
-      const Kind* kind = find_kind_by_noun(type);
+      const Kind* kind = find_kind_by_suffix(type);
       const Component* source = r.model().find(kind->key, event["source"]["name"].get<std::string>());
       pattern = merged(kind->event_source(*source), pattern);
     }
@@ -225,25 +182,45 @@ void render_events(Renderer& r, const Component& action) {
   }
 }
 
+// The Powertools for AWS Lambda layer AWS publishes in each region, for the action's runtime,
+// and the variables its logger and metrics read.
+void add_powertools(Renderer& r, const Component& action, Function& f) {
+  if (action.string("runtime") == "nodejs") {
+    f.layers.push_back(cfn::sub("arn:${AWS::Partition}:lambda:${AWS::Region}:094274105915:layer:"
+                                "AWSLambdaPowertoolsTypeScriptV2:${PowertoolsNodejsLayerVersion}"));
+  } else {
+    // Python's layers are per minor version: "3.12" → python312.
+    json minor = {{"Fn::Join", {"", {{"Fn::Split", {".", cfn::ref("RuntimeVersion")}}}}}};
+    f.layers.push_back({{"Fn::Sub",
+                         {"arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"
+                          "AWSLambdaPowertoolsPythonV3-python${Minor}-x86_64:"
+                          "${PowertoolsPythonLayerVersion}",
+                          {{"Minor", minor}}}}});
+  }
+  f.variables["POWERTOOLS_SERVICE_NAME"] = r.model().app;
+  f.variables["POWERTOOLS_LOG_LEVEL"] = cfn::ref("LogLevel");
+}
+
 void render(Renderer& r, const Component& action) {
-  std::string function = function_id(action.name);
-  std::string role = action.id("function-role"), log_group = action.id("function-log-group");
-  std::vector<Grant> grants{{{"logs:CreateLogStream", "logs:PutLogEvents"},
-                             {cfn::get_att(log_group, "Arn")},
-                             action.pointer}};
-  const auto& bound = r.grants(action.name);
-  grants.insert(grants.end(), bound.begin(), bound.end());
+  Function f;
+  f.name = action.name;
+  f.origin = action.pointer;
+  f.handler = action.string("path") + "/index.handler";
+  f.runtime = runtime(action);
+  f.code = {{"S3Bucket", cfn::ref("ArtifactsBucket")}, {"S3Key", cfn::ref("ArtifactsKey")}};
+  f.memory = cfn::ref("MemorySize" + pascal_case(action.string("size")));
+  f.timeout = cfn::ref(timeout_parameter(r.model(), action.name));
+  f.grants = r.grants(action.name);
 
   // Variables: declared values as given, the ones the code reads wired to their component.
-  json variables = json::object();
   for (const auto& [name, value] : action["env"].items())
-    variables[name] = value.is_string() ? value.get<std::string>() : value.dump();
+    f.variables[name] = value.is_string() ? value.get<std::string>() : value.dump();
   std::map<std::string, std::vector<json>> scope;  // service → ARNs of components used
   if (auto it = r.model().variables.find(action.name); it != r.model().variables.end())
     for (const auto& variable : it->second) {
       Wiring w = wire(r.model(), variable.name);
-      if (!w.component || variables.contains(variable.name)) continue;
-      variables[variable.name] = w.kind->variable(*w.component);
+      if (!w.component || f.variables.contains(variable.name)) continue;
+      f.variables[variable.name] = w.kind->variable(*w.component);
       if (!w.kind->service.empty() && w.kind->arns) {
         auto arns = w.kind->arns(*w.component);
         auto& into = scope[std::string(w.kind->service)];
@@ -254,52 +231,27 @@ void render(Renderer& r, const Component& action) {
   for (size_t i = 0; i < permissions.size(); ++i) {
     std::string p = permissions[i];
     std::string service = p.substr(0, p.find(':'));
-    grants.push_back({{p}, scope[service], action.pointer + "/permissions/" + std::to_string(i)});
+    f.grants.push_back({{p}, scope[service], action.pointer + "/permissions/" + std::to_string(i)});
   }
-
-  json properties = {
-      {"FunctionName", r.physical_name(action.name)},
-      {"Handler", action.string("path") + "/index.handler"},
-      {"Runtime", runtime(action)},
-      {"Code", {{"S3Bucket", cfn::ref("ArtifactsBucket")}, {"S3Key", cfn::ref("ArtifactsKey")}}},
-      {"MemorySize", cfn::ref("MemorySize" + pascal_case(action.string("size")))},
-      {"Timeout", cfn::ref(timeout_parameter(r.model(), action.name))},
-      {"Role", cfn::get_att(role, "Arn")},
-      {"LoggingConfig", {{"LogGroup", cfn::ref(log_group)}}}};
-  if (!variables.empty()) properties["Environment"] = {{"Variables", variables}};
-  if (!action["layers"].empty()) {
-    json layers = json::array();
-    for (const auto& layer : action["layers"])
-      layers.push_back(cfn::ref(logical_id(layer.get<std::string>(), "layer-arn")));
-    properties["Layers"] = layers;
-  }
+  for (const auto& layer : action["layers"])
+    f.layers.push_back(cfn::ref(logical_id(layer.get<std::string>(), "layer-arn")));
+  if (action["powertools"].get<bool>()) add_powertools(r, action, f);
 
   if (action.string("invocation") == "async") {
-    render_errors_topic(r, action);
-    grants.push_back({{"sns:Publish"}, {cfn::ref(kErrorsTopic)}, action.pointer + "/invocation"});
+    std::string origin = action.pointer + "/invocation";
+    f.grants.push_back(errors_grant(origin));
     r.resource(action.id("function-invoke-config"),
                {{"Type", "AWS::Lambda::EventInvokeConfig"},
                 {"Properties",
-                 {{"FunctionName", cfn::ref(function)},
+                 {{"FunctionName", cfn::ref(function_id(action.name))},
                   {"Qualifier", "$LATEST"},
                   {"MaximumRetryAttempts", action.spec->value("retries", kDefaultAsyncRetries)},
                   {"DestinationConfig",
-                   {{"OnFailure", {{"Destination", cfn::ref(kErrorsTopic)}}}}}}}},
-               action.pointer + "/invocation");
+                   {{"OnFailure", {{"Destination", errors_destination(r, origin)}}}}}}}},
+               origin);
   }
-
   render_events(r, action);
-
-  std::string function_name = r.physical_name(action.name)["Fn::Sub"];
-  r.resource(log_group,
-             {{"Type", "AWS::Logs::LogGroup"},
-              {"Properties", {{"LogGroupName", cfn::sub("/aws/lambda/" + function_name)},
-                              {"RetentionInDays", cfn::ref("LogRetentionDays")}}}},
-             action.pointer);
-  json managed = render_role(r, action, role, grants);
-  json resource = {{"Type", "AWS::Lambda::Function"}, {"Properties", properties}};
-  if (!managed.empty()) resource["DependsOn"] = managed;  // permissions before first invocation
-  r.resource(function, resource, action.pointer);
+  std::string function = render_function(r, f);
   r.output(function, cfn::ref(function), "The name of the function of action " + action.name,
            action.pointer);
 }

@@ -137,7 +137,7 @@ struct Kind {
 // Every kind, in render order (actions last: their roles gather every other kind's grants).
 std::span<const Kind* const> kinds();
 const Kind* find_kind(std::string_view key);
-const Kind* find_kind_by_noun(std::string_view noun);  // "bucket" → buckets
+const Kind* find_kind_by_suffix(std::string_view suffix);  // "userpool" → userpools
 
 // The longest stage name StageName allows; physical names are checked against it.
 inline constexpr size_t kMaxStageLength = 16;

@@ -6,13 +6,14 @@
 namespace pareto {
 
 extern const Kind kLayerKind, kSecretKind, kUserpoolKind, kBucketKind, kTableKind, kTopicKind,
-    kQueueKind, kTimerKind, kApiKind, kActionKind;
+    kQueueKind, kTimerKind, kBuilderKind, kApiKind, kActionKind;
 
 namespace {
 // Render order: what others refer to first; actions last, once every grant is known.
-constexpr std::array<const Kind*, 10> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
+constexpr std::array<const Kind*, 11> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
                                              &kBucketKind, &kTableKind, &kTopicKind,
-                                             &kQueueKind, &kTimerKind, &kApiKind, &kActionKind};
+                                             &kQueueKind, &kTimerKind, &kBuilderKind, &kApiKind,
+                                             &kActionKind};
 }  // namespace
 
 std::span<const Kind* const> kinds() { return kKinds; }
@@ -23,9 +24,9 @@ const Kind* find_kind(std::string_view key) {
   return nullptr;
 }
 
-const Kind* find_kind_by_noun(std::string_view noun) {
+const Kind* find_kind_by_suffix(std::string_view suffix) {
   for (const Kind* kind : kinds())
-    if (kind->noun == noun) return kind;
+    if (kind->suffix == suffix) return kind;
   return nullptr;
 }
 

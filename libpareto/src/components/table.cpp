@@ -1,13 +1,21 @@
-// tables: on-demand DynamoDB tables keyed by pk/sk strings, with one GSI per index.
-#include "components/kind.hpp"
+// tables: on-demand DynamoDB tables keyed by pk/sk strings, with one GSI per index; streaming
+// tables feed their changes, grouped by an inline router function, to EventBridge.
+#include "components/errors.hpp"
+#include "components/function.hpp"
 
 namespace pareto {
 using nlohmann::json;
 
 namespace {
 
+// The router publishes a table's changes as events from this source, naming the table in
+// detail.table (data/inline/router.py).
+constexpr std::string_view kEventSource = "pareto.table";
+constexpr std::string_view kRouterSuffix = "-router";
+
 void validate(Checker& c, const Component& table) {
   c.name_length(table, "table", 0, 255);
+  if (table.spec->contains("streaming")) c.name_length(table, "router function", kRouterSuffix.size(), 64);
   std::set<std::string> seen;
   for (size_t i = 0; i < table["indexes"].size(); ++i) {
     std::string name = table["indexes"][i]["name"];
@@ -18,6 +26,39 @@ void validate(Checker& c, const Component& table) {
     else if (!seen.insert(name).second)
       c.error(at, check::kDuplicateName, "the table already has an index \"" + name + "\"");
   }
+}
+
+// The stream's records, read in batches by the router function; a batch that keeps failing is
+// halved until the failing records are found, and those go to the errors queue.
+void render_router(Renderer& r, const Component& table) {
+  const json& streaming = table["streaming"];
+  std::string origin = table.pointer + "/streaming";
+  json stream = cfn::get_att(table.id(), "StreamArn");
+  Function router = helper_function(table.name + std::string(kRouterSuffix), "router", origin);
+  router.variables = {{"TABLE", cfn::ref(table.id())},
+                      {"SOURCE", kEventSource},
+                      {"BUS", "default"},
+                      {"DEBUG", streaming["debug"].get<bool>() ? "true" : "false"}};
+  router.grants = {{{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
+                     "dynamodb:ListStreams"},
+                    {stream},
+                    origin},
+                   {{"events:PutEvents"}, {arn("events", "event-bus/default")}, origin},
+                   errors_grant(origin)};
+  std::string function = render_function(r, router);
+  r.resource(function + "Mapping",
+             {{"Type", "AWS::Lambda::EventSourceMapping"},
+              {"Properties",
+               {{"EventSourceArn", stream},
+                {"FunctionName", cfn::ref(function)},
+                {"StartingPosition", "LATEST"},
+                {"BatchSize", streaming["batch-size"]},
+                {"MaximumBatchingWindowInSeconds", streaming["window"]},
+                {"MaximumRetryAttempts", streaming["retries"]},
+                {"BisectBatchOnFunctionError", true},
+                {"DestinationConfig",
+                 {{"OnFailure", {{"Destination", errors_destination(r, origin)}}}}}}}},
+             origin);
 }
 
 void render(Renderer& r, const Component& table) {
@@ -39,8 +80,11 @@ void render(Renderer& r, const Component& table) {
       {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}},
       {"SSESpecification", {{"SSEEnabled", true}}}};
   if (!indexes.empty()) properties["GlobalSecondaryIndexes"] = indexes;
+  if (table.spec->contains("streaming"))
+    properties["StreamSpecification"] = {{"StreamViewType", "NEW_AND_OLD_IMAGES"}};
   r.resource(table.id(), {{"Type", "AWS::DynamoDB::Table"}, {"Properties", properties}},
              table.pointer);
+  if (table.spec->contains("streaming")) render_router(r, table);
   r.output(table.id(), cfn::ref(table.id()), "The name of table " + table.name, table.pointer);
 }
 
@@ -52,8 +96,15 @@ std::vector<json> arns(const Component& table) {
   return out;
 }
 
+// What the router publishes; nothing when the table does not stream.
+json event_source(const Component& table) {
+  if (!table.spec->contains("streaming")) return nullptr;
+  return {{"source", {kEventSource}}, {"detail", {{"table", {cfn::ref(table.id())}}}}};
+}
+
 }  // namespace
 
-extern const Kind kTableKind{"tables", "table", "table", "dynamodb", validate, render, variable, arns};
+extern const Kind kTableKind{"tables", "table", "table", "dynamodb", validate, render, variable, arns,
+                             event_source};
 
 }  // namespace pareto

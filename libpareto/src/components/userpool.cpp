@@ -47,9 +47,16 @@ json variable(const Component& pool) { return cfn::ref(pool.id()); }
 
 std::vector<json> arns(const Component& pool) { return {cfn::get_att(pool.id(), "Arn")}; }
 
+// Cognito's API calls reach EventBridge through CloudTrail, naming the pool in the request.
+json event_source(const Component& pool) {
+  return {{"source", {"aws.cognito-idp"}},
+          {"detail-type", {"AWS API Call via CloudTrail"}},
+          {"detail", {{"requestParameters", {{"userPoolId", {cfn::ref(pool.id())}}}}}}};
+}
+
 }  // namespace
 
-extern const Kind kUserpoolKind{"userpools", "user pool", "userpool", "cognito-idp", validate, render, variable,
-                                arns};
+extern const Kind kUserpoolKind{"userpools", "user pool", "userpool", "cognito-idp", validate, render,
+                                variable, arns, event_source};
 
 }  // namespace pareto

@@ -102,7 +102,8 @@ class App:
 
     @property
     def functions(self) -> list[dict[str, str]]:
-        """The app's handlers: [{"action", "path", "runtime", "handler"}]."""
+        """The app's code folders: the actions' handlers {"action", "path", "runtime", "handler"},
+        then the builders' sources {"builder", "path", "buildspec"}."""
         status, text = self._native.functions()
         _check(status)
         return json.loads(text)

@@ -70,4 +70,5 @@ def run_all(app: App) -> list[Outcome]:
     if app.base_dir is None:
         raise ValueError("the app was not loaded from a folder: no handler tests to find")
     template = app.synth()
-    return [run_action(app, template, function) for function in app.functions]
+    return [run_action(app, template, function) for function in app.functions
+            if "action" in function]

@@ -1,0 +1,112 @@
+#include "components/function.hpp"
+
+#include <fmt/format.h>
+
+#include "embedded.hpp"
+#include "names.hpp"
+#include "render/iam.hpp"
+
+namespace pareto {
+using nlohmann::json;
+
+namespace {
+// The helpers do little work per invocation: small, and time for a few retried AWS calls.
+constexpr int kHelperMemory = 256;
+constexpr int kHelperTimeout = 30;
+}  // namespace
+
+json arn(std::string_view service, std::string_view rest) {
+  return cfn::sub(fmt::format("arn:${{AWS::Partition}}:{}:${{AWS::Region}}:${{AWS::AccountId}}:{}",
+                              service, rest));
+}
+
+Function helper_function(std::string name, std::string_view source, std::string origin) {
+  Function f;
+  f.name = std::move(name);
+  f.origin = std::move(origin);
+  f.code = {{"ZipFile", std::string(embedded(fmt::format("data/inline/{}.py", source)))}};
+  f.runtime = cfn::sub("python${RuntimeVersion}");
+  f.memory = kHelperMemory;
+  f.timeout = kHelperTimeout;
+  f.named_role = false;
+  return f;
+}
+
+void render_log_group(Renderer& r, const std::string& id, std::string name,
+                      const std::string& origin) {
+  r.resource(id,
+             {{"Type", "AWS::Logs::LogGroup"},
+              {"Properties", {{"LogGroupName", cfn::sub(std::move(name))},
+                              {"RetentionInDays", cfn::ref("LogRetentionDays")}}}},
+             origin);
+}
+
+json render_role(Renderer& r, const std::string& id, json name, std::string_view principal,
+                 const std::vector<Grant>& grants, const std::string& origin) {
+  std::vector<Statement> statements = merge_grants(grants);
+  PolicyPlan plan = plan_policies(statements);
+  if (!plan.fits)
+    r.error(origin, check::kPolicySize,
+            fmt::format("role {} needs more than IAM allows ({} characters inline and {} managed "
+                        "policies of {}); use fewer resources or wildcard actions",
+                        id, kInlinePolicyLimit, kManagedPoliciesPerRole, kManagedPolicyLimit));
+  json required_by = json::object();
+  for (const auto& statement : statements) required_by[statement.sid] = statement.origins;
+  json trust = policy_document({{{"Effect", "Allow"},
+                                 {"Principal", {{"Service", principal}}},
+                                 {"Action", "sts:AssumeRole"}}});
+  json properties = {{"AssumeRolePolicyDocument", trust},
+                     {"Policies", {{{"PolicyName", "permissions"},
+                                    {"PolicyDocument", policy_document(plan.inline_statements)}}}}};
+  if (!name.is_null()) properties["RoleName"] = std::move(name);
+  r.resource(id,
+             {{"Type", "AWS::IAM::Role"},
+              {"Metadata", {{"pareto", {{"required-by", required_by}}}}},
+              {"Properties", properties}},
+             origin);
+  json managed = json::array();
+  for (size_t i = 0; i < plan.managed.size(); ++i) {
+    std::string policy = id + "Policy" + std::to_string(i + 1);
+    r.resource(policy,
+               {{"Type", "AWS::IAM::ManagedPolicy"},
+                {"Properties", {{"Roles", {cfn::ref(id)}},
+                                {"PolicyDocument", policy_document(plan.managed[i])}}}},
+               origin);
+    managed.push_back(policy);
+  }
+  return managed;
+}
+
+std::string render_function(Renderer& r, const Function& f) {
+  // Roles are global: the region in the name lets one stage deploy to several regions.
+  static constexpr std::string_view kRegionSuffix = "-${AWS::Region}";
+  std::string function = logical_id(f.name, "function");
+  std::string role = function + "Role", log_group = function + "LogGroup";
+  std::vector<Grant> grants{{{"logs:CreateLogStream", "logs:PutLogEvents"},
+                             {cfn::get_att(log_group, "Arn")},
+                             f.origin}};
+  grants.insert(grants.end(), f.grants.begin(), f.grants.end());
+
+  json properties = {{"FunctionName", r.physical_name(f.name)},
+                     {"Handler", f.handler},
+                     {"Runtime", f.runtime},
+                     {"Code", f.code},
+                     {"MemorySize", f.memory},
+                     {"Timeout", f.timeout},
+                     {"Role", cfn::get_att(role, "Arn")},
+                     {"LoggingConfig", {{"LogGroup", cfn::ref(log_group)}}}};
+  if (!f.variables.empty()) properties["Environment"] = {{"Variables", f.variables}};
+  if (!f.layers.empty()) properties["Layers"] = f.layers;
+
+  render_log_group(r, log_group, "/aws/lambda/" + r.physical_name(f.name)["Fn::Sub"].get<std::string>(),
+                   f.origin);
+  json managed = render_role(r, role,
+                             f.named_role ? r.physical_name(f.name, kRegionSuffix) : json(),
+                             "lambda.amazonaws.com", grants, f.origin);
+  json resource = {{"Type", "AWS::Lambda::Function"}, {"Properties", properties}};
+  if (!managed.empty()) resource["DependsOn"] = managed;  // permissions before first invocation
+  r.resource(function, resource, f.origin);
+  return function;
+}
+
+}  // namespace pareto

@@ -1,0 +1,44 @@
+// A Lambda function with its own role and log group: what actions and the inline helper
+// functions (table routers, timer tickers, the error handler) have in common.
+#pragma once
+
+#include "components/kind.hpp"
+
+namespace pareto {
+
+struct Function {
+  std::string name;    // "hello-get", "users-router": physical name and logical ids derive from it
+  std::string origin;  // the config entry that makes it
+  nlohmann::json code;  // {"S3Bucket", "S3Key"} or {"ZipFile"}
+  std::string handler = "index.handler";
+  nlohmann::json runtime;
+  nlohmann::json memory;
+  nlohmann::json timeout;
+  nlohmann::json variables = nlohmann::json::object();
+  nlohmann::json layers = nlohmann::json::array();
+  std::vector<Grant> grants;  // beyond writing its own logs
+  bool named_role = true;     // false: CloudFormation names the role (helpers need no stable name)
+};
+
+// The inline helper function `name` whose source is data/inline/<source>.py, on the app's
+// Python runtime.
+Function helper_function(std::string name, std::string_view source, std::string origin);
+
+// Renders the function, its log group and its role; returns the function's logical id.
+std::string render_function(Renderer& r, const Function& f);
+
+// A role `principal` (a service: "codebuild.amazonaws.com") assumes, with the grants' statements
+// inline and, past IAM's inline limit, in managed policies; returns their logical ids. `name`
+// null: CloudFormation names it.
+nlohmann::json render_role(Renderer& r, const std::string& id, nlohmann::json name,
+                           std::string_view principal, const std::vector<Grant>& grants,
+                           const std::string& origin);
+
+// A log group `name` ("/aws/lambda/<physical name>"), kept LogRetentionDays.
+void render_log_group(Renderer& r, const std::string& id, std::string name,
+                      const std::string& origin);
+
+// {"Fn::Sub": "arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>"}
+nlohmann::json arn(std::string_view service, std::string_view rest);
+
+}  // namespace pareto
