@@ -1,5 +1,8 @@
 #include "app.hpp"
 
+#include "components/alarms.hpp"
+#include "render/dashboard.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -111,6 +114,12 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
     return finish(std::move(errors));
 
   json config = doc.value;
+  // "dashboard: true" is the dashboard with its default options, "false" none at all.
+  for (const char* key : {"dashboard", "alarms"})
+    if (config.contains(key) && config[key].is_boolean()) {
+      if (config[key].get<bool>()) config[key] = json::object();
+      else config.erase(key);
+    }
   apply_defaults(config);
   Diagnostics errors;
   Model model = build_model(std::move(config), errors);
@@ -118,6 +127,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Checker checker(model, errors);
   for (const Kind* kind : kinds())
     for (const auto& component : model.of(kind->key)) kind->check(checker, component);
+  check_alarms(checker);
   out.graph = graph_of(model, checker.links());
   for (const auto& action : model.of("actions"))
     out.functions.push_back({{"action", action.name},
@@ -135,6 +145,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Renderer renderer(model, result, errors);
   for (const Kind* kind : kinds())
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
+  render_dashboards(renderer);
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
   std::string written = std::move(result).dump();

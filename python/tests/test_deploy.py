@@ -179,3 +179,40 @@ def test_sub_minute_timers_and_builders_deploy(aws, moto_url: str, console: Cons
     assert {"LayersBuilderRole", "LayersBuilderLogGroup", "OnBuiltSucceededRule"} <= set(created)
     assert "dropped LayersBuilder (AWS::CodeBuild::Project): moto does not model it" in console.export_text()
     deploy.destroy(stack)
+
+
+def test_dashboards_and_alarms_deploy(aws, moto_url: str, console: Console) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "observability" / "everything")
+    stack = make_stack("watch", "obs", moto_url, console)
+    outputs = deploy.deploy(app, stack, local_options(console))
+    created = deployed_types(aws, "watch-obs")
+    assert created["Dashboard"] == "AWS::CloudWatch::Dashboard"
+    body = json.loads(aws("cloudwatch").get_dashboard(DashboardName="watch-obs")["DashboardBody"])
+    titles = [w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text"]
+    assert "### function api-get" in titles and "### queue jobs" in titles
+    # The physical names were filled in: the charts point at the deployed resources.
+    rows: dict[str, list[dict]] = {}
+    for widget in body["widgets"]:
+        if widget["type"] == "text":
+            title = widget["properties"]["markdown"]
+        rows.setdefault(title, []).append(widget)
+    assert rows["### queue jobs"][1]["properties"]["metrics"][0][3] == "watch-obs-jobs"
+    assert rows["### queue jobs"][3]["properties"]["metrics"][0][3] == "watch-obs-jobs-dlq"
+    # Alarms: moto's CloudFormation drops them, local mode creates them through the API.
+    alarms = {a["AlarmName"]: a for a in aws("cloudwatch").describe_alarms()["MetricAlarms"]}
+    errors = alarms["watch-obs-ApiGetFunctionErrorsAlarm"]
+    assert errors["Threshold"] == 3.0
+    assert errors["Dimensions"] == [{"Name": "FunctionName", "Value": "watch-obs-api-get"}]
+    assert errors["AlarmActions"] == [outputs["AlarmsTopic"]]
+    age = alarms["watch-obs-JobsQueueAgeAlarm"]
+    assert age["Dimensions"] == [{"Name": "QueueName", "Value": "watch-obs-jobs"}]
+    duration = alarms["watch-obs-JobsRunFunctionDurationAlarm"]
+    assert [m.get("Expression") for m in duration["Metrics"]] == [None, "duration / (10 * 30)"]
+    server_errors = alarms["watch-obs-PublicApiServerErrorsAlarm"]
+    assert server_errors["Threshold"] == 0.025
+    assert {"Name": "ApiName", "Value": "watch-obs-public"} in server_errors["Dimensions"]
+    assert "created 24 alarms through CloudWatch's API" in console.export_text()
+    assert {"LogAlertsFunction", "AlarmsTopic"} <= set(created)
+    assert outputs["DashboardUrl"].endswith("#dashboards:name=watch-obs")
+    deploy.destroy(stack, local_options(console).local)
+    assert not aws("cloudwatch").describe_alarms(AlarmNamePrefix="watch-obs-")["MetricAlarms"]

@@ -1,10 +1,13 @@
 """The inline helper functions (libpareto/data/inline) against moto's in-process mocks: the table
-router, the error handler and the sub-minute ticker, as the templates carry them."""
+router, the error handler, the sub-minute ticker and the log alerts, as the templates carry them."""
 from __future__ import annotations
 
 import base64
+import gzip
+import http.server
 import importlib.util
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -15,6 +18,7 @@ from moto import mock_aws
 
 import pareto
 from conftest import ROOT
+from pareto.local import free_port as local_free_port
 
 INLINE = ROOT / "libpareto" / "data" / "inline"
 REGION = "us-east-1"
@@ -58,6 +62,18 @@ def drain(aws, url: str) -> list[dict]:
             aws("sqs").delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
+def with_topic(module: ModuleType, aws, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """`module` publishing to a topic (TOPIC) whose notes `module.inbox()` reads back."""
+    topic = aws("sns").create_topic(Name="notes")["TopicArn"]
+    url = aws("sqs").create_queue(QueueName="inbox")["QueueUrl"]
+    arn = aws("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    monkeypatch.setenv("TOPIC", topic)
+    monkeypatch.setenv("APP", "hello-dev")
+    module.inbox = lambda: drain(aws, url)
+    return module
+
+
 def stream_record(name: str, pk: str, old: dict | None = None, new: dict | None = None) -> dict:
     change = {"Keys": {"pk": {"S": pk}, "sk": {"S": "profile"}}}
     if old is not None:
@@ -73,10 +89,10 @@ def test_the_templates_carry_these_sources(tmp_path: Path) -> None:
     (tmp_path / "pareto.yaml").write_text(
         "app: x\nactions: [{name: a, invocation: async}]\n"
         "tables: [{name: users, streaming: {}}]\n"
-        "timers: [{name: tick, action: a, interval: 5}]\n")
+        "timers: [{name: tick, action: a, interval: 5}]\nalarms: true\n")
     resources = pareto.App.load(tmp_path).synth()["Resources"]
     for function, source in (("UsersRouterFunction", "router"), ("ErrorsFunction", "errors"),
-                             ("TickTickerFunction", "ticker")):
+                             ("TickTickerFunction", "ticker"), ("LogAlertsFunction", "alerts")):
         code = resources[function]["Properties"]["Code"]["ZipFile"]
         assert code == (INLINE / f"{source}.py").read_text()
 
@@ -210,16 +226,7 @@ STREAM_FAILURE = {
 class TestErrorHandler:
     @pytest.fixture
     def handler(self, mocked, monkeypatch: pytest.MonkeyPatch):
-        sns, sqs = mocked("sns"), mocked("sqs")
-        topic = sns.create_topic(Name="errors")["TopicArn"]
-        url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-        monkeypatch.setenv("TOPIC", topic)
-        monkeypatch.setenv("APP", "hello-dev")
-        module = load("errors")
-        module.inbox = lambda: [m for m in drain(mocked, url)]
-        return module
+        return with_topic(load("errors"), mocked, monkeypatch)
 
     def run(self, handler, *bodies: str) -> dict:
         return handler.handler({"Records": [{"messageId": f"m{i}", "body": b} for i, b in enumerate(bodies)]}, None)
@@ -306,3 +313,65 @@ class TestTicker:
         answers[:] = [{"Failed": [{"Id": "tick-1", "Code": "InternalError"}]}] * 2
         with pytest.raises(RuntimeError, match=r"ticks not queued: tick-1 \(InternalError\)"):
             ticker.handler({}, None)
+
+
+def log_batch(*messages: str, kind: str = "DATA_MESSAGE") -> dict:
+    batch = {"messageType": kind, "logGroup": "/aws/lambda/hello-dev-worker", "logStream": "2026/11/24/[$LATEST]abc",
+             "logEvents": [{"id": str(i), "timestamp": 0, "message": m} for i, m in enumerate(messages)]}
+    return {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(batch).encode())).decode()}}
+
+
+@pytest.fixture
+def chat():
+    """A Slack-compatible webhook on 127.0.0.1 that keeps what it is sent."""
+    received: list[dict] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+class TestLogAlerts:
+    @pytest.fixture
+    def alerts(self, mocked, monkeypatch: pytest.MonkeyPatch):
+        monkeypatch.delenv("WEBHOOK", raising=False)
+        return with_topic(load("alerts"), mocked, monkeypatch)
+
+    def test_lines_reach_the_topic_by_kind(self, alerts) -> None:
+        lines = ["[ERROR] KeyError: 'id'", "[WARNING] slow call",
+                 "2026-11-24T10:00:00Z r1 Task timed out after 5.00 seconds"]
+        assert alerts.handler(log_batch(*lines), None) == {"lines": 3}
+        [note] = alerts.inbox()
+        assert note["Subject"] == "hello-dev: hello-dev-worker logged 1 error, 1 timeout, 1 warning"
+        assert "[error] [ERROR] KeyError: 'id'" in note["Message"]
+        assert "[timeout] 2026-11-24T10:00:00Z r1 Task timed out" in note["Message"]
+        assert "Log group: /aws/lambda/hello-dev-worker" in note["Message"]
+
+    def test_control_messages_are_ignored(self, alerts) -> None:
+        assert alerts.handler(log_batch(kind="CONTROL_MESSAGE"), None) == {"lines": 0}
+        assert alerts.inbox() == []
+
+    def test_the_webhook_gets_the_alert_too(self, alerts, chat, monkeypatch) -> None:
+        url, received = chat
+        monkeypatch.setenv("WEBHOOK", url)
+        alerts.handler(log_batch("[ERROR] boom", "[ERROR] again"), None)
+        assert len(alerts.inbox()) == 1
+        [posted] = received
+        assert posted["text"].startswith("hello-dev: hello-dev-worker logged 2 errors")
+
+    def test_a_webhook_outage_does_not_repeat_the_alert(self, alerts, monkeypatch, capsys) -> None:
+        monkeypatch.setenv("WEBHOOK", f"http://127.0.0.1:{local_free_port()}/down")
+        assert alerts.handler(log_batch("[ERROR] boom"), None) == {"lines": 1}
+        assert len(alerts.inbox()) == 1
+        assert "webhook-failed" in capsys.readouterr().out

@@ -179,6 +179,8 @@ void render_events(Renderer& r, const Component& action) {
                at);
     r.resource(rule + "Permission",
                invoke_permission(action.name, "events.amazonaws.com", cfn::get_att(rule, "Arn")), at);
+    r.charts({fmt::format("event {} of action {}", event["name"].get<std::string>(), action.name),
+              "rule", {{"name", "${" + rule + "}"}}});
   }
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "components/action.hpp"
+#include "components/alarms.hpp"
+#include "components/function.hpp"
 #include "names.hpp"
 #include "render/draft4.hpp"
 
@@ -367,13 +369,9 @@ void render(Renderer& r, const Component& api) {
                               {"Description", "pareto " + r.model().app + " " + api.name}}}},
              api.pointer);
   std::string log_group = api.id("api-access-log-group");
-  r.resource(log_group,
-             {{"Type", "AWS::Logs::LogGroup"},
-              {"Properties",
-               {{"LogGroupName", cfn::sub("/aws/apigateway/" +
-                                          r.physical_name(api.name)["Fn::Sub"].get<std::string>())},
-                {"RetentionInDays", cfn::ref("LogRetentionDays")}}}},
-             api.pointer);
+  render_log_group(r, log_group,
+                   "/aws/apigateway/" + r.physical_name(api.name)["Fn::Sub"].get<std::string>(),
+                   api.pointer);
   json access_format = {{"requestId", "$context.requestId"}, {"ip", "$context.identity.sourceIp"},
                         {"time", "$context.requestTime"}, {"method", "$context.httpMethod"},
                         {"path", "$context.resourcePath"}, {"status", "$context.status"},
@@ -395,6 +393,15 @@ void render(Renderer& r, const Component& api) {
                                      {"ThrottlingRateLimit", api["throttling"]["rate"]},
                                      {"ThrottlingBurstLimit", api["throttling"]["burst"]}}}}}}},
              api.pointer);
+  std::string api_name = r.model().app + "-${StageName}-" + api.name;
+  r.charts({"api " + api.name, "api", {{"name", api_name}, {"stage", stage_name}}});
+  alarm(r, api.id("api-server-errors-alarm"), "5XX answers of API " + api.name,
+        {{"Namespace", "AWS/ApiGateway"},
+         {"MetricName", "5XXError"},
+         {"Dimensions", {{{"Name", "ApiName"}, {"Value", cfn::sub(api_name)}},
+                         {{"Name", "Stage"}, {"Value", stage_name}}}},
+         {"Statistic", "Average"}},  // the share of requests, 0 to 1
+        "api-5xx", 0.01, api.pointer);
   if (any_auth(api, "api-key")) render_api_key(r, api, stage);
   if (api.spec->contains("domain")) render_domain(r, api, stage);
   r.output(api.id("api-url"),

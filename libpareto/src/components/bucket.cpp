@@ -29,6 +29,7 @@ void render(Renderer& r, const Component& bucket) {
                 {"BucketEncryption", encryption}}}},
              bucket.pointer);
   r.output(bucket.id(), cfn::ref(bucket.id()), "The name of bucket " + bucket.name, bucket.pointer);
+  r.charts({"bucket " + bucket.name, "bucket", {{"name", "${" + bucket.id() + "}"}}});
 }
 
 json variable(const Component& bucket) { return cfn::ref(bucket.id()); }

@@ -47,6 +47,8 @@ json errors_destination(Renderer& r, const std::string& origin) {
                               {"BatchSize", 10},
                               {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
              origin);
+  r.charts({"errors queue", "queue", {{"name", "${" + std::string(kQueue) + ".QueueName}"}}});
+  r.charts({"errors topic", "topic", {{"name", "${" + std::string(kTopic) + ".TopicName}"}}});
   r.output(std::string(kTopic), cfn::ref(kTopic),
            "The ARN of the topic that tells of failed async invocations and stream batches: "
            "subscribe to it",

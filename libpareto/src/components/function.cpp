@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "components/alarms.hpp"
 #include "embedded.hpp"
 #include "names.hpp"
 #include "render/iam.hpp"
@@ -77,6 +78,39 @@ json render_role(Renderer& r, const std::string& id, json name, std::string_view
   return managed;
 }
 
+namespace {
+
+// Errors, throttles, and runs close to the timeout.
+void render_alarms(Renderer& r, const Function& f, const std::string& function) {
+  json dimensions = {{{"Name", "FunctionName"}, {"Value", cfn::ref(function)}}};
+  auto metric = [&](const char* name, const char* statistic) {
+    return json{{"Namespace", "AWS/Lambda"}, {"MetricName", name}, {"Dimensions", dimensions},
+                {"Statistic", statistic}};
+  };
+  alarm(r, function + "ErrorsAlarm", "Errors of function " + f.name, metric("Errors", "Sum"),
+        "errors", 1, f.origin);
+  alarm(r, function + "ThrottlesAlarm", "Throttled invocations of function " + f.name,
+        metric("Throttles", "Sum"), "throttles", 1, f.origin);
+  // duration (ms) / (timeout (s) × 1000) × 100
+  json expression = f.timeout.is_object()
+                        ? cfn::sub("duration / (10 * ${" + f.timeout["Ref"].get<std::string>() + "})")
+                        : json("duration / (10 * " + f.timeout.dump() + ")");
+  json longest = metric("Duration", "Maximum");
+  longest.erase("Statistic");
+  alarm(r, function + "DurationAlarm", "Runs of function " + f.name + " close to its timeout",
+        {{"Metrics",
+          {{{"Id", "duration"},
+            {"MetricStat", {{"Metric", longest}, {"Period", 300}, {"Stat", "Maximum"}}},
+            {"ReturnData", false}},
+           {{"Id", "share"},
+            {"Expression", expression},
+            {"Label", "longest run, % of the timeout"},
+            {"ReturnData", true}}}}},
+        "duration", 1, f.origin);
+}
+
+}  // namespace
+
 std::string render_function(Renderer& r, const Function& f) {
   // Roles are global: the region in the name lets one stage deploy to several regions.
   static constexpr std::string_view kRegionSuffix = "-${AWS::Region}";
@@ -100,6 +134,9 @@ std::string render_function(Renderer& r, const Function& f) {
 
   render_log_group(r, log_group, "/aws/lambda/" + r.physical_name(f.name)["Fn::Sub"].get<std::string>(),
                    f.origin);
+  r.charts({"function " + f.name, "function", {{"name", "${" + function + "}"}}});
+  render_alarms(r, f, function);
+  watch_logs(r, function, log_group, f.origin);
   json managed = render_role(r, role,
                              f.named_role ? r.physical_name(f.name, kRegionSuffix) : json(),
                              "lambda.amazonaws.com", grants, f.origin);

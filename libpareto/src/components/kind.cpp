@@ -110,6 +110,12 @@ void Renderer::output(const std::string& id, json value, std::string description
   out_.outputs[id] = {{"Description", std::move(description)}, {"Value", std::move(value)}};
 }
 
+const json& Renderer::options(const char* key) const {
+  static const json kOff;
+  const json& config = model_.config;
+  return config.contains(key) ? config[key] : kOff;
+}
+
 bool Renderer::has(const std::string& id) const { return out_.resources.contains(id); }
 
 void Renderer::parameter(const std::string& id, json parameter, const std::string& origin) {

@@ -92,6 +92,14 @@ class Checker {
   std::vector<Link> links_;
 };
 
+// A titled row of charts on the app's dashboards: `charts` names data/charts/<charts>.json,
+// whose "{placeholder}" strings take `values` (Fn::Sub text: "${UsersTable}").
+struct ChartRow {
+  std::string title;
+  std::string charts;
+  std::map<std::string, std::string> values;
+};
+
 class Renderer {
  public:
   Renderer(const Model& model, Template& out, Diagnostics& errors)
@@ -106,6 +114,11 @@ class Renderer {
   void grant(const std::string& action, Grant grant);
   const std::vector<Grant>& grants(const std::string& action) const;
   void error(const std::string& pointer, std::string_view check, std::string message);
+  // The charts of a component, in render order; drawn when the app has a dashboard.
+  void charts(ChartRow row) { rows_.push_back(std::move(row)); }
+  const std::vector<ChartRow>& chart_rows() const { return rows_; }
+  // The app's "dashboard" or "alarms" options with their defaults; null when off.
+  const nlohmann::json& options(const char* key) const;
 
   // {"Fn::Sub": "<app>-${StageName}-<name><extra>"}: physical names derive from the stack.
   nlohmann::json physical_name(std::string_view name, std::string_view extra = "",
@@ -116,6 +129,7 @@ class Renderer {
   Template& out_;
   Diagnostics& errors_;
   std::map<std::string, std::vector<Grant>> grants_;
+  std::vector<ChartRow> rows_;
 };
 
 struct Kind {

@@ -1,5 +1,6 @@
 // queues: an SQS queue with its dead-letter queue, consumed by one action in batches.
 #include "components/action.hpp"
+#include "components/alarms.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -47,6 +48,18 @@ void render(Renderer& r, const Component& queue) {
                     "sqs:ReceiveMessage"},
                    {cfn::get_att(queue.id(), "Arn")},
                    queue.pointer});
+  r.charts({"queue " + queue.name, "queue",
+            {{"name", "${" + queue.id() + ".QueueName}"}, {"dead-letters", "${" + dlq + ".QueueName}"}}});
+  auto depth = [](const std::string& id, const char* metric) {
+    return json{{"Namespace", "AWS/SQS"},
+                {"MetricName", metric},
+                {"Dimensions", {{{"Name", "QueueName"}, {"Value", cfn::get_att(id, "QueueName")}}}},
+                {"Statistic", "Maximum"}};
+  };
+  alarm(r, queue.id("queue-dead-letters-alarm"), "Messages of queue " + queue.name + " that failed",
+        depth(dlq, "ApproximateNumberOfMessagesVisible"), "dead-letters", 1, queue.pointer);
+  alarm(r, queue.id("queue-age-alarm"), "Messages waiting long on queue " + queue.name,
+        depth(queue.id(), "ApproximateAgeOfOldestMessage"), "message-age", 1, queue.pointer);
   r.output(queue.id(), cfn::ref(queue.id()), "The URL of queue " + queue.name, queue.pointer);
   r.output(dlq, cfn::ref(dlq), "The URL of the dead-letter queue of " + queue.name, queue.pointer);
 }

@@ -84,6 +84,7 @@ void render(Renderer& r, const Component& table) {
     properties["StreamSpecification"] = {{"StreamViewType", "NEW_AND_OLD_IMAGES"}};
   r.resource(table.id(), {{"Type", "AWS::DynamoDB::Table"}, {"Properties", properties}},
              table.pointer);
+  r.charts({"table " + table.name, "table", {{"name", "${" + table.id() + "}"}}});
   if (table.spec->contains("streaming")) render_router(r, table);
   r.output(table.id(), cfn::ref(table.id()), "The name of table " + table.name, table.pointer);
 }

@@ -124,6 +124,7 @@ void render(Renderer& r, const Component& timer) {
   }
   r.output(timer.id(), cfn::ref(timer.id()), "The name of the rule of timer " + timer.name,
            timer.pointer);
+  r.charts({"timer " + timer.name, "rule", {{"name", "${" + timer.id() + "}"}}});
 }
 
 }  // namespace

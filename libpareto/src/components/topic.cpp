@@ -28,6 +28,7 @@ void render(Renderer& r, const Component& topic) {
   r.resource(topic.id("topic-permission"),
              invoke_permission(action, "sns.amazonaws.com", cfn::ref(topic.id())), topic.pointer);
   r.output(topic.id(), cfn::ref(topic.id()), "The ARN of topic " + topic.name, topic.pointer);
+  r.charts({"topic " + topic.name, "topic", {{"name", "${" + topic.id() + ".TopicName}"}}});
 }
 
 json variable(const Component& topic) { return cfn::ref(topic.id()); }

@@ -212,10 +212,10 @@ def outputs_command(args: argparse.Namespace, console: Console) -> None:
 
 
 def destroy_command(args: argparse.Namespace, console: Console) -> None:
-    with stack_for(args, console) as (_, stack, _):
+    with stack_for(args, console) as (_, stack, compatibility):
         if sys.stdin.isatty() and not args.yes and not Confirm.ask(f"delete {stack.name}?"):
             raise deploy.DeployError("cancelled")
-        deploy.destroy(stack)
+        deploy.destroy(stack, compatibility)
 
 
 # --- the parser ---------------------------------------------------------------------------------

@@ -86,6 +86,10 @@ class Stack:
         self.s3 = session.client("s3", endpoint_url=target.endpoint_url)
         self.sts = session.client("sts", endpoint_url=target.endpoint_url)
         self.region = session.region_name or "us-east-1"
+        self.session = session
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.target.endpoint_url)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -393,12 +397,14 @@ def deploy(app: App, stack: Stack, options: DeployOptions) -> dict[str, str]:
             raise DeployError("cancelled")
         stack.execute(change_set)
         if options.local:
-            options.local.refresh_outputs(stack.cloudformation, stack.name)
+            options.local.after_execute(stack.cloudformation, stack.client("cloudwatch"), stack.name)
     return stack.outputs()
 
 
-def destroy(stack: Stack) -> None:
+def destroy(stack: Stack, local: Optional[MotoCompatibility] = None) -> None:
     if stack.describe() is None:
         stack.console.print(f"there is no stack {stack.name}")
         return
+    if local:
+        local.before_destroy(stack.client("cloudwatch"), stack.name)
     stack.delete()

@@ -16,7 +16,10 @@ template for AWS is never bent to that: local mode deploys its own copy, made by
 
 and says what it changed, one line each. moto's change sets also leave a stack's outputs
 uncomputed, so after executing one local mode asks for them with an update that reuses the
-template and parameters (`refresh_outputs`).
+template and parameters (`after_execute`). moto's CloudWatch models alarms but its
+CloudFormation does not: local mode then creates the template's alarms through CloudWatch's API,
+named `<stack>-<LogicalId>`, with their references resolved against the deployed stack, and
+deletes them when the stack is destroyed (`before_destroy`).
 """
 from __future__ import annotations
 
@@ -106,16 +109,80 @@ class MotoCompatibility:
 
     def __init__(self, report: Callable[[str], None]) -> None:
         self.report = report
+        self.alarms: dict[str, Any] = {}  # the template's alarms, which moto's CloudFormation drops
 
     def adapt(self, template_json: str) -> str:
-        adapted, changes = adapt_for_moto(json.loads(template_json))
+        template = json.loads(template_json)
+        self.alarms = {id: r["Properties"] for id, r in template.get("Resources", {}).items()
+                       if r.get("Type") == ALARM}
+        adapted, changes = adapt_for_moto(template)
         for change in changes:
             self.report(change)
         return json.dumps(adapted, indent=2)
 
-    def refresh_outputs(self, cloudformation: Any, stack_name: str) -> None:
+    def after_execute(self, cloudformation: Any, cloudwatch: Any, stack_name: str) -> None:
         cloudformation.update_stack(StackName=stack_name, UsePreviousTemplate=True,
                                     Capabilities=["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"])
+        if not self.alarms:
+            return
+        resolve = Resolver.for_stack(cloudformation, stack_name)
+        for logical_id, properties in sorted(self.alarms.items()):
+            cloudwatch.put_metric_alarm(AlarmName=f"{stack_name}-{logical_id}", **resolve(properties))
+        self.report(f"created {len(self.alarms)} alarms through CloudWatch's API, named "
+                    f"{stack_name}-<LogicalId>: moto's CloudFormation does not model them")
+
+    def before_destroy(self, cloudwatch: Any, stack_name: str) -> None:
+        names = [a["AlarmName"] for page in cloudwatch.get_paginator("describe_alarms").paginate(
+            AlarmNamePrefix=f"{stack_name}-") for a in page["MetricAlarms"]]
+        for start in range(0, len(names), 100):  # DeleteAlarms takes 100 names at a time
+            cloudwatch.delete_alarms(AlarmNames=names[start:start + 100])
+
+
+ALARM = "AWS::CloudWatch::Alarm"
+
+
+class Resolver:
+    """Resolves the intrinsics of a deployed stack's resource properties: Ref (resources,
+    parameters, pseudo parameters), Fn::GetAtt of a queue's QueueName, and Fn::Sub."""
+
+    def __init__(self, physical: dict[str, str], values: dict[str, str]) -> None:
+        self.physical = physical
+        self.values = values
+
+    @classmethod
+    def for_stack(cls, cloudformation: Any, stack_name: str) -> "Resolver":
+        stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+        physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+                    for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+                    for r in page["StackResourceSummaries"]}
+        arn = stack["StackId"].split(":")
+        values = {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
+        values.update({"AWS::StackName": stack_name, "AWS::Partition": arn[1], "AWS::Region": arn[3],
+                       "AWS::AccountId": arn[4]})
+        return cls(physical, values)
+
+    def name(self, reference: str) -> str:
+        logical_id, _, attribute = reference.partition(".")
+        if not attribute:
+            return self.physical.get(logical_id, self.values.get(logical_id, f"local:{logical_id}"))
+        if attribute == "QueueName":  # a queue's physical id is its URL
+            return self.physical.get(logical_id, "").rsplit("/", 1)[-1]
+        return f"local:{reference}"
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            (function, argument), = node.items()
+            if function == "Ref":
+                return self.name(argument)
+            if function == "Fn::GetAtt":
+                return self.name(".".join(argument) if isinstance(argument, list) else argument)
+            if function == "Fn::Sub" and isinstance(argument, str):
+                return re.sub(r"\$\{([A-Za-z0-9:]+(?:\.[A-Za-z0-9]+)?)\}", lambda m: self.name(m[1]), argument)
+        return {key: self(value) for key, value in node.items()}
 
 
 def modelled_types() -> frozenset[str]:
