@@ -1,18 +1,18 @@
 #include "app.hpp"
 
-#include "components/alarms.hpp"
-#include "render/dashboard.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "check/schema.hpp"
+#include "components/alarms.hpp"
 #include "components/kind.hpp"
 #include "finalize/finalize.hpp"
 #include "load/document.hpp"
 #include "load/sources.hpp"
 #include "names.hpp"
+#include "render/dashboard.hpp"
 #include "render/graph.hpp"
 
 namespace pareto {
@@ -89,10 +89,27 @@ Graph graph_of(const Model& model, const std::vector<Link>& links) {
   for (const Kind* kind : kinds())
     for (const auto& c : model.of(kind->key))
       graph["nodes"].push_back({{"kind", kind->key}, {"name", c.name}});
-  for (const auto& link : links)
-    graph["edges"].push_back({{"from", {link.from->kind->key, link.from->name}},
-                              {"to", {link.to->kind->key, link.to->name}},
+  // A streaming table's changes go through its router function to the default bus, whose rules
+  // invoke the actions that take them.
+  json bus = {"buses", "default"};
+  std::set<std::string> streaming;
+  for (const auto& table : model.of("tables")) {
+    if (!table.spec->contains("streaming")) continue;
+    if (streaming.empty()) graph["nodes"].push_back({{"kind", "helpers"}, {"name", "errors"}});
+    streaming.insert(table.name);
+    json router = {"helpers", table.name + "-router"};
+    graph["nodes"].push_back({{"kind", "helpers"}, {"name", router[1]}});
+    graph["edges"].push_back({{"from", {"tables", table.name}}, {"to", router}, {"label", "stream"}});
+    graph["edges"].push_back({{"from", router}, {"to", bus}, {"label", "changes"}});
+    graph["edges"].push_back({{"from", router}, {"to", {"helpers", "errors"}}, {"label", "failed batches"}});
+  }
+  if (!streaming.empty()) graph["nodes"].push_back({{"kind", "buses"}, {"name", "default"}});
+  for (const auto& link : links) {
+    json from = {link.from->kind->key, link.from->name};
+    if (link.from->kind->key == "tables" && streaming.count(link.from->name)) from = bus;
+    graph["edges"].push_back({{"from", from}, {"to", {link.to->kind->key, link.to->name}},
                               {"label", link.label}});
+  }
   return graph;
 }
 

@@ -74,4 +74,18 @@ TEST(Graph, EventsRunFromTheirSource) {
       << app.graph();
 }
 
+TEST(Graph, TableChangesRunThroughTheRouterAndTheBus) {
+  pareto::App app = pareto::App::from_text(
+      "app: shop\n"
+      "actions: [{name: audit, invocation: async,\n"
+      "           events: [{name: changed, source: {type: table, name: orders}}]}]\n"
+      "tables: [{name: orders, streaming: {}}]\n");
+  std::string graph = app.graph();
+  for (const char* edge : {"tables_orders -->|\"stream\"| helpers_orders_router",
+                           "helpers_orders_router -->|\"changes\"| buses_default",
+                           "helpers_orders_router -->|\"failed batches\"| helpers_errors",
+                           "buses_default -->|\"event changed\"| actions_audit"})
+    EXPECT_NE(graph.find(edge), std::string::npos) << edge << "\n" << graph;
+}
+
 }  // namespace
