@@ -14,7 +14,8 @@ from pareto import deploy, local
 # What moto's CloudFormation really creates of the example (the rest is dropped locally).
 CREATED_TYPES = {
     "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource",
-    "AWS::ApiGateway::RestApi", "AWS::DynamoDB::Table", "AWS::Events::Rule", "AWS::IAM::Role",
+    "AWS::ApiGateway::RestApi", "AWS::CloudWatch::Dashboard", "AWS::DynamoDB::Table",
+    "AWS::Events::Rule", "AWS::IAM::Role",
     "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function", "AWS::Lambda::Permission",
     "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::SQS::Queue",
 }
