@@ -9,6 +9,7 @@
  *   App.errors(), App.name()          -> string (copied from the handle)
  *   App.synth(), App.functions()      -> [status, string or null]
  *   App.graph(format)                 -> [status, string or null]   format: mermaid | dot
+ *   App.package()                     -> [status, bytes/Buffer or null]   the code archive
  *   App.rules(stage)                  -> [status, string or null]
  *   compile_rules(json)               -> [status, Rules or null]
  *   Rules.errors(), Rules.match(json) -> string, [status, string or null]
@@ -63,6 +64,24 @@ typedef int pareto_status;
   pareto_free(*$1);
 }
 
+/* (char **out_data, size_t *out_len): returned bytes — Python bytes, a Node Buffer — copied,
+   then freed with pareto_free (null when none). */
+%typemap(in, numinputs=0, noblock=1) (char **out_data, size_t *out_len)
+    (char *data = NULL, size_t size = 0) {
+  $1 = &data;
+  $2 = &size;
+}
+%typemap(argout, noblock=1) (char **out_data, size_t *out_len) {
+%#ifdef SWIGPYTHON
+  %append_output(*$1 ? PyBytes_FromStringAndSize(*$1, (Py_ssize_t)*$2) : SWIG_Py_Void());
+%#else
+  %append_output(*$1 ? Napi::Buffer<char>::Copy(env, *$1, *$2).As<Napi::Value>() : env.Null());
+%#endif
+}
+%typemap(freearg, noblock=1) (char **out_data, size_t *out_len) {
+  pareto_free(*$1);
+}
+
 %apply (const char *STRING, size_t LENGTH) { (const char *text, size_t len) };
 
 %rename(load) pareto_bind_load;
@@ -78,6 +97,7 @@ pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
 %rename(graph) pareto_app::graph_text;
+%rename(package) pareto_app::package_zip;
 %rename(rules) pareto_app::rules_json;
 %nodefaultctor pareto_app;
 struct pareto_app {};
@@ -91,6 +111,9 @@ struct pareto_app {};
   }
   pareto_status graph_text(const char *format, char **out_json) const {
     return pareto_app_graph($self, format, out_json);
+  }
+  pareto_status package_zip(char **out_data, size_t *out_len) const {
+    return pareto_app_package($self, out_data, out_len);
   }
   pareto_status rules_json(const char *stage, char **out_json) const {
     return pareto_app_rules($self, stage, out_json);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -114,6 +116,41 @@ TEST(CApi, RulesCompileMatchAndErrors) {
   EXPECT_EQ(pareto_rules_match(nullptr, "{}", 2, &names), PARETO_EARG);
   EXPECT_EQ(pareto_rules_errors(nullptr), nullptr);
   pareto_rules_free(nullptr);
+}
+
+TEST(CApi, PackagesTheCodeFoldersOfAnAppLoadedFromAPath) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "pareto-capi-package";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "a" / "tests");
+  std::ofstream(dir / "pareto.yaml") << "app: x\nactions: [{name: a}]\n";
+  std::ofstream(dir / "a" / "index.py") << "def handler(event, context):\n    return 1\n";
+  std::ofstream(dir / "a" / "tests" / "test_a.py") << "def test(): pass\n";
+  std::ofstream(dir / "a" / ".env") << "SECRET=1\n";
+
+  pareto_app* app = nullptr;
+  ASSERT_EQ(pareto_app_load_path(&app, dir.string().c_str(), nullptr), PARETO_OK);
+  char* data = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(pareto_app_package(app, &data, &size), PARETO_OK);
+  std::string zip(data, size);
+  pareto_free(data);
+  EXPECT_EQ(zip.rfind("PK\x03\x04", 0), 0u);
+  EXPECT_NE(zip.find("a/index.py"), std::string::npos);
+  EXPECT_EQ(zip.find("test_a.py"), std::string::npos);  // tests and hidden files stay out
+  EXPECT_EQ(zip.find(".env"), std::string::npos);
+  ASSERT_EQ(pareto_app_package(app, &data, &size), PARETO_OK);  // the same bytes again
+  EXPECT_EQ(std::string(data, size), zip);
+  pareto_free(data);
+  EXPECT_EQ(pareto_app_package(app, nullptr, &size), PARETO_EARG);
+  pareto_app_free(app);
+
+  const char text[] = "app: x\n";  // from text: no folder to package
+  ASSERT_EQ(pareto_app_load(&app, text, sizeof text - 1, nullptr), PARETO_OK);
+  EXPECT_EQ(pareto_app_package(app, &data, &size), PARETO_EARG);
+  EXPECT_EQ(data, nullptr);
+  pareto_app_free(app);
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -104,6 +104,16 @@ PARETO_EXTERN(pareto_status) pareto_app_functions(const pareto_app *app, char **
 PARETO_EXTERN(pareto_status)
 pareto_app_graph(const pareto_app *app, const char *format, char **out_text);
 
+/*
+ * The code archive to upload: a deterministic zip of the app's code folders (see
+ * pareto_app_functions) — entries sorted, timestamps fixed, tests, caches and hidden files left
+ * out — the same bytes from every front end. *out_data (*out_len bytes) is freed with
+ * pareto_free. PARETO_EARG when the app was not loaded with a base directory, PARETO_EINVALID
+ * when it has errors, PARETO_EIO when a file cannot be read.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_package(const pareto_app *app, char **out_data, size_t *out_len);
+
 /* Frees an app; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
 

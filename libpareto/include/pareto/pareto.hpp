@@ -64,13 +64,21 @@ class App {
   std::string errors() const { return pareto_app_errors(app_.get()); }
   // The template JSON; throws Error(PARETO_EINVALID) when the app has errors.
   std::string synth() const { return detail::take([&](char** out) { return pareto_app_synth(app_.get(), out); }); }
-  // JSON: [{action, path, runtime, handler}]
+  // JSON: [{action, path, runtime, handler}, then {builder, path, buildspec}]
   std::string functions() const {
     return detail::take([&](char** out) { return pareto_app_functions(app_.get(), out); });
   }
   // JSON: {"rules": {id: pattern}, "skipped": {id: why}}, the event rules as deployed to `stage`.
   std::string rules(const std::string& stage = "dev") const {
     return detail::take([&](char** out) { return pareto_app_rules(app_.get(), stage.c_str(), out); });
+  }
+  // The code archive (zip bytes) of an app loaded from a path.
+  std::string package() const {
+    char* data = nullptr;
+    size_t size = 0;
+    detail::check(pareto_app_package(app_.get(), &data, &size));
+    std::unique_ptr<char, void (*)(void*)> owned(data, pareto_free);
+    return std::string(data, size);
   }
   // The diagram as "mermaid" or "dot" text; throws Error(PARETO_EARG) for another format.
   std::string graph(const std::string& format = "mermaid") const {

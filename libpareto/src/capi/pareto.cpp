@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app.hpp"
+#include "package/archive.hpp"
 #include "check/schema.hpp"
 #include "pattern/pattern.hpp"
 #include "pattern/template_rules.hpp"
@@ -19,6 +20,8 @@ struct pareto_app {
   std::string template_json;
   std::string functions_json;
   nlohmann::json graph;
+  nlohmann::json functions;
+  std::optional<std::filesystem::path> base_dir;  // where the code folders are
   bool valid = false;
 };
 
@@ -59,8 +62,12 @@ bool valid_options(const pareto_load_options* opts) {
   return !opts || opts->version == PARETO_LOAD_OPTIONS_VERSION;
 }
 
-pareto_status finish(pareto_app** out, const pareto::Synthesis& result, std::string_view file) {
+pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
+                     const pareto::LoadOptions& options) {
+  std::string_view file = options.source_name;
   auto app = std::make_unique<pareto_app>();
+  app->functions = result.functions;
+  app->base_dir = options.base_dir;
   app->name = result.name;
   app->errors_json = result.errors_json(file).dump();
   app->template_json = result.template_json;
@@ -85,7 +92,7 @@ pareto_status pareto_app_load(pareto_app** out, const char* text, size_t len,
     if (opts && opts->source_name) options.source_name = opts->source_name;
     if (opts && opts->base_dir) options.base_dir = opts->base_dir;
     auto result = pareto::synthesize(std::string_view(text ? text : "", len), options);
-    return finish(out, result, options.source_name);
+    return finish(out, result, options);
   });
 }
 
@@ -105,7 +112,7 @@ pareto_status pareto_app_load_path(pareto_app** out, const char* path,
     options.base_dir = file->parent_path().empty() ? std::filesystem::path(".")
                                                    : file->parent_path();
     auto result = pareto::synthesize(text.str(), options);
-    return finish(out, result, options.source_name);
+    return finish(out, result, options);
   });
 }
 
@@ -132,6 +139,27 @@ pareto_status pareto_app_functions(const pareto_app* app, char** out_json) {
   if (!app) return PARETO_EARG;
   return guard([&]() -> pareto_status {
     *out_json = copy_out(app->functions_json);
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_package(const pareto_app* app, char** out_data, size_t* out_len) {
+  if (!out_data || !out_len) return PARETO_EARG;
+  *out_data = nullptr;
+  *out_len = 0;
+  if (!app || !app->base_dir) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    std::string archive;
+    try {
+      archive = pareto::build_archive(*app->base_dir, app->functions);
+    } catch (const pareto::ArchiveError&) {
+      return PARETO_EIO;
+    }
+    *out_data = static_cast<char*>(std::malloc(archive.size() + 1));
+    if (!*out_data) return PARETO_ENOMEM;
+    std::memcpy(*out_data, archive.data(), archive.size());
+    *out_len = archive.size();
     return PARETO_OK;
   });
 }

@@ -108,6 +108,15 @@ class App:
         _check(status)
         return json.loads(text)
 
+    def package(self) -> bytes:
+        """The code archive (zip bytes) of an app loaded from a folder, as the core writes it."""
+        self.validate()
+        status, data = self._native.package()
+        if status == _pareto.EIO:
+            raise OSError(f"{self.name}: a source file could not be read")
+        _check(status)
+        return data
+
     def graph(self, format: str = "mermaid") -> str:
         """The app's diagram as Mermaid ("mermaid") or Graphviz ("dot") text."""
         if format not in ("mermaid", "dot"):

@@ -14,6 +14,7 @@ class App:
     def synth(self) -> list[object]: ...  # [status, template JSON or None]
     def functions(self) -> list[object]: ...  # [status, functions JSON or None]
     def graph(self, format: str) -> list[object]: ...  # [status, diagram text or None]
+    def package(self) -> list[object]: ...  # [status, zip bytes or None]
     def rules(self, stage: str) -> list[object]: ...  # [status, rules JSON or None]
 
 class Rules:

@@ -1,0 +1,124 @@
+#include "package/archive.hpp"
+
+#include <zip.h>
+
+#include <array>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+namespace pareto {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<std::string_view, 6> kSkippedFolders = {"tests", "test", "__tests__",
+                                                             "__pycache__", ".venv", "venv"};
+constexpr zip_uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
+constexpr zip_uint16_t kDosTime = 0;
+
+bool ends_with(std::string_view text, std::string_view tail) {
+  return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
+}
+
+bool shipped(std::string_view name) {
+  return name.front() != '.' && !is_test_file(name) && !ends_with(name, ".pyc") &&
+         !ends_with(name, ".pyo");
+}
+
+bool skipped_folder(std::string_view name) {
+  if (name.front() == '.') return true;
+  for (auto skipped : kSkippedFolders)
+    if (name == skipped) return true;
+  return false;
+}
+
+// The files to ship of one folder, as paths relative to `base` with '/' separators.
+void collect(const fs::path& base, const fs::path& folder, std::set<std::string>& out) {
+  std::error_code error;
+  if (!fs::is_directory(folder, error)) return;
+  for (auto it = fs::recursive_directory_iterator(folder, error); !error && it != fs::end(it);
+       it.increment(error)) {
+    std::string name = it->path().filename().string();
+    if (it->is_directory(error)) {
+      if (skipped_folder(name)) it.disable_recursion_pending();
+    } else if (it->is_regular_file(error) && shipped(name)) {
+      out.insert(it->path().lexically_relative(base).generic_string());
+    }
+  }
+  if (error) throw ArchiveError(folder.string() + ": " + error.message());
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) throw ArchiveError(path.string() + ": cannot be read");
+  return text.str();
+}
+
+struct ZipDiscard {
+  void operator()(zip_t* z) const { zip_discard(z); }
+};
+
+void check(bool ok, zip_t* z, const std::string& what) {
+  if (!ok) throw ArchiveError(what + ": " + zip_strerror(z));
+}
+
+}  // namespace
+
+bool is_test_file(std::string_view name) {
+  return name.rfind("test_", 0) == 0 || name.find(".test.") != std::string_view::npos ||
+         name.find(".spec.") != std::string_view::npos || name.find("_test.") != std::string_view::npos;
+}
+
+std::string build_archive(const fs::path& base, const nlohmann::json& folders) {
+  std::set<std::string> files;
+  for (const auto& folder : folders) collect(base, base / folder["path"].get<std::string>(), files);
+  // libzip writes nothing for an archive without entries: the empty zip is its end record alone.
+  if (files.empty()) return std::string("PK\x05\x06", 4) + std::string(18, '\0');
+
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
+  if (!buffer) throw ArchiveError(zip_error_strerror(&error));
+  zip_source_keep(buffer);  // read back after the archive is closed
+  std::unique_ptr<zip_source_t, decltype(&zip_source_free)> keep(buffer, zip_source_free);
+  std::unique_ptr<zip_t, ZipDiscard> archive(zip_open_from_source(buffer, ZIP_TRUNCATE, &error));
+  if (!archive) throw ArchiveError(zip_error_strerror(&error));
+  zip_t* z = archive.get();
+
+  std::vector<std::string> contents;  // libzip reads them when the archive is closed
+  contents.reserve(files.size());
+  for (const auto& name : files) {
+    fs::path path = base / fs::path(name);
+    contents.push_back(read_file(path));
+    zip_source_t* source = zip_source_buffer(z, contents.back().data(), contents.back().size(), 0);
+    check(source != nullptr, z, name);
+    zip_int64_t index = zip_file_add(z, name.c_str(), source, ZIP_FL_ENC_UTF_8);
+    if (index < 0) zip_source_free(source);
+    check(index >= 0, z, name);
+    std::error_code status_error;
+    bool executable = (fs::status(path, status_error).permissions() & fs::perms::owner_exec) != fs::perms::none;
+    zip_uint32_t mode = 0100000u | (executable ? 0755u : 0644u);  // a regular file
+    check(zip_set_file_compression(z, index, ZIP_CM_DEFLATE, 9) == 0 &&
+              zip_file_set_dostime(z, index, kDosTime, kDosDate, 0) == 0 &&
+              zip_file_set_external_attributes(z, index, 0, ZIP_OPSYS_UNIX, mode << 16) == 0,
+          z, name);
+  }
+  check(zip_close(z) == 0, z, "the archive");
+  archive.release();  // closed: nothing left to discard
+
+  if (zip_source_open(buffer) != 0 || zip_source_seek(buffer, 0, SEEK_END) != 0)
+    throw ArchiveError("the archive could not be read back");
+  zip_int64_t size = zip_source_tell(buffer);
+  std::string out(static_cast<size_t>(size < 0 ? 0 : size), '\0');
+  bool read = zip_source_seek(buffer, 0, SEEK_SET) == 0 &&
+              zip_source_read(buffer, out.data(), out.size()) == static_cast<zip_int64_t>(out.size());
+  zip_source_close(buffer);
+  if (!read) throw ArchiveError("the archive could not be read back");
+  return out;
+}
+
+}  // namespace pareto

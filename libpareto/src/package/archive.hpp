@@ -1,0 +1,25 @@
+// The code archive: one deterministic zip of the app's code folders, written by the core so that
+// every front end uploads the same bytes for the same sources.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace pareto {
+
+struct ArchiveError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The zip of each folder's files (`folders`: the app's functions, each with a "path" below
+// `base`): entries sorted by path, timestamps fixed at 1980-01-01 00:00, permissions 0644 (0755
+// for executables), deflated at level 9; tests, caches and hidden files left out. Throws
+// ArchiveError when a file cannot be read.
+std::string build_archive(const std::filesystem::path& base, const nlohmann::json& folders);
+
+// Whether a file name is a test (test_x.py, x_test.py, x.test.js, x.spec.ts), never shipped.
+bool is_test_file(std::string_view name);
+
+}  // namespace pareto
