@@ -34,6 +34,13 @@ static pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t
 static pareto_status pareto_bind_load_path(pareto_app **out, const char *path) {
   return pareto_app_load_path(out, path, NULL);
 }
+
+/* What a returned buffer is when there is none: None, null. */
+#ifdef SWIGPYTHON
+#define PARETO_NONE SWIG_Py_Void()
+#else
+#define PARETO_NONE env.Null()
+#endif
 %}
 
 typedef int pareto_status;
@@ -58,7 +65,7 @@ typedef int pareto_status;
   $1 = &json;
 }
 %typemap(argout, noblock=1, fragment="SWIG_FromCharPtr") char **out_json {
-  %append_output(SWIG_FromCharPtr(*$1));
+  %append_output(*$1 ? SWIG_FromCharPtr(*$1) : PARETO_NONE);
 }
 %typemap(freearg, noblock=1) char **out_json {
   pareto_free(*$1);
@@ -73,9 +80,9 @@ typedef int pareto_status;
 }
 %typemap(argout, noblock=1) (char **out_data, size_t *out_len) {
 %#ifdef SWIGPYTHON
-  %append_output(*$1 ? PyBytes_FromStringAndSize(*$1, (Py_ssize_t)*$2) : SWIG_Py_Void());
+  %append_output(*$1 ? PyBytes_FromStringAndSize(*$1, (Py_ssize_t)*$2) : PARETO_NONE);
 %#else
-  %append_output(*$1 ? Napi::Buffer<char>::Copy(env, *$1, *$2).As<Napi::Value>() : env.Null());
+  %append_output(*$1 ? Napi::Buffer<char>::Copy(env, *$1, *$2).As<Napi::Value>() : PARETO_NONE);
 %#endif
 }
 %typemap(freearg, noblock=1) (char **out_data, size_t *out_len) {

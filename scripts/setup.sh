@@ -25,6 +25,18 @@ install_apt_packages() {
     apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# Node 20 or newer, and npm, for the Node package; Debian's own nodejs is older.
+check_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "the Node package needs node (20 or newer) and npm on PATH" >&2
+    return 1
+  fi
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || {
+    echo "the Node package needs node 20 or newer, not $(node --version)" >&2
+    return 1
+  }
+}
+
 install_python_tools() {
   step "python: $VENV"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -41,6 +53,7 @@ build_core() {
 }
 
 install_apt_packages
+check_node
 install_python_tools
 build_core
 export PATH="$VENV/bin:$BUILD/libpareto/src/cli:$PATH"

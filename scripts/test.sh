@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
-# then the Python package built from source and its suite (vectors, CLI, deploys on moto).
+# the Python package built from source and its suite (vectors, CLI, deploys on moto), then the
+# Node package built from source (npm ci runs its build) and its suite.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
@@ -11,3 +12,9 @@ step "python package"
 
 step "python tests"
 "$VENV/bin/python" -m pytest -q "$ROOT/python/tests"
+
+step "node package"
+(cd "$ROOT/node" && npm ci --no-audit --no-fund)
+
+step "node tests"
+(cd "$ROOT/node" && PARETO_PYTHON="$VENV/bin/python" npm test)

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// The `pareto` command from Node: validate, synth, graph, package, match.
+//
+// Exit status: 0 on success, 1 when the app description has errors (one
+// `file:line:column: /path: message [check]` line each on stderr) or an event matches no rule,
+// 2 on usage errors. Never a stack trace for bad input.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { Command, CommanderError } = require('commander');
+const pareto = require('../lib');
+
+const EXIT_INVALID = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+/** Writes next to the target and renames: a failed run never leaves half a file. */
+function writeAtomically(file, data) {
+  const partial = `${file}.partial`;
+  try {
+    fs.writeFileSync(partial, data);
+    fs.renameSync(partial, file);
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+}
+
+function writeOutput(data, output) {
+  if (output === undefined || output === '-') process.stdout.write(data);
+  else writeAtomically(output, data);
+}
+
+function loadValid(where) {
+  let app;
+  try {
+    app = pareto.App.load(where);
+  } catch (error) {
+    if (error.code === 'ENOENT') throw new UsageError(error.message);
+    throw error;
+  }
+  app.validate();
+  return app;
+}
+
+/** JSON given inline ({...}), as a file path, or as "-" for standard input. */
+function jsonArgument(text) {
+  if (/^\s*[[{]/.test(text)) return text;
+  if (text === '-') return fs.readFileSync(0, 'utf8');
+  try {
+    return fs.readFileSync(text, 'utf8');
+  } catch {
+    throw new UsageError(`${text}: no such file, and not inline JSON`);
+  }
+}
+
+function program(done) {
+  // Each action's status (0 or EXIT_INVALID) reaches main through `done`.
+  const act = (fn) => (...args) => done(fn(...args) ?? 0);
+  const cli = new Command('pareto')
+    .description('validate, synthesize and package a serverless AWS app described in pareto.yaml')
+    .version(pareto.version)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  cli.command('validate').argument('[app]', 'pareto.yaml or its folder', '.')
+    .option('--json', 'print the errors as JSON')
+    .description('check the app description; every error with its place')
+    .action(act((where, options) => {
+      if (options.json) {
+        const app = pareto.App.load(where);
+        process.stdout.write(`${JSON.stringify(app.errors, null, 2)}\n`);
+        return app.valid ? 0 : EXIT_INVALID;
+      }
+      console.log(`${loadValid(where).name}: valid`);
+      return 0;
+    }));
+  cli.command('synth').argument('[app]', 'pareto.yaml or its folder', '.')
+    .option('-o, --output <file>', 'write the template here instead of to stdout')
+    .description('print the CloudFormation template')
+    .action(act((where, options) => writeOutput(loadValid(where).templateJson(), options.output)));
+  cli.command('graph').argument('[app]', 'pareto.yaml or its folder', '.')
+    .option('--format <format>', 'mermaid or dot', 'mermaid')
+    .option('-o, --output <file>', 'write the diagram here instead of to stdout')
+    .description("draw the app's components and how they are bound")
+    .action(act((where, options) => {
+      if (!['mermaid', 'dot'].includes(options.format)) throw new UsageError(`--format: mermaid or dot, not ${options.format}`);
+      writeOutput(loadValid(where).graph(options.format), options.output);
+    }));
+  cli.command('package').argument('[app]', 'pareto.yaml or its folder', '.')
+    .option('-o, --output <file>', 'where to write the archive (default: <app>.zip)')
+    .description("write the code archive (the same bytes as the Python command's)")
+    .action(act((where, options) => {
+      const app = loadValid(where);
+      const archive = app.package();
+      const output = options.output || `${app.name}.zip`;
+      writeAtomically(output, archive.data);
+      console.log(`${output}: ${archive.data.length.toLocaleString('en-US')} bytes, sha256 ${archive.sha256}`);
+    }));
+  cli.command('match').argument('<pattern-or-event...>', 'PATTERN EVENT, or EVENT with --rules')
+    .option('--rules <app>', "match against the app's event rules as deployed")
+    .option('--stage <stage>', 'the stage the rules are deployed to', 'dev')
+    .description('does an EventBridge pattern match an event? exit 0 if so, 1 if not')
+    .action(act((args, options) => {
+      if (options.rules) {
+        if (args.length !== 1) throw new UsageError('with --rules, give only EVENT');
+        const deployed = loadValid(options.rules).rules(options.stage);
+        for (const [id, why] of Object.entries(deployed.skipped)) console.log(`${id}: skipped: ${why}`);
+        const fired = new pareto.Rules(deployed.rules).match(jsonArgument(args[0]));
+        console.log(fired.length ? fired.join('\n') : 'no rule matches');
+        return fired.length ? 0 : EXIT_INVALID;
+      }
+      if (args.length !== 2) throw new UsageError('give PATTERN and EVENT, or --rules APP and EVENT');
+      const [pattern, event] = args.map(jsonArgument);
+      const matched = pareto.compile(JSON.parse(pattern)).matches(event);
+      console.log(matched ? 'match' : 'no match');
+      return matched ? 0 : EXIT_INVALID;
+    }));
+  return cli;
+}
+
+function main(argv) {
+  let status = 0;
+  try {
+    const cli = program((result) => { status = result; });
+    cli.commands.forEach((command) => command.exitOverride());
+    cli.parse(argv, { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    if (error instanceof pareto.ValidationError) {
+      for (const e of error.errors) process.stderr.write(`${pareto.formatError(e)}\n`);
+      return EXIT_INVALID;
+    }
+    if (error instanceof UsageError || error instanceof TypeError || error instanceof SyntaxError) {
+      process.stderr.write(`pareto: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`pareto: ${error.message}\n`);
+    return EXIT_INVALID;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
+module.exports = { main };

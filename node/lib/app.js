@@ -1,0 +1,121 @@
+'use strict';
+// App: a loaded pareto.yaml, over the core's C API (through the generated native module).
+const fs = require('node:fs');
+const path = require('node:path');
+const native = require('./native');
+const { ParetoError, ValidationError, check } = require('./errors');
+const { Archive } = require('./package');
+
+function text(value, what) {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, not ${typeof value}`);
+  if (!value.isWellFormed()) throw new TypeError(`${what} is not well-formed UTF-16 (a lone surrogate)`);
+  return value;
+}
+
+class App {
+  /** @private */
+  constructor(handle, baseDir) {
+    this._native = handle;
+    /** The folder that holds the handler sources (null: sources were not read). */
+    this.baseDir = baseDir;
+    Object.freeze(this);
+  }
+
+  /** Loads a pareto.yaml (.yml, .json), or the folder holding one. */
+  static load(pathOrDir) {
+    const where = text(pathOrDir, 'the path');
+    const [status, handle] = native.load_path(where);
+    if (status === native.EIO) {
+      const error = new ParetoError(status, `${where}: no such file, or no pareto.yaml in that folder`);
+      error.code = 'ENOENT';
+      throw error;
+    }
+    if (status !== native.EINVALID) check(status);
+    const dir = fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() ? where : path.dirname(where);
+    return new App(handle, dir);
+  }
+
+  /** Loads YAML 1.2 or JSON text; handler sources are read from baseDir when given. */
+  static fromText(source, { sourceName = '<input>', baseDir = null } = {}) {
+    const [status, handle] = native.load(text(source, 'the text'), text(sourceName, 'sourceName'),
+      baseDir === null ? null : text(baseDir, 'baseDir'));
+    if (status !== native.EINVALID) check(status);
+    return new App(handle, baseDir);
+  }
+
+  /** Loads an app description given as an object (what JSON.parse of a pareto.json gives). */
+  static fromObject(config, options = {}) {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new TypeError('the app description must be an object');
+    }
+    let json;
+    try {
+      json = JSON.stringify(config);
+    } catch (error) {
+      throw new TypeError(`the app description must be JSON-serializable: ${error.message}`);
+    }
+    return App.fromText(json, { sourceName: '<object>', ...options });
+  }
+
+  get name() { return this._native.name(); }
+
+  /** Every error: [{file, path, line, column, message, check}]. */
+  get errors() { return JSON.parse(this._native.errors()); }
+
+  get valid() { return this.errors.length === 0; }
+
+  /** Throws ValidationError, with all the errors, unless the app is valid. */
+  validate() {
+    const errors = this.errors;
+    if (errors.length) throw new ValidationError(errors);
+  }
+
+  /** The template's exact bytes, as the native `pareto synth` prints them. */
+  templateJson() {
+    this.validate();
+    const [status, json] = this._native.synth();
+    check(status);
+    return json;
+  }
+
+  /** The CloudFormation template as an object. */
+  synth() { return JSON.parse(this.templateJson()); }
+
+  /** The code folders: the actions' handlers, then the builders' sources. */
+  get functions() {
+    const [status, json] = this._native.functions();
+    check(status);
+    return JSON.parse(json);
+  }
+
+  /** The diagram as Mermaid ("mermaid") or Graphviz ("dot") text. */
+  graph(format = 'mermaid') {
+    if (format !== 'mermaid' && format !== 'dot') {
+      throw new TypeError(`graph format must be mermaid or dot, not ${JSON.stringify(format)}`);
+    }
+    this.validate();
+    const [status, diagram] = this._native.graph(format);
+    check(status);
+    return diagram;
+  }
+
+  /** The app's event rules as deployed to `stage`: {rules: {id: pattern}, skipped: {id: why}}. */
+  rules(stage = 'dev') {
+    this.validate();
+    const [status, json] = this._native.rules(text(stage, 'the stage'));
+    check(status);
+    return JSON.parse(json);
+  }
+
+  /** The code archive the core writes: the same bytes as from Python. */
+  package() {
+    this.validate();
+    if (this.baseDir === null) throw new TypeError('the app was not loaded from a folder: there are no sources to package');
+    const [status, data] = this._native.package();
+    if (status === native.EIO) throw new ParetoError(status, `${this.name}: a source file could not be read`);
+    check(status);
+    return new Archive(data);
+  }
+}
+
+module.exports = { App };

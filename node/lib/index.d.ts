@@ -1,0 +1,114 @@
+// Types of the pareto package (require('pareto') / import from 'pareto').
+
+/** One error in an app description (or a pattern), with where it is. */
+export interface Diagnostic {
+  /** The file the app was loaded from ("<input>", "<object>" for text and objects). */
+  file?: string;
+  /** JSON pointer into the description: "/actions/0/timeout"; "" for the whole document. */
+  path: string;
+  /** 1-based position in the source text; 0 when unknown. */
+  line?: number;
+  column?: number;
+  message: string;
+  /** The check's id, stable across versions: "E2002". */
+  check: string;
+}
+
+/** A failure the core reported as a status code. */
+export class ParetoError extends Error {
+  /** The C API's status: -1 ERROR, -2 EINVALID, -3 ENOMEM, -4 EARG, -5 EIO. */
+  readonly status: number;
+  readonly code: 'ERROR' | 'EINVALID' | 'ENOMEM' | 'EARG' | 'EIO' | 'ENOENT';
+}
+
+/** The app description (or a pattern) has errors: all of them, with their paths. */
+export class ValidationError extends ParetoError {
+  readonly errors: Diagnostic[];
+}
+
+/** A code folder to package: an action's handler, or a builder's sources. */
+export type CodeFolder =
+  | { action: string; path: string; runtime: 'python' | 'nodejs'; handler: string }
+  | { builder: string; path: string; buildspec: string };
+
+/** The code archive: zip bytes named by their content hash. */
+export class Archive {
+  readonly data: Buffer;
+  readonly sha256: string;
+  /** Where it lives in the artifacts bucket: pareto/<app>/<sha256>.zip. */
+  key(appName: string): string;
+}
+
+export interface LoadOptions {
+  /** The name errors give the text (default "<input>"). */
+  sourceName?: string;
+  /** The folder holding the handler sources; null: sources are not read. */
+  baseDir?: string | null;
+}
+
+/** A CloudFormation template. */
+export interface Template {
+  AWSTemplateFormatVersion: string;
+  Description: string;
+  Parameters?: Record<string, Record<string, unknown>>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  Outputs?: Record<string, { Description: string; Value: unknown }>;
+}
+
+/** A loaded app description: its errors, or its CloudFormation template. Immutable. */
+export class App {
+  /** Loads a pareto.yaml (.yml, .json), or the folder holding one; throws (code ENOENT) when there is none. */
+  static load(pathOrDir: string): App;
+  /** Loads YAML 1.2 or JSON text. */
+  static fromText(text: string, options?: LoadOptions): App;
+  /** Loads an app description given as an object. */
+  static fromObject(config: Record<string, unknown>, options?: LoadOptions): App;
+
+  readonly baseDir: string | null;
+  readonly name: string;
+  readonly errors: Diagnostic[];
+  readonly valid: boolean;
+  readonly functions: CodeFolder[];
+  /** Throws ValidationError, with every error, unless the app is valid. */
+  validate(): void;
+  /** The template's exact bytes, as the native `pareto synth` prints them. */
+  templateJson(): string;
+  synth(): Template;
+  graph(format?: 'mermaid' | 'dot'): string;
+  /** The app's event rules as deployed to `stage`. */
+  rules(stage?: string): { rules: Record<string, unknown>; skipped: Record<string, string> };
+  /** The code archive, the same bytes as from Python; the app must be loaded from a folder. */
+  package(): Archive;
+}
+
+type Json = string | Buffer | Record<string, unknown>;
+
+/** Named EventBridge patterns compiled together. */
+export class Rules {
+  constructor(rules: Json);
+  /** The names of the rules the event matches, sorted. */
+  match(event: Json): string[];
+}
+
+/** One compiled EventBridge pattern. */
+export class Pattern {
+  constructor(pattern: Json);
+  matches(event: Json): boolean;
+}
+
+export function compile(pattern: Json): Pattern;
+export function match(pattern: Json, event: Json): boolean;
+/** "file:line:column: /path: message [check]" */
+export function formatError(error: Diagnostic): string;
+/** The core's version: "0.1.0". */
+export const version: string;
+/** The JSON Schema of pareto.yaml. */
+export function configSchema(): Record<string, unknown>;
+
+declare const pareto: {
+  App: typeof App; Archive: typeof Archive; ParetoError: typeof ParetoError;
+  ValidationError: typeof ValidationError; Rules: typeof Rules; Pattern: typeof Pattern;
+  compile: typeof compile; match: typeof match; formatError: typeof formatError;
+  version: string; configSchema: typeof configSchema;
+};
+export default pareto;

@@ -1,0 +1,18 @@
+'use strict';
+// pareto: a serverless AWS app described in a few lines, as a CloudFormation stack.
+//
+//   const pareto = require('pareto');
+//   const app = pareto.App.load('examples/hello');   // a pareto.yaml, or the folder holding one
+//   app.validate();                                   // throws pareto.ValidationError with .errors
+//   const template = app.synth();                     // object; app.templateJson() gives the bytes
+const native = require('./native');
+const { App } = require('./app');
+const { ParetoError, ValidationError, formatError } = require('./errors');
+const { Archive } = require('./package');
+const { Rules, Pattern, compile, match } = require('./patterns');
+
+module.exports = {
+  App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError,
+  version: native.version(),
+  configSchema: () => JSON.parse(native.config_schema()),
+};

@@ -1,0 +1,8 @@
+// The ES module entry: the CommonJS package's exports, by name.
+import pareto from './index.js';
+
+export const {
+  App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError, version,
+  configSchema,
+} = pareto;
+export default pareto;
