@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Events matched per second against 1, 100 and 10,000 EventBridge rules: pareto's native matcher
-(Google Benchmark, tests/bench/bench_match.cpp), pareto from Python, and moto's Python matcher, on
-the same rules and events in the same run.
+(Google Benchmark, tests/bench/bench_match.cpp), pareto from Python, pareto from Node
+(node/bench/match.js, when the Node package is built), and moto's Python matcher, on the same
+rules and events in the same run.
 
 usage: match_report.py BUILD_DIR      (needs the pareto package and moto installed)
 """
@@ -52,11 +53,23 @@ def native(build_dir):
     return {int(b["name"].split("/")[1]): b["items_per_second"] for b in json.loads(out)["benchmarks"]}
 
 
+def from_node():
+    """Node's rates by rule count; "-" each when the Node package is not built."""
+    root = Path(__file__).resolve().parents[2] / "node"
+    if not (root / "build" / "Release" / "_pareto.node").exists():
+        return {size: None for size in SIZES}
+    out = subprocess.run(["node", str(root / "bench" / "match.js")], check=True,
+                         capture_output=True, text=True).stdout
+    return {int(size): rate for size, rate in json.loads(out).items()}
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     native_rates = native(sys.argv[1])
-    rows = [("rules", "pareto (C++)", "pareto (Python)", "moto (Python)", "pareto/moto")]
+    node_rates = from_node()
+    rows = [("rules", "pareto (C++)", "pareto (Python)", "pareto (Node)", "moto (Python)",
+             "pareto/moto")]
     for size in SIZES:
         compiled = pareto.Rules(rules(size))
         batch = events(size)
@@ -67,8 +80,9 @@ def main():
                                budget=2.0)
         assert sum(bool(compiled.match(t)) for t in texts) == \
             sum(any(p.matches_event(e) for p in moto_rules) for e in batch), "the matchers disagree"
+        node_rate = f"{node_rates[size]:,.0f}/s" if node_rates[size] else "-"
         rows.append((f"{size:,}", f"{native_rates[size]:,.0f}/s", f"{python_rate:,.0f}/s",
-                     f"{moto_rate:,.0f}/s", f"{native_rates[size] / moto_rate:,.0f}×"))
+                     node_rate, f"{moto_rate:,.0f}/s", f"{native_rates[size] / moto_rate:,.0f}×"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
