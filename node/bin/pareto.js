@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `pareto` command from Node: validate, synth, graph, package, match.
+// The `pareto` command from Node: validate, synth, graph, package, match; diff, deploy, outputs,
+// destroy with the AWS SDK for JavaScript v3.
 //
 // Exit status: 0 on success, 1 when the app description has errors (one
 // `file:line:column: /path: message [check]` line each on stderr) or an event matches no rule,
@@ -116,20 +117,99 @@ function program(done) {
       console.log(matched ? 'match' : 'no match');
       return matched ? 0 : EXIT_INVALID;
     }));
+  const aws = (command) => command.argument('[app]', 'pareto.yaml or its folder', '.')
+    .requiredOption('--stage <stage>', 'the stage: the stack is <app>-<stage>')
+    .option('--region <region>', 'the AWS region (default: AWS_REGION)')
+    .option('--endpoint-url <url>', 'an emulator instead of AWS (also PARETO_ENDPOINT_URL)')
+    .option('--parameter <key=value>', 'a template parameter (repeatable)', parameter, {});
+  aws(cli.command('diff')).description('show the change set a deploy would execute')
+    .action(act(async (where, options) => {
+      await loadValid(where).diff(stackOptions(options));
+    }));
+  aws(cli.command('deploy')).description('deploy through a change set, with live progress')
+    .option('--allow-replace', 'replace tables, buckets, queues or user pools if the change needs to')
+    .option('-y, --yes', 'do not ask before executing the change set')
+    .action(act(async (where, options) => {
+      const outputs = await loadValid(where).deploy({ ...stackOptions(options), allowReplace: options.allowReplace,
+        confirm: options.yes || !process.stdin.isTTY ? undefined : ask });
+      printOutputs(outputs);
+    }));
+  aws(cli.command('outputs')).description("print the deployed stack's outputs")
+    .action(act(async (where, options) => printOutputs(await loadValid(where).outputs(stackOptions(options)))));
+  aws(cli.command('destroy')).description("empty the stack's buckets and delete the stack")
+    .option('-y, --yes', 'do not ask first')
+    .action(act(async (where, options) => {
+      const app = loadValid(where);
+      if (!options.yes && process.stdin.isTTY && !(await ask(null, `delete ${app.name}-${options.stage}?`))) {
+        throw new UsageError('cancelled');
+      }
+      await app.destroy(stackOptions(options));
+    }));
   return cli;
 }
 
-function main(argv) {
+function parameter(text, all) {
+  const equals = text.indexOf('=');
+  if (equals < 1) throw new UsageError(`--parameter: expected KEY=VALUE, got ${text}`);
+  return { ...all, [text.slice(0, equals)]: text.slice(equals + 1) };
+}
+
+function stackOptions(options) {
+  return { stage: options.stage, region: options.region, parameters: options.parameter,
+    endpoint: options.endpointUrl || process.env.PARETO_ENDPOINT_URL, onEvent: show };
+}
+
+async function ask(changeSet, question = 'execute the change set?') {
+  const readline = require('node:readline/promises');
+  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await prompt.question(`${question} [y/N] `);
+  prompt.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+function printOutputs(outputs) {
+  for (const [key, value] of Object.entries(outputs)) console.log(`${key} = ${value}`);
+}
+
+/** Progress and tables, as the Python command prints them. */
+function show(event) {
+  if (event.type === 'change-set') {
+    const { changeSet } = event;
+    if (!changeSet.changes.length) {
+      console.log('no changes');
+      return;
+    }
+    const Table = require('cli-table3');
+    const table = new Table({ head: ['resource', 'type', 'action', 'replacement'], style: { head: [], border: [] } });
+    const labels = { True: 'yes', False: 'no', Conditional: 'conditional' };
+    for (const c of changeSet.changes) table.push([c.logicalId, c.resourceType, c.action, labels[c.replacement] || '']);
+    console.log(table.toString());
+    for (const statement of changeSet.widened) console.log(`IAM widens: ${statement}`);
+  } else if (event.type === 'resource') {
+    const count = `[${String(event.done).padStart(3)}/${event.total}]`;
+    console.log(`${count} ${event.status.padEnd(28)} ${event.logicalId} ${event.resourceType} ${event.reason}`.trimEnd());
+  } else if (event.type === 'failure') {
+    console.error(`failed: ${event.message}`);
+  } else {
+    console.log(event.message);
+  }
+}
+
+async function main(argv) {
   let status = 0;
   try {
     const cli = program((result) => { status = result; });
     cli.commands.forEach((command) => command.exitOverride());
-    cli.parse(argv, { from: 'user' });
-    return status;
+    await cli.parseAsync(argv, { from: 'user' });
+    return await status;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
     if (error instanceof pareto.ValidationError) {
       for (const e of error.errors) process.stderr.write(`${pareto.formatError(e)}\n`);
+      return EXIT_INVALID;
+    }
+    if (error.name === 'DeployError') {
+      process.stderr.write(`pareto: ${error.message}\n`);
       return EXIT_INVALID;
     }
     if (error instanceof UsageError || error instanceof TypeError || error instanceof SyntaxError) {
@@ -141,5 +221,5 @@ function main(argv) {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) main(process.argv.slice(2)).then((status) => { process.exitCode = status; });
 module.exports = { main };

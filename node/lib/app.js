@@ -118,4 +118,19 @@ class App {
   }
 }
 
+// Deploying loads the AWS SDK: only when asked.
+const deployment = () => require('./deploy');
+
+Object.assign(App.prototype, {
+  /** Deploys to `<app>-<stage>`; resolves to the stack's outputs. Options: {stage, region,
+   * endpoint, credentials, parameters, allowReplace, confirm(changeSet), onEvent(event), pollMs}. */
+  deploy(options) { return deployment().deploy(this, options); },
+  /** The change set a deploy would execute, without executing it. */
+  diff(options) { return deployment().diff(this, options); },
+  /** The outputs of the deployed stack. */
+  outputs(options) { return new (deployment().Stack)(this.name, options).outputs(); },
+  /** Deletes the stack, emptying its buckets first. */
+  destroy(options) { return deployment().destroy(this.name, options); },
+});
+
 module.exports = { App };

@@ -55,6 +55,55 @@ export interface Template {
   Outputs?: Record<string, { Description: string; Value: unknown }>;
 }
 
+/** The deployment did not succeed; `onEvent` was told the reasons. */
+export class DeployError extends Error {}
+
+export interface Change {
+  logicalId: string;
+  resourceType: string;
+  action: 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic' | string;
+  /** 'True' | 'False' | 'Conditional', or '' when not a modification. */
+  replacement: string;
+}
+
+export interface ChangeSet {
+  /** null: nothing to change. */
+  id: string | null;
+  stackType: 'CREATE' | 'UPDATE';
+  changes: Change[];
+  /** IAM statements an update adds, as "LogicalId: statement". */
+  widened: string[];
+}
+
+export type DeployEvent =
+  | { type: 'message'; message: string }
+  | { type: 'change-set'; changeSet: ChangeSet }
+  | { type: 'resource'; done: number; total: number; status: string; logicalId: string; resourceType: string; reason: string }
+  | { type: 'failure'; message: string }
+  | { type: 'settled'; status: string; message: string };
+
+export interface StackOptions {
+  /** The stage: the stack is <app>-<stage>; lower-case letters and digits, at most 16. */
+  stage: string;
+  /** Default: AWS_REGION, AWS_DEFAULT_REGION, then us-east-1. */
+  region?: string;
+  /** An emulator's URL instead of AWS (default: PARETO_ENDPOINT_URL). */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** How often progress is polled (default 3000 ms). */
+  pollMs?: number;
+  onEvent?: (event: DeployEvent) => void;
+}
+
+export interface DeployOptions extends StackOptions {
+  /** Template parameters beyond StageName, ArtifactsBucket and ArtifactsKey. */
+  parameters?: Record<string, string>;
+  /** Replace tables, buckets, queues or user pools when the change needs to. */
+  allowReplace?: boolean;
+  /** Asked before executing the change set; false cancels. */
+  confirm?: (changeSet: ChangeSet) => boolean | Promise<boolean>;
+}
+
 /** A loaded app description: its errors, or its CloudFormation template. Immutable. */
 export class App {
   /** Loads a pareto.yaml (.yml, .json), or the folder holding one; throws (code ENOENT) when there is none. */
@@ -79,6 +128,13 @@ export class App {
   rules(stage?: string): { rules: Record<string, unknown>; skipped: Record<string, string> };
   /** The code archive, the same bytes as from Python; the app must be loaded from a folder. */
   package(): Archive;
+  /** Deploys through a change set; resolves to the stack's outputs. */
+  deploy(options: DeployOptions): Promise<Record<string, string>>;
+  /** The change set a deploy would execute, discarded. */
+  diff(options: DeployOptions): Promise<ChangeSet>;
+  outputs(options: StackOptions): Promise<Record<string, string>>;
+  /** Deletes the stack, emptying its buckets first. */
+  destroy(options: StackOptions): Promise<void>;
 }
 
 type Json = string | Buffer | Record<string, unknown>;
@@ -107,7 +163,8 @@ export function configSchema(): Record<string, unknown>;
 
 declare const pareto: {
   App: typeof App; Archive: typeof Archive; ParetoError: typeof ParetoError;
-  ValidationError: typeof ValidationError; Rules: typeof Rules; Pattern: typeof Pattern;
+  ValidationError: typeof ValidationError; DeployError: typeof DeployError; Rules: typeof Rules;
+  Pattern: typeof Pattern;
   compile: typeof compile; match: typeof match; formatError: typeof formatError;
   version: string; configSchema: typeof configSchema;
 };

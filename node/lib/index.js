@@ -13,6 +13,7 @@ const { Rules, Pattern, compile, match } = require('./patterns');
 
 module.exports = {
   App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError,
+  get DeployError() { return require('./deploy').DeployError; },
   version: native.version(),
   configSchema: () => JSON.parse(native.config_schema()),
 };

@@ -2,7 +2,7 @@
 import pareto from './index.js';
 
 export const {
-  App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError, version,
-  configSchema,
+  App, Archive, ParetoError, ValidationError, DeployError, Rules, Pattern, compile, match,
+  formatError, version, configSchema,
 } = pareto;
 export default pareto;
