@@ -156,9 +156,7 @@ pareto_status pareto_app_package(const pareto_app* app, char** out_data, size_t*
     } catch (const pareto::ArchiveError&) {
       return PARETO_EIO;
     }
-    *out_data = static_cast<char*>(std::malloc(archive.size() + 1));
-    if (!*out_data) return PARETO_ENOMEM;
-    std::memcpy(*out_data, archive.data(), archive.size());
+    *out_data = copy_out(archive);  // bytes, and a NUL after them as for text
     *out_len = archive.size();
     return PARETO_OK;
   });

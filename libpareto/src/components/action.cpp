@@ -162,25 +162,26 @@ void render_events(Renderer& r, const Component& action) {
   for (size_t i = 0; i < action["events"].size(); ++i) {
     const json& event = action["events"][i];
     std::string at = action.pointer + "/events/" + std::to_string(i);
-    std::string type = event["source"]["type"], rule = logical_id(action.name + "-" + event["name"].get<std::string>(), "rule");
+    std::string name = event["name"], type = event["source"]["type"];
+    std::string rule = logical_id(action.name + "-" + name, "rule");
+    std::string title = fmt::format("event {} of action {}", name, action.name);
     json pattern = event["pattern"];
     if (type != "custom") {
       const Kind* kind = find_kind_by_suffix(type);
       const Component* source = r.model().find(kind->key, event["source"]["name"].get<std::string>());
       pattern = merged(kind->event_source(*source), pattern);
     }
+    json target = {{"Id", "action"}, {"Arn", cfn::get_att(function_id(action.name), "Arn")}};
     r.resource(rule,
                {{"Type", "AWS::Events::Rule"},
-                {"Properties",
-                 {{"Description", fmt::format("event {} of action {}", event["name"].get<std::string>(), action.name)},
-                  {"EventPattern", pattern},
-                  {"State", "ENABLED"},
-                  {"Targets", {{{"Id", "action"}, {"Arn", cfn::get_att(function_id(action.name), "Arn")}}}}}}},
+                {"Properties", {{"Description", title},
+                                {"EventPattern", pattern},
+                                {"State", "ENABLED"},
+                                {"Targets", {target}}}}},
                at);
     r.resource(rule + "Permission",
                invoke_permission(action.name, "events.amazonaws.com", cfn::get_att(rule, "Arn")), at);
-    r.charts({fmt::format("event {} of action {}", event["name"].get<std::string>(), action.name),
-              "rule", {{"name", "${" + rule + "}"}}});
+    r.charts({title, "rule", {{"name", "${" + rule + "}"}}});
   }
 }
 

@@ -11,7 +11,7 @@ constexpr std::string_view kTopic = "ErrorsTopic";
 // A failure waits up to 14 days for the handler; a receive hides it for six handler timeouts,
 // as Lambda advises for queues it polls.
 constexpr int kRetentionSeconds = 14 * 24 * 3600;
-constexpr int kVisibilitySeconds = 180;
+constexpr int kVisibilitySeconds = 6 * kHelperTimeout;
 }  // namespace
 
 Grant errors_grant(const std::string& origin) {

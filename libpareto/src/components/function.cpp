@@ -11,9 +11,7 @@ namespace pareto {
 using nlohmann::json;
 
 namespace {
-// The helpers do little work per invocation: small, and time for a few retried AWS calls.
-constexpr int kHelperMemory = 256;
-constexpr int kHelperTimeout = 30;
+constexpr int kHelperMemory = 256;  // the helpers do little work per invocation
 }  // namespace
 
 json arn(std::string_view service, std::string_view rest) {

@@ -20,6 +20,9 @@ struct Function {
   bool named_role = true;     // false: CloudFormation names the role (helpers need no stable name)
 };
 
+// The helpers do little work per invocation: time for a few retried AWS calls.
+inline constexpr int kHelperTimeout = 30;
+
 // The inline helper function `name` whose source is data/inline/<source>.py, on the app's
 // Python runtime.
 Function helper_function(std::string name, std::string_view source, std::string origin);

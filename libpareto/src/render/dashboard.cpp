@@ -30,16 +30,10 @@ bool fill(json& value, const std::map<std::string, std::string>& values) {
   return true;
 }
 
-const json& chart_file(const std::string& name) {
-  static const std::map<std::string, json> files = [] {
-    std::map<std::string, json> out;
-    for (const char* file : {"function", "api", "bucket", "table", "queue", "topic", "rule"})
-      out[file] = json::parse(embedded(fmt::format("data/charts/{}.json", file)));
-    return out;
-  }();
-  static const json kNone = json::array();
-  auto it = files.find(name);
-  return it == files.end() ? kNone : it->second;
+// The chart definitions a kind names (data/charts/<name>.json); none for an unknown name.
+json chart_file(const std::string& name) {
+  std::string_view text = embedded(fmt::format("data/charts/{}.json", name));
+  return text.empty() ? json::array() : json::parse(text);
 }
 
 // One row's widgets starting at height `y`; returns them and moves `y` below them.
