@@ -1,4 +1,5 @@
-"""The `pareto` command: validate, synth, package, diff, deploy, outputs, destroy.
+"""The `pareto` command: validate, synth, package, diff, deploy, outputs, destroy, and the
+commands that operate a deployed app (stacks, resources, events, logs, invoke, users, artifacts).
 
 Exit status: 0 on success, 1 when the app description has errors (one
 `file:line:column: /path: message [check]` line each on stderr) or a deployment fails, 2 on usage
@@ -13,12 +14,12 @@ import re
 import sys
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from rich.console import Console
 from rich.prompt import Confirm
 
-from . import __version__, deploy, handler_tests, local
+from . import __version__, deploy, handler_tests, local, operate
 from ._app import App
 from ._errors import ParetoError, ValidationError, format_error
 from .package import build_archive
@@ -208,7 +209,112 @@ def deploy_command(args: argparse.Namespace, console: Console) -> None:
 
 def outputs_command(args: argparse.Namespace, console: Console) -> None:
     with stack_for(args, console) as (_, stack, _):
-        print_outputs(stack.outputs(), args)
+        outputs = stack.outputs()
+        if args.json:
+            print(json.dumps(outputs, indent=2, sort_keys=True))
+        else:
+            print_outputs(outputs, args)
+
+
+def show(table: Any) -> None:
+    """Tables go to stdout, the command's answer: the terminal's width, or whole rows in a pipe."""
+    Console(highlight=False, width=None if sys.stdout.isatty() else 400).print(table)
+
+
+def stacks_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        show(operate.stacks_table(stack))
+
+
+def resources_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        show(operate.resources_table(stack))
+
+
+def events_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        show(operate.events_table(stack, args.failed))
+
+
+def action_names(app: App) -> list[str]:
+    return [f["action"] for f in app.functions if "action" in f]
+
+
+def logs_command(args: argparse.Namespace, console: Console) -> None:
+    since = operate.since_millis(args.since)
+    with stack_for(args, console) as (app, stack, _):
+        function = operate.function_name(stack, args.action, action_names(app))
+        shown = operate.tail_logs(stack, function, since, args.filter, args.follow, print)
+        if not shown and not args.follow:
+            console.print(f"no log events of {function} since {args.since} ago")
+
+
+def payload_argument(text: str) -> str:
+    """Inline JSON, or @FILE."""
+    if text.startswith("@"):
+        try:
+            return Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(f"--payload {text}: {error.strerror}") from None
+    return text
+
+
+def invoke_command(args: argparse.Namespace, console: Console) -> int:
+    with stack_for(args, console) as (app, stack, _):
+        function = operate.function_name(stack, args.action, action_names(app))
+        result, tail, error = operate.invoke(stack, function, payload_argument(args.payload))
+        print(result)
+        if tail:
+            console.print(tail.rstrip(), markup=False)
+        if error:
+            console.print(f"[red]{function} failed ({error})[/]")
+            return EXIT_INVALID
+        return 0
+
+
+def password(args: argparse.Namespace) -> str:
+    text = args.password or os.environ.get("PARETO_PASSWORD")
+    if text:
+        return text
+    if not sys.stdin.isatty():
+        raise UsageError("give --password (or PARETO_PASSWORD)")
+    import getpass
+    return getpass.getpass("password: ")
+
+
+def users_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        pool = operate.Pool(stack, args.pool)
+        if args.operation == "list":
+            show(operate.users_table(pool))
+            return
+        if not args.user:
+            raise UsageError(f"users {args.operation} needs USER")
+        if args.operation == "create":
+            pool.create(args.user, password(args), dict(args.attribute))
+            console.print(f"created {args.user} in {pool.physical}")
+        elif args.operation == "delete":
+            pool.delete(args.user)
+            console.print(f"deleted {args.user} from {pool.physical}")
+        else:
+            print(json.dumps(pool.login(args.user, password(args)), indent=2, sort_keys=True))
+
+
+def artifacts_command(args: argparse.Namespace, console: Console) -> None:
+    with stack_for(args, console) as (_, stack, _):
+        if args.operation == "list":
+            show(operate.artifacts_table(stack))
+        elif args.operation == "fetch":
+            if not args.key:
+                raise UsageError("artifacts fetch needs KEY")
+            output = Path(args.output or Path(args.key).name)
+            write_atomically(output, operate.fetch_artifact(stack, args.key))
+            console.print(f"{output}: fetched {args.key}")
+        else:
+            deleted = operate.clean_artifacts(stack, args.keep)
+            for key in deleted:
+                console.print(f"deleted {key}")
+            console.print(f"deleted {len(deleted)} artifacts; kept those in use and the newest {args.keep}")
 
 
 def destroy_command(args: argparse.Namespace, console: Console) -> None:
@@ -260,6 +366,13 @@ def parser() -> argparse.ArgumentParser:
         ("deploy", deploy_command, "deploy the stack <app>-<stage> and print its outputs"),
         ("outputs", outputs_command, "print the stack's outputs"),
         ("destroy", destroy_command, "empty the stack's buckets and delete the stack"),
+        ("stacks", stacks_command, "the app's stacks (every stage) and their status"),
+        ("resources", resources_command, "the stack's resources: logical id, type, physical id, status"),
+        ("events", events_command, "the stack's events, nested stacks included"),
+        ("logs", logs_command, "an action's log events, newest last"),
+        ("invoke", invoke_command, "invoke an action's function; print its result and log tail"),
+        ("users", users_command, "list, create, delete or log in the users of a user pool"),
+        ("artifacts", artifacts_command, "the app's code archives and templates in the artifacts bucket"),
     ]:
         sub = command(name, run, help)
         sub.add_argument("--stage", default="dev", help="lower-case letters and digits (default: dev)")
@@ -280,6 +393,30 @@ def parser() -> argparse.ArgumentParser:
             sub.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
         if name in ("deploy", "outputs"):
             sub.add_argument("--outputs-file", metavar="FILE", help="also write the outputs as JSON")
+        if name == "outputs":
+            sub.add_argument("--json", action="store_true", help="print the outputs as JSON")
+        if name == "events":
+            sub.add_argument("--failed", action="store_true", help="only the failures, with their reasons")
+        if name in ("logs", "invoke"):
+            sub.add_argument("action", metavar="ACTION", help="the action's name")
+        if name == "logs":
+            sub.add_argument("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d (default 10m)")
+            sub.add_argument("--filter", metavar="TEXT", help="a CloudWatch Logs filter pattern")
+            sub.add_argument("--follow", action="store_true", help="keep tailing until interrupted")
+        if name == "invoke":
+            sub.add_argument("--payload", default="{}", metavar="JSON|@FILE", help="the event (default {})")
+        if name == "users":
+            sub.add_argument("operation", choices=["list", "create", "delete", "login"])
+            sub.add_argument("pool", metavar="POOL", help="the user pool's name")
+            sub.add_argument("user", nargs="?", metavar="USER", help="the user name (not for list)")
+            sub.add_argument("--password", help="for create and login (default: $PARETO_PASSWORD, or asked)")
+            sub.add_argument("--attribute", action="append", type=parse_parameter, default=[],
+                             metavar="NAME=VALUE", help="a user attribute for create, e.g. email=a@b.c")
+        if name == "artifacts":
+            sub.add_argument("operation", choices=["list", "fetch", "clean"])
+            sub.add_argument("key", nargs="?", metavar="KEY", help="the artifact to fetch")
+            sub.add_argument("-o", "--output", metavar="FILE", help="where fetch writes it")
+            sub.add_argument("--keep", type=int, default=3, help="clean keeps the newest N of each kind (default 3)")
     return root
 
 
