@@ -28,7 +28,8 @@ TEST(Pattern, ConformanceMatching) {
 }
 
 TEST(Pattern, ConformanceInvalid) {
-  for (const auto& c : conformance()["invalid"]) {
+  json cases = conformance();  // kept: a range-for over conformance()["invalid"] would dangle
+  for (const auto& c : cases["invalid"]) {
     Diagnostics errors;
     Pattern p = Pattern::compile(c["pattern"], errors, "");
     ASSERT_FALSE(errors.empty()) << c["name"] << " was accepted";
