@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
-# again under ASan + UBSan, the Python package built from source and its suite (vectors, CLI, deploys on moto), then the
+# again under ASan + UBSan, the libFuzzer targets, the Python package built from source and its suite (vectors, CLI, deploys on moto), then the
 # Node package built from source (npm ci runs its build) and its suite.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -16,6 +16,13 @@ cmake -S "$ROOT" -B "$BUILD-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$BUILD-sanitize"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$BUILD-sanitize" --output-on-failure -j "$(nproc)"
+
+step "fuzzing: each target from a fixed seed"
+CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DPARETO_BUILD_FUZZERS=ON -DPARETO_BUILD_TESTS=OFF -DPARETO_BUILD_BENCHMARKS=OFF \
+      -DPARETO_BUILD_CLI=OFF -DPARETO_INSTALL=OFF -DPARETO_WARNINGS_AS_ERRORS=OFF >/dev/null
+cmake --build "$BUILD-fuzz"
+ctest --test-dir "$BUILD-fuzz" --output-on-failure
 
 step "python package"
 "$VENV/bin/python" -m pip install -q "$ROOT/python[local,test]"

@@ -39,6 +39,14 @@ TEST(Load, DeepNestingIsALimitNotACrash) {
   EXPECT_EQ(result.errors[0].check, "E1003");
 }
 
+TEST(Load, TextThatLoopsTheYamlParserIsAnError) {
+  // Found by tests/fuzz/fuzz_app: yaml-cpp 0.7 emits events for this without end.
+  Synthesis result = synth(",pp: demo\nactions:r\"<<: 'dyn]\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].check, "E1001");
+  EXPECT_EQ(result.errors[0].message, "the YAML parser does not get through this text");
+}
+
 TEST(Load, JsonIsAcceptedToo) {
   Synthesis result = synth(R"({"app": "x", "actions": [{"name": "a"}]})");
   EXPECT_TRUE(result.ok()) << result.errors_json("pareto.yaml").dump();

@@ -543,9 +543,10 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
 std::vector<std::string> Rules::match(const json& event) const {
   std::vector<size_t> candidates = unindexed_;
   if (event.is_object())
-    for (const auto& [field, by_value] : index_) {
+    for (const auto& [field, values] : index_) {
       auto it = event.find(field);
       if (it == event.end()) continue;
+      const auto& by_value = values;  // a lambda may not capture a structured binding before C++20's clang 16
       auto add = [&](const json& v) {
         if (!v.is_string()) return;
         if (auto hit = by_value.find(v.get<std::string>()); hit != by_value.end())
