@@ -1,6 +1,7 @@
 #include "components/errors.hpp"
 
 #include "components/function.hpp"
+#include "names.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -34,19 +35,10 @@ json errors_destination(Renderer& r, const std::string& origin) {
              origin);
   Function handler = helper_function("errors", "errors", origin);
   handler.variables = {{"TOPIC", cfn::ref(kTopic)}, {"APP", cfn::ref("AWS::StackName")}};
-  handler.grants = {{{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-                      "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
-                     {queue_arn},
-                     origin},
+  std::string function = logical_id(handler.name, "function");
+  handler.grants = {consume_queue(r, function + "Mapping", queue_arn, function, 10, origin),
                     {{"sns:Publish"}, {cfn::ref(kTopic)}, origin}};
-  std::string function = render_function(r, handler);
-  r.resource(function + "Mapping",
-             {{"Type", "AWS::Lambda::EventSourceMapping"},
-              {"Properties", {{"EventSourceArn", queue_arn},
-                              {"FunctionName", cfn::ref(function)},
-                              {"BatchSize", 10},
-                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
-             origin);
+  render_function(r, handler);
   r.charts({"errors queue", "queue", {{"name", "${" + std::string(kQueue) + ".QueueName}"}}});
   r.charts({"errors topic", "topic", {{"name", "${" + std::string(kTopic) + ".TopicName}"}}});
   r.output(std::string(kTopic), cfn::ref(kTopic),

@@ -31,6 +31,21 @@ Function helper_function(std::string name, std::string_view source, std::string 
   return f;
 }
 
+Grant consume_queue(Renderer& r, const std::string& mapping, const json& queue_arn,
+                    const std::string& function, json batch_size, const std::string& origin) {
+  r.resource(mapping,
+             {{"Type", "AWS::Lambda::EventSourceMapping"},
+              {"Properties", {{"EventSourceArn", queue_arn},
+                              {"FunctionName", cfn::ref(function)},
+                              {"BatchSize", std::move(batch_size)},
+                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
+             origin);
+  return {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+           "sqs:ReceiveMessage"},
+          {queue_arn},
+          origin};
+}
+
 void render_log_group(Renderer& r, const std::string& id, std::string name,
                       const std::string& origin) {
   r.resource(id,

@@ -1,6 +1,7 @@
 // queues: an SQS queue with its dead-letter queue, consumed by one action in batches.
 #include "components/action.hpp"
 #include "components/alarms.hpp"
+#include "components/function.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -37,17 +38,8 @@ void render(Renderer& r, const Component& queue) {
                 {"RedrivePolicy", {{"deadLetterTargetArn", cfn::get_att(dlq, "Arn")},
                                    {"maxReceiveCount", kMaxReceiveCount}}}}}},
              queue.pointer);
-  r.resource(queue.id("queue-mapping"),
-             {{"Type", "AWS::Lambda::EventSourceMapping"},
-              {"Properties", {{"EventSourceArn", cfn::get_att(queue.id(), "Arn")},
-                              {"FunctionName", cfn::ref(function_id(action))},
-                              {"BatchSize", queue["batch"]},
-                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
-             queue.pointer);
-  r.grant(action, {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                    "sqs:ReceiveMessage"},
-                   {cfn::get_att(queue.id(), "Arn")},
-                   queue.pointer});
+  r.grant(action, consume_queue(r, queue.id("queue-mapping"), cfn::get_att(queue.id(), "Arn"),
+                                function_id(action), queue["batch"], queue.pointer));
   r.charts({"queue " + queue.name, "queue",
             {{"name", "${" + queue.id() + ".QueueName}"}, {"dead-letters", "${" + dlq + ".QueueName}"}}});
   auto depth = [](const std::string& id, const char* metric) {

@@ -92,17 +92,8 @@ void render_ticks(Renderer& r, const Component& timer, const std::string& action
   r.resource(function + "Permission",
              invoke_permission(ticker.name, "events.amazonaws.com", cfn::get_att(timer.id(), "Arn")),
              timer.pointer);
-  r.resource(timer.id("timer-mapping"),
-             {{"Type", "AWS::Lambda::EventSourceMapping"},
-              {"Properties", {{"EventSourceArn", queue_arn},
-                              {"FunctionName", cfn::ref(function_id(action))},
-                              {"BatchSize", 1},
-                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
-             timer.pointer);
-  r.grant(action, {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                    "sqs:ReceiveMessage"},
-                   {queue_arn},
-                   timer.pointer});
+  r.grant(action, consume_queue(r, timer.id("timer-mapping"), queue_arn, function_id(action), 1,
+                                timer.pointer));
 }
 
 void render(Renderer& r, const Component& timer) {
