@@ -9,6 +9,7 @@
 #include "components/alarms.hpp"
 #include "components/kind.hpp"
 #include "finalize/finalize.hpp"
+#include "finalize/nested.hpp"
 #include "load/document.hpp"
 #include "load/sources.hpp"
 #include "names.hpp"
@@ -165,14 +166,23 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   render_dashboards(renderer);
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
-  std::string written = std::move(result).dump();
-  if (written.size() > kMaxTemplateBytes) {  // measured on the very bytes that would be uploaded
-    report(errors, "", check::kQuota,
-           fmt::format("the template is {} bytes; CloudFormation reads at most {}: split the "
-                       "app into several", written.size(), kMaxTemplateBytes));
-    return finish(std::move(errors));
+  std::string written;
+  if (over_quotas(result, 0).empty()) {
+    written = std::move(result).dump();
+    if (written.size() <= kMaxTemplateBytes) {  // measured on the bytes to be uploaded
+      out.template_json = std::move(written);
+      return out;
+    }
+    // Rare (large resources): the sections come back from the text, the origins never left.
+    json sections = json::parse(written);
+    result.parameters = sections.value("Parameters", json::object());
+    result.resources = std::move(sections["Resources"]);
+    result.outputs = sections.value("Outputs", json::object());
   }
-  out.template_json = std::move(written);
+  Stacks stacks = split_stacks(result, model.app, errors);
+  if (!errors.empty()) return finish(std::move(errors));
+  out.template_json = std::move(stacks.parent_json);
+  out.nested = std::move(stacks.nested);
   return out;
 }
 

@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "diagnostic.hpp"
+#include "finalize/nested.hpp"
 
 namespace pareto {
 
@@ -20,7 +22,8 @@ struct LoadOptions {
 struct Synthesis {
   std::string name;
   Diagnostics errors;          // located and in source order
-  std::string template_json;   // empty when there are errors
+  std::string template_json;   // empty when there are errors; the parent of any nested stacks
+  std::vector<NestedStack> nested;  // past one stack's quotas (finalize/nested.hpp)
   nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
   nlohmann::json graph;  // nodes and edges of the app's diagram (render/graph.hpp)
 

@@ -152,14 +152,5 @@ TEST(Checks, CollidingLogicalIdsAreReported) {
   EXPECT_TRUE(collision) << result.errors_json("pareto.yaml").dump(2);
 }
 
-TEST(Checks, OverQuotaAppsNameTheBiggestContributors) {
-  std::string yaml = "app: x\nactions:\n";
-  for (int i = 0; i < 200; ++i) yaml += "  - {name: a" + std::to_string(i) + "}\n";
-  Synthesis result = testing_support::synth(yaml);
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.errors[0].check, "E4003");
-  EXPECT_NE(result.errors[0].message.find("500"), std::string::npos) << result.errors[0].message;
-}
-
 }  // namespace
 }  // namespace pareto

@@ -90,6 +90,15 @@ PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);
 PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_json);
 
 /*
+ * The nested stacks of an app past one stack's quotas (500 resources, 200 parameters or
+ * outputs, 1 MB), as a JSON array of {"name", "key", "template"}: "name" is the stack's logical
+ * id in the parent template pareto_app_synth gives, "key" where a deploy uploads "template"
+ * (text, byte for byte) in the ArtifactsBucket the parent's TemplateURLs name. "[]" when the app
+ * fits one stack. Freed with pareto_free. PARETO_EINVALID when the app has errors.
+ */
+PARETO_EXTERN(pareto_status) pareto_app_nested_stacks(const pareto_app *app, char **out_json);
+
+/*
  * The app's code folders as a JSON array, for front ends that package the sources: each
  * action's handler {"action", "path", "runtime", "handler"}, then each builder's sources
  * {"builder", "path", "buildspec"}. Freed with pareto_free.

@@ -64,6 +64,10 @@ class App {
   std::string errors() const { return pareto_app_errors(app_.get()); }
   // The template JSON; throws Error(PARETO_EINVALID) when the app has errors.
   std::string synth() const { return detail::take([&](char** out) { return pareto_app_synth(app_.get(), out); }); }
+  // JSON: [{name, key, template}], the nested stacks of an app past one stack's quotas.
+  std::string nested_stacks() const {
+    return detail::take([&](char** out) { return pareto_app_nested_stacks(app_.get(), out); });
+  }
   // JSON: [{action, path, runtime, handler}, then {builder, path, buildspec}]
   std::string functions() const {
     return detail::take([&](char** out) { return pareto_app_functions(app_.get(), out); });

@@ -19,6 +19,7 @@ struct pareto_app {
   std::string errors_json;
   std::string template_json;
   std::string functions_json;
+  std::string nested_json;
   nlohmann::json graph;
   nlohmann::json functions;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
@@ -72,6 +73,10 @@ pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
   app->errors_json = result.errors_json(file).dump();
   app->template_json = result.template_json;
   app->functions_json = result.functions.dump();
+  json nested = json::array();
+  for (const auto& stack : result.nested)
+    nested.push_back({{"name", stack.name}, {"key", stack.key}, {"template", stack.template_json}});
+  app->nested_json = nested.dump();
   app->graph = result.graph;
   app->valid = result.ok();
   *out = app.release();
@@ -129,6 +134,17 @@ pareto_status pareto_app_synth(const pareto_app* app, char** out_json) {
   if (!app->valid) return PARETO_EINVALID;
   return guard([&]() -> pareto_status {
     *out_json = copy_out(app->template_json);
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_nested_stacks(const pareto_app* app, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    *out_json = copy_out(app->nested_json);
     return PARETO_OK;
   });
 }

@@ -51,6 +51,13 @@ struct Options {
   std::string stage = "dev";
 };
 
+// template.json → template.Stack01.json
+std::string nested_path(const std::string& output, const std::string& name) {
+  std::filesystem::path path(output);
+  return (path.parent_path() / (path.stem().string() + "." + name + path.extension().string()))
+      .string();
+}
+
 int emit(const std::string& text, const std::string& output) {
   if (output.empty() || output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -61,6 +68,19 @@ int emit(const std::string& text, const std::string& output) {
     return kInvalid;
   }
   return 0;
+}
+
+// The template, and beside it (FILE.json → FILE.Stack01.json) each nested stack's.
+int emit_stacks(const pareto::App& app, const std::string& output) {
+  auto nested = nlohmann::json::parse(app.nested_stacks());
+  bool to_stdout = output.empty() || output == "-";
+  if (!nested.empty() && to_stdout)
+    fmt::print(stderr, "pareto: the app needs {} nested stacks; -o FILE writes their templates "
+                       "beside FILE\n", nested.size());
+  if (!to_stdout)
+    for (const auto& stack : nested)
+      if (int status = emit(stack["template"], nested_path(output, stack["name"]))) return status;
+  return emit(app.synth(), output);
 }
 
 // JSON given inline ({...}), as a file path, or as "-" for standard input.
@@ -150,7 +170,8 @@ int run(const Options& options) {
     fmt::print(stderr, "{}: valid\n", app.name());
     return 0;
   }
-  return emit(options.command == "graph" ? app.graph(options.format) : app.synth(), options.output);
+  if (options.command == "graph") return emit(app.graph(options.format), options.output);
+  return emit_stacks(app, options.output);
 }
 
 }  // namespace

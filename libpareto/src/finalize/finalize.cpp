@@ -11,12 +11,12 @@
 namespace pareto {
 using nlohmann::json;
 
-namespace {
-
 const json& parameter_defaults() {
   static const json defaults = json::parse(embedded("data/parameters.json"));
   return defaults;
 }
+
+namespace {
 
 std::string origin_of(const Template& t, const std::string& id) {
   auto it = t.origins.find(id);
@@ -141,36 +141,7 @@ void check_cycles(const Template& t, Diagnostics& errors) {
     if (state[id] == State::kNew) visit(id);
 }
 
-// Names the config sections that make most of a template's entries.
-std::string biggest_contributors(const Template& t, const json& entries, std::string& top) {
-  std::map<std::string, size_t> by_section;
-  for (const auto& [id, _] : entries.items()) {
-    std::string origin = origin_of(t, id);
-    by_section[origin.substr(0, origin.find('/', 1))]++;
-  }
-  std::vector<std::pair<size_t, std::string>> sorted;
-  for (const auto& [section, count] : by_section) sorted.emplace_back(count, section);
-  std::sort(sorted.rbegin(), sorted.rend());
-  std::vector<std::string> parts;
-  for (size_t i = 0; i < sorted.size() && i < 3; ++i)
-    parts.push_back(fmt::format("{} from {}", sorted[i].first,
-                                sorted[i].second.empty() ? "/" : sorted[i].second));
-  top = sorted.empty() ? "" : sorted.front().second;
-  return join_names(parts, " and ");
-}
-
 void check_quotas(const Template& t, Diagnostics& errors) {
-  auto count = [&](const json& entries, size_t limit, std::string_view what) {
-    if (entries.size() <= limit) return;
-    std::string top;
-    std::string made = biggest_contributors(t, entries, top);
-    report(errors, top, check::kQuota,
-           fmt::format("the template would have {} {}; CloudFormation allows {} ({}): split "
-                       "the app into several", entries.size(), what, limit, made));
-  };
-  count(t.resources, kMaxResources, "resources");
-  count(t.parameters, kMaxParameters, "parameters");
-  count(t.outputs, kMaxOutputs, "outputs");
   for (const json* entries : {&t.resources, &t.parameters, &t.outputs})
     for (const auto& [id, _] : entries->items()) {
       bool alphanumeric = std::all_of(id.begin(), id.end(), [](char c) {

@@ -12,6 +12,9 @@ namespace pareto {
 // `user_parameters` is the app's "parameters:" mapping (hyphen-case keys, at "/parameters").
 void finalize(Template& out, const nlohmann::json& user_parameters, Diagnostics& errors);
 
+// The parameters pareto knows (data/parameters.json), by logical id.
+const nlohmann::json& parameter_defaults();
+
 // CloudFormation's quotas, as checked.
 inline constexpr size_t kMaxResources = 500;
 inline constexpr size_t kMaxParameters = 200;

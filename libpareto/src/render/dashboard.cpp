@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "embedded.hpp"
 
 namespace pareto {
@@ -59,6 +61,14 @@ std::vector<json> row_widgets(const ChartRow& row, int period, int& y) {
   return out;
 }
 
+// The resources a row's charts read ("${UsersTable}", "${Queue.QueueName}").
+std::set<std::string> resources_read(const ChartRow& row) {
+  std::set<std::string> out;
+  for (const auto& [_, value] : row.values)
+    for (const auto& name : sub_variables(value)) out.insert(name.substr(0, name.find('.')));
+  return out;
+}
+
 size_t metric_count(const std::vector<json>& widgets) {
   size_t n = 0;
   for (const auto& w : widgets)
@@ -71,19 +81,25 @@ size_t metric_count(const std::vector<json>& widgets) {
 std::vector<json> layout(const std::vector<ChartRow>& rows, int period) {
   std::vector<json> dashboards;
   std::vector<json> widgets;
+  std::set<std::string> read;
   int y = 0;
   for (const auto& row : rows) {
     int start = y;
     std::vector<json> next = row_widgets(row, period, y);
+    std::set<std::string> more = resources_read(row);
+    more.insert(read.begin(), read.end());
     if (!widgets.empty() && (widgets.size() + next.size() > kMaxWidgets ||
-                             metric_count(widgets) + metric_count(next) > kMaxMetrics)) {
+                             metric_count(widgets) + metric_count(next) > kMaxMetrics ||
+                             more.size() > kMaxResourcesRead)) {
       // The row starts the next dashboard, at its top.
       dashboards.push_back(std::move(widgets));
       widgets.clear();
+      more = resources_read(row);
       for (auto& w : next) w["y"] = w["y"].get<int>() - start;
       y -= start;
     }
     widgets.insert(widgets.end(), next.begin(), next.end());
+    read = std::move(more);
   }
   if (!widgets.empty()) dashboards.push_back(std::move(widgets));
   return dashboards;

@@ -9,6 +9,9 @@ namespace pareto {
 // CloudWatch's limits per dashboard.
 inline constexpr size_t kMaxWidgets = 500;
 inline constexpr size_t kMaxMetrics = 2500;
+// Few enough resources read for a dashboard to live in a nested stack, whose values come in as
+// parameters (200 at most, a few of them the app's own).
+inline constexpr size_t kMaxResourcesRead = 150;
 
 // The widgets of each dashboard: a full-width title over each row, charts 6 columns wide.
 std::vector<nlohmann::json> layout(const std::vector<ChartRow>& rows, int period);

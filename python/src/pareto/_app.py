@@ -100,6 +100,15 @@ class App:
         """The CloudFormation template as a dict."""
         return json.loads(self.template_json())
 
+    def nested_stacks(self) -> list[dict[str, str]]:
+        """The nested stacks of an app past one stack's quotas, [] when it fits one:
+        {"name": its logical id in the parent, "key": where a deploy uploads it in the
+        artifacts bucket, "template": its text, to write byte for byte}."""
+        self.validate()
+        status, text = self._native.nested_stacks()
+        _check(status)
+        return json.loads(text)
+
     @property
     def functions(self) -> list[dict[str, str]]:
         """The app's code folders: the actions' handlers {"action", "path", "runtime", "handler"},

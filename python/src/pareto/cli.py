@@ -63,7 +63,19 @@ def validate(args: argparse.Namespace, console: Console) -> None:
 
 
 def synth(args: argparse.Namespace, console: Console) -> None:
-    write_output(load_valid(args.app).template_json().encode(), args.output)
+    """The template, and beside it (FILE.json -> FILE.Stack01.json) each nested stack's."""
+    app = load_valid(args.app)
+    nested = app.nested_stacks()
+    if args.output in (None, "-"):
+        if nested:
+            console.print(f"the app needs {len(nested)} nested stacks; -o FILE writes their "
+                          "templates beside FILE", style="yellow")
+    else:
+        path = Path(args.output)
+        for stack in nested:
+            write_output(stack["template"].encode(),
+                         str(path.with_name(f"{path.stem}.{stack['name']}{path.suffix}")))
+    write_output(app.template_json().encode(), args.output)
 
 
 def graph(args: argparse.Namespace, console: Console) -> None:

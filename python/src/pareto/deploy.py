@@ -103,10 +103,29 @@ class Stack:
             raise
 
     def outputs(self) -> dict[str, str]:
+        """The app's outputs: the stack's, then those its nested stacks hold for their
+        components (described ones: the rest pass values between the stacks)."""
         stack = self.describe()
         if stack is None:
             raise DeployError(f"there is no stack {self.name}")
-        return {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])}
+        outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])}
+        for nested in self.nested_stacks():
+            described = self.cloudformation.describe_stacks(StackName=nested)["Stacks"][0]
+            outputs.update({o["OutputKey"]: o.get("OutputValue", "")
+                            for o in described.get("Outputs", []) if o.get("Description")})
+        return outputs
+
+    def resources(self, stack: Optional[str] = None) -> list[dict[str, Any]]:
+        """The resources of the stack, or of one of its nested stacks."""
+        # describe_stack_resources stops at 100 resources; the paginated listing has them all.
+        pages = self.cloudformation.get_paginator("list_stack_resources").paginate(
+            StackName=stack or self.name)
+        return [summary for page in pages for summary in page["StackResourceSummaries"]]
+
+    def nested_stacks(self) -> list[str]:
+        """The physical ids of the stack's nested stacks."""
+        return [r["PhysicalResourceId"] for r in self.resources()
+                if r["ResourceType"] == "AWS::CloudFormation::Stack" and r.get("PhysicalResourceId")]
 
     def deployed_template(self) -> dict[str, Any]:
         body = self.cloudformation.get_template(StackName=self.name)["TemplateBody"]
@@ -203,11 +222,11 @@ class Stack:
     # --- destroy ----------------------------------------------------------------------------
 
     def delete(self) -> None:
-        """Empties the stack's buckets, deletes the stack and follows it until it is gone."""
-        # describe_stack_resources stops at 100 resources; the paginated listing has them all.
-        pages = self.cloudformation.get_paginator("list_stack_resources").paginate(StackName=self.name)
-        resources = [summary for page in pages for summary in page["StackResourceSummaries"]]
-        for resource in resources:
+        """Empties the stack's buckets (its nested stacks' too), deletes the stack and follows
+        it until it is gone."""
+        resources = self.resources()
+        nested = [r for stack in self.nested_stacks() for r in self.resources(stack)]
+        for resource in resources + nested:
             if resource["ResourceType"] == "AWS::S3::Bucket" and resource.get("PhysicalResourceId"):
                 self.empty_bucket(resource["PhysicalResourceId"])
         since = self.latest_event_id()
@@ -361,6 +380,9 @@ def prepare(app: App, stack: Stack, options: DeployOptions) -> ChangeSet:
     bucket = stack.artifacts_bucket()
     key = archive.key(app.name)
     stack.upload(bucket, key, archive.data)
+    for nested in app.nested_stacks():  # at the keys the parent's TemplateURLs name
+        text = options.local.adapt(nested["template"]) if options.local else nested["template"]
+        stack.upload(bucket, nested["key"], text.encode())
     template_json = app.template_json()
     if options.local:
         template_json = options.local.adapt(template_json)

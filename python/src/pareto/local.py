@@ -63,14 +63,14 @@ def listening(port: int) -> bool:
 
 @contextmanager
 def moto_server(keep: bool = False) -> Iterator[str]:
-    """Starts `python -m moto.server` on a free loopback port and yields its URL; stops it after,
+    """Starts moto's server (pareto.moto_server) on a free loopback port and yields its URL; stops it after,
     unless `keep`, in which case it goes on running on its own."""
     require_moto()
     port = free_port()
     with tempfile.TemporaryFile() as log:
         output = subprocess.DEVNULL if keep else log
         server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", "pareto.moto_server", "-H", "127.0.0.1", "-p", str(port)],
             stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=keep,
         )
         try:

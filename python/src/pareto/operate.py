@@ -58,8 +58,7 @@ def stack_resources(stack: Stack, name: Optional[str] = None) -> list[dict[str, 
     name = name or stack.name
     if not stack_exists(stack, name):
         raise NotFound(f"there is no stack {name}")
-    pages = stack.cloudformation.get_paginator("list_stack_resources").paginate(StackName=name)
-    return [summary for page in pages for summary in page["StackResourceSummaries"]]
+    return stack.resources(name)
 
 
 def stack_exists(stack: Stack, name: str) -> bool:

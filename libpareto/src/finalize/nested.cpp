@@ -1,0 +1,540 @@
+#include "finalize/nested.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <queue>
+#include <set>
+
+#include "components/kind.hpp"
+#include "finalize/finalize.hpp"
+
+namespace pareto {
+using nlohmann::json;
+
+std::vector<std::string> over_quotas(const Template& t, size_t bytes) {
+  std::vector<std::string> out;
+  auto count = [&](const json& entries, size_t limit, std::string_view what) {
+    if (entries.size() > limit)
+      out.push_back(fmt::format("{} {} (CloudFormation allows {})", entries.size(), what, limit));
+  };
+  count(t.resources, kMaxResources, "resources");
+  count(t.parameters, kMaxParameters, "parameters");
+  count(t.outputs, kMaxOutputs, "outputs");
+  if (bytes > kMaxTemplateBytes)
+    out.push_back(fmt::format("{} bytes (CloudFormation reads at most {})", bytes,
+                              kMaxTemplateBytes));
+  return out;
+}
+
+namespace {
+
+// What a reference reads: a resource's (or parameter's) Ref when `attribute` is empty.
+struct Target {
+  std::string id;
+  std::string attribute;
+  auto operator<=>(const Target&) const = default;
+};
+
+// What to write in place of a reference, and the name Fn::Sub text gives it.
+struct Replacement {
+  std::string name;
+  json value;
+};
+using Relink = std::function<std::optional<Replacement>(const Target&)>;
+
+void relink(json& value, const Relink& relink_target);
+
+// "${X.Attr}" in Fn::Sub text becomes "${Name}"; a replacement other than Ref Name goes in the
+// list form's variables.
+void relink_sub(json& sub, const Relink& relink_target) {
+  json& arg = sub.begin().value();
+  json variables = arg.is_array() && arg.size() > 1 ? arg[1] : json::object();
+  for (auto& [_, variable] : variables.items()) relink(variable, relink_target);
+  const json& text_value = arg.is_array() && !arg.empty() ? arg[0] : arg;
+  if (!text_value.is_string()) return;
+  const std::string& text = text_value.get_ref<const std::string&>();
+  std::string out;
+  json added = json::object();
+  size_t from = 0;
+  for (size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at)) {
+    size_t end = text.find('}', at);
+    if (end == std::string::npos) break;
+    std::string inner = text.substr(at + 2, end - at - 2);
+    size_t dot = inner.find('.');
+    std::string id = inner.substr(0, dot);
+    std::optional<Replacement> r;
+    if (!inner.empty() && inner[0] != '!' && !variables.contains(id))
+      r = relink_target({id, dot == std::string::npos ? "" : inner.substr(dot + 1)});
+    if (r) {
+      out.append(text, from, at - from).append("${").append(r->name).append("}");
+      from = end + 1;
+      if (r->value != json{{"Ref", r->name}}) added[r->name] = std::move(r->value);
+    }
+    at = end;
+  }
+  if (from == 0) {
+    if (arg.is_array() && arg.size() > 1) arg[1] = std::move(variables);
+    return;
+  }
+  out.append(text, from);
+  variables.update(added);
+  sub = {{"Fn::Sub", variables.empty() ? json(out) : json::array({out, variables})}};
+}
+
+// Writes the replacement `relink_target` gives for every Ref, Fn::GetAtt and Fn::Sub variable in
+// `value` (DependsOn is the caller's).
+void relink(json& value, const Relink& relink_target) {
+  if (value.is_array()) {
+    for (auto& item : value) relink(item, relink_target);
+    return;
+  }
+  if (!value.is_object()) return;
+  if (value.size() == 1) {
+    const std::string& key = value.begin().key();
+    json& arg = value.begin().value();
+    std::optional<Replacement> r;
+    if (key == "Ref" && arg.is_string()) {
+      r = relink_target({arg.get<std::string>(), ""});
+    } else if (key == "Fn::GetAtt" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
+               arg[1].is_string()) {
+      r = relink_target({arg[0].get<std::string>(), arg[1].get<std::string>()});
+    } else if (key == "Fn::Sub") {
+      relink_sub(value, relink_target);
+      return;
+    } else {
+      relink(arg, relink_target);
+      return;
+    }
+    if (r) value = std::move(r->value);
+    return;
+  }
+  for (auto& [key, child] : value.items())
+    if (key != "DependsOn") relink(child, relink_target);
+}
+
+std::vector<std::string> depends_on(const json& resource) {
+  std::vector<std::string> out;
+  if (!resource.contains("DependsOn")) return out;
+  const json& d = resource["DependsOn"];
+  for (const auto& item : d.is_array() ? d : json::array({d}))
+    if (item.is_string()) out.push_back(item);
+  return out;
+}
+
+// The component an origin names: "/actions/3/events/0" → {"actions", 3}.
+std::pair<std::string, size_t> component_of(const std::string& origin) {
+  size_t section_end = origin.find('/', 1);
+  if (section_end == std::string::npos) return {origin, SIZE_MAX};
+  size_t index_end = origin.find('/', section_end + 1);
+  std::string index = origin.substr(section_end + 1, index_end - section_end - 1);
+  bool numeric = !index.empty() && index.size() < 10 &&
+                 std::all_of(index.begin(), index.end(),
+                             [](unsigned char c) { return std::isdigit(c) != 0; });
+  return {origin.substr(0, section_end), numeric ? std::stoul(index) : SIZE_MAX};
+}
+
+// Strongly connected components of a graph of n nodes (iterative Tarjan); returns each node's
+// component, numbered from 0.
+std::vector<size_t> strongly_connected(const std::vector<std::set<size_t>>& edges, size_t& count) {
+  const size_t n = edges.size(), unvisited = SIZE_MAX;
+  std::vector<size_t> index(n, unvisited), low(n, 0), component(n, unvisited), stack;
+  std::vector<bool> on_stack(n, false);
+  size_t next = 0;
+  count = 0;
+  for (size_t root = 0; root < n; ++root) {
+    if (index[root] != unvisited) continue;
+    std::vector<std::pair<size_t, std::set<size_t>::const_iterator>> path{{root, edges[root].begin()}};
+    index[root] = low[root] = next++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!path.empty()) {
+      auto& [node, it] = path.back();
+      if (it != edges[node].end()) {
+        size_t to = *it++;
+        if (index[to] == unvisited) {
+          index[to] = low[to] = next++;
+          stack.push_back(to);
+          on_stack[to] = true;
+          path.emplace_back(to, edges[to].begin());
+        } else if (on_stack[to]) {
+          low[node] = std::min(low[node], index[to]);
+        }
+        continue;
+      }
+      if (low[node] == index[node]) {
+        size_t member;
+        do {
+          member = stack.back();
+          stack.pop_back();
+          on_stack[member] = false;
+          component[member] = count;
+        } while (member != node);
+        ++count;
+      }
+      size_t done = node;
+      path.pop_back();
+      if (!path.empty()) low[path.back().first] = std::min(low[path.back().first], low[done]);
+    }
+  }
+  return component;
+}
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+// A group of components that must share a stack: they reference each other in a cycle.
+struct Group {
+  std::vector<std::string> resources;
+  std::vector<std::string> components;  // config pointers, for messages
+  size_t bytes = 0;
+  std::set<Target> imports;  // what it reads from outside itself: parameters included
+  std::set<Target> exports;  // what others read of it
+  std::set<size_t> needs;    // the groups it reads
+  size_t outputs = 0;        // the app's outputs that read only it
+};
+
+struct Bin {
+  std::vector<std::string> resources;
+  size_t bytes = 0;
+  std::set<Target> imports, exports;
+  size_t app_outputs = 0;
+  // Filled when the stacks are written:
+  std::map<std::string, Target> inputs;   // parameter name → what the parent passes
+  std::map<std::string, Target> outputs;  // output name → what it gives
+  json own_outputs = json::object();      // the app's outputs that read only this stack
+  std::set<size_t> after;                 // bins it waits for through DependsOn only
+};
+
+constexpr size_t kNoBin = SIZE_MAX;
+// Headroom under 1 MB: resources are measured alone, before the template's indentation.
+constexpr size_t kBinBytes = 800'000;
+
+class Splitter {
+ public:
+  Splitter(const Template& t, std::string_view app, Diagnostics& errors)
+      : t_(t), app_(app), errors_(errors) {
+    for (const auto& [id, _] : t.resources.items()) taken_.insert(id);
+    for (const auto& [id, _] : t.parameters.items()) taken_.insert(id);
+  }
+
+  Stacks split() {
+    group();
+    pack();
+    if (!errors_.empty()) return {};
+    return write();
+  }
+
+ private:
+  std::string origin_of(const std::string& id) const {
+    auto it = t_.origins.find(id);
+    return it == t_.origins.end() ? std::string() : it->second;
+  }
+
+  std::vector<Target> targets_of(const json& resource) const {
+    std::vector<Target> out;
+    json copy = resource;
+    relink(copy, [&](const Target& target) -> std::optional<Replacement> {
+      if (t_.resources.contains(target.id) || t_.parameters.contains(target.id))
+        out.push_back(target);
+      return std::nullopt;
+    });
+    for (auto& id : depends_on(resource)) out.push_back({id, "DependsOn"});
+    return out;
+  }
+
+  // Components, and the groups of them that reference each other in cycles.
+  void group() {
+    // A component's resources start as one unit; app-wide ones (a dashboard, the errors
+    // queue) each as their own, grouped only by their references.
+    auto unit_key = [&](const std::string& id) {
+      auto key = component_of(origin_of(id));
+      if (key.second == SIZE_MAX) key.first += "/" + id;
+      return key;
+    };
+    std::map<std::pair<std::string, size_t>, size_t> units;
+    for (const auto& [id, _] : t_.resources.items()) units.emplace(unit_key(id), 0);
+    size_t n = 0;
+    for (auto& [_, index] : units) index = n++;
+    std::map<std::string, size_t> unit_of;
+    for (const auto& [id, _] : t_.resources.items()) unit_of[id] = units[unit_key(id)];
+    std::vector<std::set<size_t>> edges(n);
+    std::map<std::string, std::vector<Target>> targets;
+    for (const auto& [id, resource] : t_.resources.items()) {
+      targets[id] = targets_of(resource);
+      for (const auto& target : targets[id])
+        if (t_.resources.contains(target.id) && unit_of[target.id] != unit_of[id])
+          edges[unit_of[id]].insert(unit_of[target.id]);
+    }
+    size_t count = 0;
+    std::vector<size_t> component = strongly_connected(edges, count);
+    groups_.resize(count);
+    for (const auto& [id, resource] : t_.resources.items()) {
+      size_t g = component[unit_of[id]];
+      group_of_[id] = g;
+      groups_[g].resources.push_back(id);
+      groups_[g].bytes += id.size() + resource.dump(2).size();
+      std::string unit = origin_of(id).substr(0, origin_of(id).find('/', origin_of(id).find('/', 1) + 1));
+      if (groups_[g].components.empty() || groups_[g].components.back() != unit)
+        groups_[g].components.push_back(unit);
+    }
+    for (const auto& [id, found] : targets) {
+      Group& from = groups_[group_of_[id]];
+      for (const auto& target : found) {
+        if (!t_.resources.contains(target.id)) {
+          from.imports.insert(target);  // a parameter
+          continue;
+        }
+        size_t to = group_of_[target.id];
+        if (to == group_of_[id]) continue;
+        from.needs.insert(to);
+        if (target.attribute == "DependsOn") continue;
+        from.imports.insert(target);
+        groups_[to].exports.insert(target);
+      }
+    }
+    for (const auto& [_, output] : t_.outputs.items())
+      if (auto g = only_reader(output, group_of_)) groups_[*g].outputs++;
+  }
+
+  // The one group (or stack) whose resources `value` reads, if there is one.
+  std::optional<size_t> only_reader(const json& value, const std::map<std::string, size_t>& of) const {
+    std::set<size_t> read;
+    for (const auto& target : targets_of(value))
+      if (auto it = of.find(target.id); it != of.end()) read.insert(it->second);
+    if (read.size() != 1) return std::nullopt;
+    return *read.begin();
+  }
+
+  // Fills stacks in dependency order, so a stack only reads stacks before it.
+  void pack() {
+    std::vector<size_t> waiting(groups_.size());
+    std::vector<std::vector<size_t>> readers(groups_.size());
+    auto first_resource = [&](size_t g) { return groups_[g].resources.front(); };
+    auto later = [&](size_t a, size_t b) { return first_resource(a) > first_resource(b); };
+    std::priority_queue<size_t, std::vector<size_t>, decltype(later)> ready(later);
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      waiting[g] = groups_[g].needs.size();
+      for (size_t need : groups_[g].needs) readers[need].push_back(g);
+      if (waiting[g] == 0) ready.push(g);
+    }
+    while (!ready.empty()) {
+      size_t g = ready.top();
+      ready.pop();
+      place(g);
+      for (size_t reader : readers[g])
+        if (--waiting[reader] == 0) ready.push(reader);
+    }
+  }
+
+  void place(size_t g) {
+    const Group& group = groups_[g];
+    // What the group would read from outside bin `b`: a bin takes it whole or not at all.
+    auto imports_outside = [&](size_t b) {
+      std::set<Target> out;
+      for (const auto& target : group.imports) {
+        auto it = bin_of_.find(target.id);
+        if (it == bin_of_.end() || it->second != b) out.insert(target);
+      }
+      return out;
+    };
+    auto fits = [&](const Bin& bin, const std::set<Target>& imports) {
+      std::set<Target> all_imports = bin.imports, all_exports = bin.exports;
+      all_imports.insert(imports.begin(), imports.end());
+      all_exports.insert(group.exports.begin(), group.exports.end());
+      return bin.resources.size() + group.resources.size() <= kMaxResources &&
+             all_imports.size() <= kMaxParameters &&
+             all_exports.size() + bin.app_outputs + group.outputs <= kMaxOutputs &&
+             bin.bytes + group.bytes <= kBinBytes;
+    };
+    if (!fits(Bin{}, imports_outside(kNoBin))) {
+      report(errors_, group.components.front(), check::kQuota,
+             fmt::format("{} reference each other and make {} resources, {} parameters, {} "
+                         "outputs and about {} bytes together, more than one stack takes ({}, "
+                         "{}, {}, {}): split them into fewer references",
+                         fmt::join(group.components, ", "), group.resources.size(),
+                         group.imports.size(), group.exports.size(), group.bytes, kMaxResources,
+                         kMaxParameters, kMaxOutputs, kMaxTemplateBytes));
+      return;
+    }
+    if (bins_.empty() || !fits(bins_.back(), imports_outside(bins_.size() - 1)))
+      bins_.emplace_back();
+    size_t b = bins_.size() - 1;
+    Bin& bin = bins_.back();
+    std::set<Target> imports = imports_outside(b);
+    bin.imports.insert(imports.begin(), imports.end());
+    for (const auto& id : group.resources) bin_of_[id] = b;
+    bin.exports.insert(group.exports.begin(), group.exports.end());
+    bin.app_outputs += group.outputs;
+    bin.resources.insert(bin.resources.end(), group.resources.begin(), group.resources.end());
+    bin.bytes += group.bytes;
+  }
+
+  std::string stack_id(size_t bin) const { return fmt::format("Stack{:02}", bin + 1); }
+
+  // The name a stack's parameter and output give a target: its own id for a Ref, the id and
+  // attribute otherwise ("UsersTableStreamArn"), made unique.
+  std::string name_of(const Target& target) {
+    if (target.attribute.empty()) return target.id;
+    auto [it, inserted] = names_.try_emplace(target);
+    if (!inserted) return it->second;
+    std::string name = target.id;
+    for (char c : target.attribute)
+      if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+    std::string unique = name;
+    for (int n = 2; taken_.count(unique); ++n) unique = name + std::to_string(n);
+    taken_.insert(unique);
+    return it->second = unique;
+  }
+
+  // The stack pseudo parameters name the parent: a nested stack has its own.
+  static bool names_stack(const std::string& id) {
+    return id == "AWS::StackName" || id == "AWS::StackId";
+  }
+
+  Stacks write() {
+    std::vector<Template> nested(bins_.size());
+    std::vector<std::set<std::string>> parameters(bins_.size());
+    for (size_t b = 0; b < bins_.size(); ++b) {
+      Bin& bin = bins_[b];
+      Template& part = nested[b];
+      part.description = fmt::format("{} (pareto): stack {} of {}", app_, b + 1, bins_.size());
+      for (const auto& id : bin.resources) {
+        json resource = t_.resources[id];
+        relink(resource, [&](const Target& target) -> std::optional<Replacement> {
+          if (t_.parameters.contains(target.id)) {
+            parameters[b].insert(target.id);
+            return std::nullopt;
+          }
+          if (names_stack(target.id)) {
+            std::string name = "Parent" + target.id.substr(5);
+            bin.inputs[name] = target;
+            return Replacement{name, {{"Ref", name}}};
+          }
+          if (!t_.resources.contains(target.id) || bin_of_.at(target.id) == b)
+            return std::nullopt;
+          std::string name = name_of(target);
+          bin.inputs[name] = target;
+          bins_[bin_of_.at(target.id)].outputs[name] = target;
+          return Replacement{name, {{"Ref", name}}};
+        });
+        std::vector<std::string> inside;
+        for (const auto& d : depends_on(resource)) {
+          if (bin_of_.at(d) == b) inside.push_back(d);
+          else bin.after.insert(bin_of_.at(d));
+        }
+        if (resource.contains("DependsOn")) {
+          if (inside.empty()) resource.erase("DependsOn");
+          else resource["DependsOn"] = inside.size() == 1 ? json(inside[0]) : json(inside);
+        }
+        part.resources[id] = std::move(resource);
+      }
+    }
+    // The parent reads nested stacks' outputs directly.
+    auto from_parent = [&](const Target& target) -> std::optional<Replacement> {
+      if (!t_.resources.contains(target.id)) return std::nullopt;
+      size_t b = bin_of_.at(target.id);
+      std::string name = name_of(target);
+      bins_[b].outputs[name] = target;
+      return Replacement{name, cfn::get_att(stack_id(b), "Outputs." + name)};
+    };
+    Template parent;
+    parent.description = t_.description;
+    parent.parameters = t_.parameters;
+    // An output goes with the one stack it reads (the parent could not hold them all).
+    for (const auto& [id, output] : t_.outputs.items()) {
+      if (auto b = only_reader(output, bin_of_)) {
+        bins_[*b].own_outputs[id] = output;
+        continue;
+      }
+      json value = output;
+      relink(value, from_parent);
+      parent.outputs[id] = std::move(value);
+    }
+    if (!parent.parameters.contains("ArtifactsBucket"))
+      parent.parameters["ArtifactsBucket"] = parameter_defaults()["ArtifactsBucket"];
+
+    Stacks out;
+    for (size_t b = 0; b < bins_.size(); ++b) {
+      Bin& bin = bins_[b];
+      Template& part = nested[b];
+      json passed = json::object();
+      for (const auto& p : parameters[b]) {
+        part.parameters[p] = t_.parameters[p];
+        passed[p] = cfn::ref(p);
+      }
+      std::set<size_t> read;
+      for (const auto& [name, target] : bin.inputs) {
+        part.parameters[name] = {{"Type", "String"}};
+        if (names_stack(target.id)) {
+          passed[name] = cfn::ref(target.id);
+          continue;
+        }
+        size_t from = bin_of_.at(target.id);
+        read.insert(from);
+        passed[name] = cfn::get_att(stack_id(from), "Outputs." + name);
+      }
+      for (const auto& [name, target] : bin.outputs)
+        part.outputs[name] = {{"Value", target.attribute.empty()
+                                            ? cfn::ref(target.id)
+                                            : cfn::get_att(target.id, target.attribute)}};
+      // The app's outputs carry a description; one named as a value passed on is its Ref.
+      for (const auto& [id, output] : bin.own_outputs.items()) {
+        if (part.outputs.contains(id) && part.outputs[id]["Value"] != output["Value"])
+          report(errors_, origin_of(id), check::kIdCollision,
+                 fmt::format("the output {} would pass two values out of {}", id, stack_id(b)));
+        part.outputs[id] = output;
+      }
+      std::string text = part.dump();
+      NestedStack stack{stack_id(b),
+                        fmt::format("pareto/{}/stacks/{}-{:016x}.json", app_, stack_id(b),
+                                    fnv1a(text)),
+                        std::move(text)};
+      json resource = {{"Type", "AWS::CloudFormation::Stack"},
+                       {"Properties",
+                        {{"TemplateURL",
+                          cfn::sub("https://${ArtifactsBucket}.s3.${AWS::Region}.${AWS::URLSuffix}/" +
+                                   stack.key)},
+                         {"Parameters", std::move(passed)}}}};
+      json after = json::array();
+      for (size_t before : bin.after)
+        if (!read.count(before)) after.push_back(stack_id(before));
+      if (!after.empty()) resource["DependsOn"] = std::move(after);
+      parent.resources[stack.name] = std::move(resource);
+      if (auto over = over_quotas(part, stack.template_json.size()); !over.empty())
+        report(errors_, "", check::kQuota,
+               fmt::format("the nested stack {} would have {}", stack.name, fmt::join(over, ", ")));
+      out.nested.push_back(std::move(stack));
+    }
+    out.parent_json = parent.dump();
+    if (auto over = over_quotas(parent, out.parent_json.size()); !over.empty())
+      report(errors_, "", check::kQuota,
+             fmt::format("split into {} nested stacks, the parent stack would still have {}: "
+                         "split the app into several", bins_.size(), fmt::join(over, ", ")));
+    return out;
+  }
+
+  const Template& t_;
+  std::string app_;
+  Diagnostics& errors_;
+  std::vector<Group> groups_;
+  std::map<std::string, size_t> group_of_;
+  std::vector<Bin> bins_;
+  std::map<std::string, size_t> bin_of_;
+  std::map<Target, std::string> names_;
+  std::set<std::string> taken_;
+};
+
+}  // namespace
+
+Stacks split_stacks(const Template& t, std::string_view app, Diagnostics& errors) {
+  return Splitter(t, app, errors).split();
+}
+
+}  // namespace pareto
