@@ -43,7 +43,7 @@ Model build_model(json config, Diagnostics& errors) {
   model.config = std::move(config);
   for (const Kind* kind : kinds()) {
     const json& entries = model.config[std::string(kind->key)];
-    auto& list = model.components[kind->key];
+    model.components[kind->key];  // every kind has a list, empty or not
     for (size_t i = 0; i < entries.size(); ++i) {
       Component c{kind, entries[i]["name"], fmt::format("/{}/{}", kind->key, i), &entries[i]};
       if (const Component* first = model.find(kind->key, c.name))
@@ -51,7 +51,7 @@ Model build_model(json config, Diagnostics& errors) {
                fmt::format("{} \"{}\" is already declared at {}", kind->noun, c.name,
                            first->pointer));
       else
-        list.push_back(std::move(c));
+        model.add(std::move(c));
     }
   }
   return model;

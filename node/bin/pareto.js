@@ -33,6 +33,18 @@ function writeOutput(data, output) {
   else writeAtomically(output, data);
 }
 
+/** The template, and beside it (FILE.json -> FILE.Stack01.json) each nested stack's. */
+function synth(app, output) {
+  const nested = app.nestedStacks();
+  if (output === undefined || output === '-') {
+    if (nested.length) console.error(`the app needs ${nested.length} nested stacks; -o FILE writes their templates beside FILE`);
+  } else {
+    const { dir, name, ext } = path.parse(output);
+    for (const stack of nested) writeOutput(stack.template, path.join(dir, `${name}.${stack.name}${ext}`));
+  }
+  writeOutput(app.templateJson(), output);
+}
+
 function loadValid(where) {
   let app;
   try {
@@ -77,9 +89,9 @@ function program(done) {
       return 0;
     }));
   cli.command('synth').argument('[app]', 'pareto.yaml or its folder', '.')
-    .option('-o, --output <file>', 'write the template here instead of to stdout')
+    .option('-o, --output <file>', 'write the template here (and its nested stacks\' beside it) instead of to stdout')
     .description('print the CloudFormation template')
-    .action(act((where, options) => writeOutput(loadValid(where).templateJson(), options.output)));
+    .action(act((where, options) => synth(loadValid(where), options.output)));
   cli.command('graph').argument('[app]', 'pareto.yaml or its folder', '.')
     .option('--format <format>', 'mermaid or dot', 'mermaid')
     .option('-o, --output <file>', 'write the diagram here instead of to stdout')

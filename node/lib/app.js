@@ -81,6 +81,18 @@ class App {
   /** The CloudFormation template as an object. */
   synth() { return JSON.parse(this.templateJson()); }
 
+  /**
+   * The nested stacks of an app past one stack's quotas, [] when it fits one: {name (its
+   * logical id in the parent), key (where a deploy uploads it in the artifacts bucket),
+   * template (its text, to write byte for byte)}.
+   */
+  nestedStacks() {
+    this.validate();
+    const [status, json] = this._native.nested_stacks();
+    check(status);
+    return JSON.parse(json);
+  }
+
   /** The code folders: the actions' handlers, then the builders' sources. */
   get functions() {
     const [status, json] = this._native.functions();

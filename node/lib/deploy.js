@@ -97,10 +97,35 @@ class Stack {
     }
   }
 
+  /**
+   * The app's outputs: the stack's, then those its nested stacks hold for their components
+   * (described ones: the rest pass values between the stacks).
+   */
   async outputs() {
     const stack = await this.describe();
     if (!stack) throw new DeployError(`there is no stack ${this.name}`);
-    return Object.fromEntries((stack.Outputs || []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+    const outputs = Object.fromEntries((stack.Outputs || []).map((o) => [o.OutputKey, o.OutputValue ?? '']));
+    for (const nested of await this.nestedStacks()) {
+      const { Stacks } = await this.cloudformation.send(new DescribeStacksCommand({ StackName: nested }));
+      for (const o of Stacks[0].Outputs || []) if (o.Description) outputs[o.OutputKey] = o.OutputValue ?? '';
+    }
+    return outputs;
+  }
+
+  /** The resources of the stack, or of one of its nested stacks. */
+  async resources(stackName = this.name) {
+    const resources = [];
+    for await (const page of paginateListStackResources({ client: this.cloudformation }, { StackName: stackName })) {
+      resources.push(...page.StackResourceSummaries);
+    }
+    return resources;
+  }
+
+  /** The physical ids of the stack's nested stacks. */
+  async nestedStacks() {
+    return (await this.resources())
+      .filter((r) => r.ResourceType === 'AWS::CloudFormation::Stack' && r.PhysicalResourceId)
+      .map((r) => r.PhysicalResourceId);
   }
 
   // --- artifacts ---------------------------------------------------------------------------------
@@ -221,13 +246,12 @@ class Stack {
 
   // --- destroy -----------------------------------------------------------------------------------
 
-  /** Empties the stack's buckets, deletes the stack and follows it until it is gone. */
+  /** Empties the stack's buckets (its nested stacks' too), deletes the stack and follows it until it is gone. */
   async delete() {
-    const resources = [];
-    for await (const page of paginateListStackResources({ client: this.cloudformation }, { StackName: this.name })) {
-      resources.push(...page.StackResourceSummaries);
-    }
-    for (const r of resources) {
+    const resources = await this.resources();
+    const nested = [];
+    for (const stack of await this.nestedStacks()) nested.push(...(await this.resources(stack)));
+    for (const r of [...resources, ...nested]) {
       if (r.ResourceType === 'AWS::S3::Bucket' && r.PhysicalResourceId) await this.emptyBucket(r.PhysicalResourceId);
     }
     const since = await this.latestEventId();
@@ -320,6 +344,9 @@ async function prepare(app, stack, parameters = {}) {
   const bucket = await stack.artifactsBucket();
   const key = archive.key(app.name);
   await stack.upload(bucket, key, archive.data);
+  for (const nested of app.nestedStacks()) {  // at the keys the parent's TemplateURLs name
+    await stack.upload(bucket, nested.key, Buffer.from(nested.template));
+  }
   const all = { StageName: stack.stage, ArtifactsBucket: bucket, ArtifactsKey: key, ...parameters };
   const changeSet = await stack.createChangeSet(app.templateJson(), all, bucket);
   stack.onEvent({ type: 'change-set', changeSet });

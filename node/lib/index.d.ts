@@ -58,6 +58,13 @@ export interface Template {
 /** The deployment did not succeed; `onEvent` was told the reasons. */
 export class DeployError extends Error {}
 
+/** A nested stack: its logical id in the parent, its key in the artifacts bucket, its text. */
+export interface NestedStack {
+  name: string;
+  key: string;
+  template: string;
+}
+
 export interface Change {
   logicalId: string;
   resourceType: string;
@@ -123,6 +130,8 @@ export class App {
   /** The template's exact bytes, as the native `pareto synth` prints them. */
   templateJson(): string;
   synth(): Template;
+  /** The nested stacks of an app past one stack's quotas; [] when it fits one. */
+  nestedStacks(): NestedStack[];
   graph(format?: 'mermaid' | 'dot'): string;
   /** The app's event rules as deployed to `stage`. */
   rules(stage?: string): { rules: Record<string, unknown>; skipped: Record<string, string> };

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Runs the synthesis benchmarks and prints one table: components, resources, bytes, time and
-peak memory. Each size runs in its own process so that its peak memory is its own.
+"""Runs the synthesis benchmarks and prints one table: components, resources, stacks, bytes, time,
+peak memory, and how time grows against the size before (1.0: linear). Each size runs in its own
+process so that its peak memory is its own.
 
 usage: report.py BUILD_DIR
 """
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 CASES = [("examples/hello", "BM_SynthExample$", None)] + [
-    (f"generated {n}", f"BM_SynthGenerated/{n}$", n) for n in (10, 100, 200, 1000)
+    (f"generated {n}", f"BM_SynthGenerated/{n}$", n) for n in (10, 100, 1000, 10000)
 ]
 
 
@@ -33,12 +34,23 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     binary = str(Path(sys.argv[1]) / "tests" / "bench" / "pareto_bench")
-    rows = [("app", "components", "resources", "bytes", "time", "peak RSS", "status")]
+    rows = [("app", "components", "resources", "stacks", "bytes", "time", "peak RSS",
+             "growth")]
+    previous = None
     for name, pattern, components in CASES:
         r, peak = run_case(binary, pattern)
-        rows.append((name, str(components or "-"), str(int(r["resources"])) if r["valid"] else "-",
-                     str(int(r["bytes"])) if r["valid"] else "-", f"{r['real_time']:.1f} µs", f"{peak / 1024:.1f} MiB",
-                     "ok" if r["valid"] else "over quota (E4003)"))
+        if not r["valid"]:
+            sys.exit(f"{name}: the app did not synthesize")
+        # Time per component against the size before: 1.0 is linear, 2.0 twice as slow per
+        # component.
+        growth = "-"
+        if components and previous:
+            growth = f"{(r['real_time'] / components) / (previous[0] / previous[1]):.2f}"
+        if components:
+            previous = (r["real_time"], components)
+        rows.append((name, str(components or "-"), str(int(r["resources"])),
+                     str(int(r["stacks"])), str(int(r["bytes"])), f"{r['real_time'] / 1000:.1f} ms",
+                     f"{peak / 1024:.1f} MiB", growth))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))

@@ -17,22 +17,31 @@ const std::vector<Component>& Model::of(std::string_view key) const {
 }
 
 const Component* Model::find(std::string_view key, std::string_view name) const {
-  for (const auto& c : of(key))
-    if (c.name == name) return &c;
-  return nullptr;
+  auto it = index_.find(std::string(key) + "/" + std::string(name));
+  return it == index_.end() ? nullptr : &of(key)[it->second];
+}
+
+const Component* Model::at(std::string_view pointer) const {
+  // "/queues/3/action": the component is the pointer's first two steps.
+  size_t section = pointer.find('/', 1);
+  if (section == std::string_view::npos) return nullptr;
+  size_t end = pointer.find('/', section + 1);
+  auto it = by_pointer_.find(std::string(pointer.substr(0, end)));
+  return it == by_pointer_.end() ? nullptr : &of(it->second.first)[it->second.second];
+}
+
+void Model::add(Component c) {
+  auto& list = components[c.kind->key];
+  index_.emplace(std::string(c.kind->key) + "/" + c.name, list.size());
+  by_pointer_.emplace(c.pointer, std::pair(c.kind->key, list.size()));
+  list.push_back(std::move(c));
 }
 
 const Component* Checker::require(std::string_view key, std::string_view name,
                                   const std::string& pointer) {
   if (const Component* found = model_.find(key, name)) {
     // The referring component is the one whose entry holds the reference.
-    const Component* owner = nullptr;
-    for (const auto& [_, entries] : model_.components)
-      for (const auto& c : entries)
-        if (pointer.rfind(c.pointer + "/", 0) == 0 &&
-            (!owner || c.pointer.size() > owner->pointer.size()))
-          owner = &c;
-    if (owner) {
+    if (const Component* owner = model_.at(pointer); owner && pointer.size() > owner->pointer.size()) {
       std::string field = pointer.substr(owner->pointer.size() + 1);
       link(*owner, *found, field.substr(0, field.find('/')), pointer);
     }
@@ -54,21 +63,20 @@ const Component* Checker::require(std::string_view key, std::string_view name,
 
 void Checker::link(const Component& from, const Component& to, std::string label,
                    const std::string& pointer) {
+  links_at_[pointer].push_back(links_.size());
   links_.push_back({&from, &to, std::move(label), pointer});
 }
 
 void Checker::source(const std::string& pointer, std::string label) {
-  for (auto& l : links_)
-    if (l.pointer == pointer) {
-      std::swap(l.from, l.to);
-      l.label = label;
-    }
+  for (size_t i : links_at_[pointer]) {
+    std::swap(links_[i].from, links_[i].to);
+    links_[i].label = label;
+  }
 }
 
 void Checker::bind(const std::string& action, const std::string& pointer, std::string what,
                    std::string label) {
-  for (auto& l : links_)
-    if (l.pointer == pointer) l.label = label.empty() ? "triggers" : label;
+  for (size_t i : links_at_[pointer]) links_[i].label = label.empty() ? "triggers" : label;
   auto [it, inserted] = bound_.try_emplace(action, pointer, what);
   if (!inserted)
     error(pointer, check::kBoundTwice,

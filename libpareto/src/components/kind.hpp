@@ -45,6 +45,13 @@ struct Model {
 
   const std::vector<Component>& of(std::string_view key) const;
   const Component* find(std::string_view key, std::string_view name) const;
+  // The component whose entry holds `pointer` ("/queues/3/action": queue 3); null if none.
+  const Component* at(std::string_view pointer) const;
+  void add(Component c);  // indexed by name and by pointer
+
+ private:
+  std::map<std::string, size_t> index_;  // "<key>/<name>" → position in components[key]
+  std::map<std::string, std::pair<std::string_view, size_t>> by_pointer_;
 };
 
 // What a permission is scoped to: the stack resources a statement applies to.
@@ -90,6 +97,7 @@ class Checker {
   Diagnostics& errors_;
   std::map<std::string, std::pair<std::string, std::string>> bound_;  // action → pointer, what
   std::vector<Link> links_;
+  std::map<std::string, std::vector<size_t>> links_at_;  // pointer → positions in links_
 };
 
 // A titled row of charts on the app's dashboards: `charts` names data/charts/<charts>.json,
