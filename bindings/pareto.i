@@ -9,6 +9,7 @@
  *   App.errors(), App.name()          -> string (copied from the handle)
  *   App.synth(), App.functions()      -> [status, string or null]
  *   App.nested_stacks()               -> [status, string or null]
+ *   App.budget(format)                -> [status, string or null]   format: json | text
  *   App.graph(format)                 -> [status, string or null]   format: mermaid | dot
  *   App.package()                     -> [status, bytes/Buffer or null]   the code archive
  *   App.rules(stage)                  -> [status, string or null]
@@ -105,6 +106,7 @@ pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
 %rename(nested_stacks) pareto_app::nested_stacks_json;
+%rename(budget) pareto_app::budget_text;
 %rename(graph) pareto_app::graph_text;
 %rename(package) pareto_app::package_zip;
 %rename(rules) pareto_app::rules_json;
@@ -120,6 +122,9 @@ struct pareto_app {};
   }
   pareto_status nested_stacks_json(char **out_json) const {
     return pareto_app_nested_stacks($self, out_json);
+  }
+  pareto_status budget_text(const char *format, char **out_json) const {
+    return pareto_app_budget($self, format, out_json);
   }
   pareto_status graph_text(const char *format, char **out_json) const {
     return pareto_app_graph($self, format, out_json);

@@ -166,6 +166,8 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   render_dashboards(renderer);
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
+  out.origins = result.origins;
+  out.name_uses = checker.name_uses();
   std::string written;
   if (over_quotas(result, 0).empty()) {
     written = std::move(result).dump();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "diagnostic.hpp"
+#include "finalize/budget.hpp"
 #include "finalize/nested.hpp"
 
 namespace pareto {
@@ -24,6 +26,8 @@ struct Synthesis {
   Diagnostics errors;          // located and in source order
   std::string template_json;   // empty when there are errors; the parent of any nested stacks
   std::vector<NestedStack> nested;  // past one stack's quotas (finalize/nested.hpp)
+  std::map<std::string, std::string> origins;  // logical id → the config entry it was made for
+  std::vector<QuotaUse> name_uses;             // the physical names measured
   nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
   nlohmann::json graph;  // nodes and edges of the app's diagram (render/graph.hpp)
 

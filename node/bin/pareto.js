@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `pareto` command from Node: validate, synth, graph, package, match; diff, deploy, outputs,
+// The `pareto` command from Node: validate, synth, graph, budget, package, match; diff, deploy, outputs,
 // destroy with the AWS SDK for JavaScript v3.
 //
 // Exit status: 0 on success, 1 when the app description has errors (one
@@ -92,6 +92,13 @@ function program(done) {
     .option('-o, --output <file>', 'write the template here (and its nested stacks\' beside it) instead of to stdout')
     .description('print the CloudFormation template')
     .action(act((where, options) => synth(loadValid(where), options.output)));
+  cli.command('budget').argument('[app]', 'pareto.yaml or its folder', '.')
+    .option('--json', 'print them as a JSON array')
+    .description('every AWS quota the app uses, with the config entry that costs it, least headroom first')
+    .action(act((where, options) => {
+      const app = loadValid(where);
+      writeOutput(options.json ? `${JSON.stringify(app.budget(), null, 2)}\n` : app.budget('text'));
+    }));
   cli.command('graph').argument('[app]', 'pareto.yaml or its folder', '.')
     .option('--format <format>', 'mermaid or dot', 'mermaid')
     .option('-o, --output <file>', 'write the diagram here instead of to stdout')

@@ -82,6 +82,20 @@ class App {
   synth() { return JSON.parse(this.templateJson()); }
 
   /**
+   * The quotas the app uses, least headroom first: [{quota, subject, used, limit, headroom,
+   * entry}] ('json'), or an aligned table ('text').
+   */
+  budget(format = 'json') {
+    if (format !== 'json' && format !== 'text') {
+      throw new TypeError(`budget format must be json or text, not ${JSON.stringify(format)}`);
+    }
+    this.validate();
+    const [status, text] = this._native.budget(format);
+    check(status);
+    return format === 'json' ? JSON.parse(text) : text;
+  }
+
+  /**
    * The nested stacks of an app past one stack's quotas, [] when it fits one: {name (its
    * logical id in the parent), key (where a deploy uploads it in the artifacts bucket),
    * template (its text, to write byte for byte)}.

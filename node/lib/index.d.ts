@@ -58,6 +58,16 @@ export interface Template {
 /** The deployment did not succeed; `onEvent` was told the reasons. */
 export class DeployError extends Error {}
 
+/** One quota the app uses, and the config entry (a JSON pointer, "" the whole app) that costs it. */
+export interface QuotaUse {
+  quota: string;
+  subject: string;
+  used: number;
+  limit: number;
+  headroom: number;
+  entry: string;
+}
+
 /** A nested stack: its logical id in the parent, its key in the artifacts bucket, its text. */
 export interface NestedStack {
   name: string;
@@ -130,6 +140,9 @@ export class App {
   /** The template's exact bytes, as the native `pareto synth` prints them. */
   templateJson(): string;
   synth(): Template;
+  /** The quotas the app uses, least headroom first. */
+  budget(format?: 'json'): QuotaUse[];
+  budget(format: 'text'): string;
   /** The nested stacks of an app past one stack's quotas; [] when it fits one. */
   nestedStacks(): NestedStack[];
   graph(format?: 'mermaid' | 'dot'): string;

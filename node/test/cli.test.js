@@ -24,8 +24,9 @@ test('validate: 0 and a line when valid; 1 and every error when not', () => {
   assert.equal(JSON.parse(json.stdout).length, 4);
 });
 
-test('synth and graph print what the native command prints', () => {
-  for (const args of [['synth', EXAMPLE], ['graph', EXAMPLE], ['graph', '--format', 'dot', EXAMPLE]]) {
+test('synth, graph and budget print what the native command prints', () => {
+  for (const args of [['synth', EXAMPLE], ['graph', EXAMPLE], ['graph', '--format', 'dot', EXAMPLE],
+    ['budget', EXAMPLE], ['budget', '--json', EXAMPLE]]) {
     const ours = run(...args);
     const native = spawnSync(NATIVE, args);
     assert.equal(ours.status, 0, String(ours.stderr));

@@ -27,6 +27,21 @@ def test_validate_and_synth(tmp_path: Path) -> None:
     assert run("synth", str(EXAMPLE)).stdout == output.read_text()
 
 
+def test_budget_prints_the_quotas_as_a_table_or_json() -> None:
+    app = pareto.App.load(EXAMPLE)
+    table = run("budget", str(EXAMPLE))
+    assert table.returncode == 0
+    assert table.stdout == app.budget("text")
+    assert table.stdout.splitlines()[0].split() == ["quota", "subject", "used", "limit", "entry"]
+    uses = json.loads(run("budget", "--json", str(EXAMPLE)).stdout)
+    assert uses == app.budget()
+    function = next(u for u in uses if u["quota"] == "function name length"
+                    and u["entry"] == "/actions/0/name")
+    assert (function["used"], function["limit"], function["headroom"]) == (32, 64, 32)
+    with pytest.raises(ValueError):
+        app.budget("yaml")
+
+
 def test_invalid_input_prints_one_line_per_error(tmp_path: Path) -> None:
     config = tmp_path / "pareto.yaml"
     config.write_text("app: Hello\nactions:\n  - name: hello-get\n    timeout: quick\n")

@@ -99,6 +99,19 @@ PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_
 PARETO_EXTERN(pareto_status) pareto_app_nested_stacks(const pareto_app *app, char **out_json);
 
 /*
+ * What the app uses of the quotas AWS holds it to: per stack the template's bytes (minified)
+ * against 51,200 inline and 1 MB through S3, resources, parameters and outputs against 500, 200
+ * and 200; each role's inline policy and each managed policy in characters; each function's
+ * resource policy in bytes (estimated); targets per rule; resources per API; each physical name's
+ * length with the longest stage name allowed. Each with the config entry that costs it (a JSON
+ * pointer, "" for the whole app), least headroom first. format "json": [{"quota", "subject",
+ * "used", "limit", "headroom", "entry"}]; "text": an aligned table; anything else is PARETO_EARG.
+ * Freed with pareto_free. PARETO_EINVALID when the app has errors.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_budget(const pareto_app *app, const char *format, char **out_text);
+
+/*
  * The app's code folders as a JSON array, for front ends that package the sources: each
  * action's handler {"action", "path", "runtime", "handler"}, then each builder's sources
  * {"builder", "path", "buildspec"}. Freed with pareto_free.

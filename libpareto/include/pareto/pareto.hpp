@@ -68,6 +68,10 @@ class App {
   std::string nested_stacks() const {
     return detail::take([&](char** out) { return pareto_app_nested_stacks(app_.get(), out); });
   }
+  // The quotas the app uses, least headroom first: format "json" or "text" (pareto.h).
+  std::string budget(const std::string& format = "json") const {
+    return detail::take([&](char** out) { return pareto_app_budget(app_.get(), format.c_str(), out); });
+  }
   // JSON: [{action, path, runtime, handler}, then {builder, path, buildspec}]
   std::string functions() const {
     return detail::take([&](char** out) { return pareto_app_functions(app_.get(), out); });

@@ -19,7 +19,9 @@ struct pareto_app {
   std::string errors_json;
   std::string template_json;
   std::string functions_json;
-  std::string nested_json;
+  std::vector<pareto::NestedStack> nested;
+  std::map<std::string, std::string> origins;
+  std::vector<pareto::QuotaUse> name_uses;
   nlohmann::json graph;
   nlohmann::json functions;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
@@ -73,10 +75,9 @@ pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
   app->errors_json = result.errors_json(file).dump();
   app->template_json = result.template_json;
   app->functions_json = result.functions.dump();
-  json nested = json::array();
-  for (const auto& stack : result.nested)
-    nested.push_back({{"name", stack.name}, {"key", stack.key}, {"template", stack.template_json}});
-  app->nested_json = nested.dump();
+  app->nested = result.nested;
+  app->origins = result.origins;
+  app->name_uses = result.name_uses;
   app->graph = result.graph;
   app->valid = result.ok();
   *out = app.release();
@@ -144,7 +145,24 @@ pareto_status pareto_app_nested_stacks(const pareto_app* app, char** out_json) {
   if (!app) return PARETO_EARG;
   if (!app->valid) return PARETO_EINVALID;
   return guard([&]() -> pareto_status {
-    *out_json = copy_out(app->nested_json);
+    json nested = json::array();
+    for (const auto& stack : app->nested)
+      nested.push_back({{"name", stack.name}, {"key", stack.key}, {"template", stack.template_json}});
+    *out_json = copy_out(nested.dump());
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_budget(const pareto_app* app, const char* format, char** out_text) {
+  if (!out_text) return PARETO_EARG;
+  *out_text = nullptr;
+  if (!app || !format) return PARETO_EARG;
+  std::string_view kind = format;
+  if (kind != "json" && kind != "text") return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    auto uses = pareto::quota_uses(app->template_json, app->nested, app->origins, app->name_uses);
+    *out_text = copy_out(kind == "json" ? pareto::budget_json(uses).dump() : pareto::budget_table(uses));
     return PARETO_OK;
   });
 }

@@ -42,7 +42,7 @@ bool write_atomically(const std::string& path, const std::string& text) {
 }
 
 struct Options {
-  std::string command;  // validate, synth, graph or match
+  std::string command;  // validate, synth, graph, budget or match
   std::string app_path;
   std::string output;   // "" or "-": stdout
   std::string format = "mermaid";
@@ -171,6 +171,10 @@ int run(const Options& options) {
     return 0;
   }
   if (options.command == "graph") return emit(app.graph(options.format), options.output);
+  if (options.command == "budget") {
+    if (!options.json) return emit(app.budget("text"), "");
+    return emit(nlohmann::json::parse(app.budget("json")).dump(2) + "\n", "");
+  }
   return emit_stacks(app, options.output);
 }
 
@@ -185,9 +189,12 @@ int main(int argc, char** argv) {
   validate->add_flag("--json", options.json, "Print the errors as a JSON array on stdout ([] if none)");
   auto* synth = cli.add_subcommand("synth", "Print (or write) the CloudFormation template");
   auto* graph = cli.add_subcommand("graph", "Draw the app: components and how they connect");
+  auto* budget = cli.add_subcommand(
+      "budget", "Every AWS quota the app uses, with the config entry that costs it, least headroom first");
+  budget->add_flag("--json", options.json, "Print them as a JSON array");
   graph->add_option("--format", options.format, "mermaid (default) or dot (Graphviz)")
       ->check(CLI::IsMember({"mermaid", "dot"}));
-  for (auto* command : {validate, synth, graph})
+  for (auto* command : {validate, synth, graph, budget})
     command->add_option("APP", options.app_path, "pareto.yaml, or the folder holding it")->required();
   for (auto* command : {synth, graph})
     command->add_option("-o,--output", options.output, "Write to FILE instead of stdout");

@@ -88,6 +88,9 @@ void Checker::bind(const std::string& action, const std::string& pointer, std::s
 void Checker::name_length(const Component& c, std::string_view what, size_t extra,
                           size_t limit) {
   size_t length = model_.app.size() + 1 + kMaxStageLength + 1 + c.name.size() + extra;
+  name_uses_.push_back({fmt::format("{} name length", what),
+                        fmt::format("{}-<stage>-{}{}", model_.app, c.name, extra ? "…" : ""),
+                        length, limit, c.pointer + "/name"});
   if (length > limit)
     error(c.pointer + "/name", check::kNameLength,
           fmt::format("the {} name \"{}-<stage>-{}…\" can reach {} characters with a {}-character "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "diagnostic.hpp"
+#include "finalize/budget.hpp"
 #include "render/template.hpp"
 
 namespace pareto {
@@ -89,7 +90,9 @@ class Checker {
             const std::string& pointer);
   const std::vector<Link>& links() const { return links_; }
   // A physical name "<app>-<stage>-<name><extra>" must fit in `limit` characters.
+  // Every name measured is a use of its quota (`pareto budget`).
   void name_length(const Component& c, std::string_view what, size_t extra, size_t limit);
+  const std::vector<QuotaUse>& name_uses() const { return name_uses_; }
   void error(const std::string& pointer, std::string_view check, std::string message);
 
  private:
@@ -98,6 +101,7 @@ class Checker {
   std::map<std::string, std::pair<std::string, std::string>> bound_;  // action → pointer, what
   std::vector<Link> links_;
   std::map<std::string, std::vector<size_t>> links_at_;  // pointer → positions in links_
+  std::vector<QuotaUse> name_uses_;
 };
 
 // A titled row of charts on the app's dashboards: `charts` names data/charts/<charts>.json,

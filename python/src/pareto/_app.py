@@ -100,6 +100,16 @@ class App:
         """The CloudFormation template as a dict."""
         return json.loads(self.template_json())
 
+    def budget(self, format: str = "json") -> Any:
+        """The quotas the app uses, least headroom first: as [{"quota", "subject", "used",
+        "limit", "headroom", "entry"}] ("json"), or as an aligned table ("text")."""
+        if format not in ("json", "text"):
+            raise ValueError(f"budget format must be json or text, not {format!r}")
+        self.validate()
+        status, text = self._native.budget(format)
+        _check(status)
+        return json.loads(text) if format == "json" else text
+
     def nested_stacks(self) -> list[dict[str, str]]:
         """The nested stacks of an app past one stack's quotas, [] when it fits one:
         {"name": its logical id in the parent, "key": where a deploy uploads it in the

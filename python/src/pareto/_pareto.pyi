@@ -13,6 +13,7 @@ class App:
     def name(self) -> str: ...
     def synth(self) -> list[object]: ...  # [status, template JSON or None]
     def nested_stacks(self) -> list[object]: ...  # [status, JSON array or None]
+    def budget(self, format: str) -> list[object]: ...  # [status, JSON or text, or None]
     def functions(self) -> list[object]: ...  # [status, functions JSON or None]
     def graph(self, format: str) -> list[object]: ...  # [status, diagram text or None]
     def package(self) -> list[object]: ...  # [status, zip bytes or None]

@@ -1,4 +1,4 @@
-"""The `pareto` command: validate, synth, package, diff, deploy, outputs, destroy, and the
+"""The `pareto` command: validate, synth, budget, package, diff, deploy, outputs, destroy, and the
 commands that operate a deployed app (stacks, resources, events, logs, invoke, users, artifacts).
 
 Exit status: 0 on success, 1 when the app description has errors (one
@@ -76,6 +76,12 @@ def synth(args: argparse.Namespace, console: Console) -> None:
             write_output(stack["template"].encode(),
                          str(path.with_name(f"{path.stem}.{stack['name']}{path.suffix}")))
     write_output(app.template_json().encode(), args.output)
+
+
+def budget(args: argparse.Namespace, console: Console) -> None:
+    app = load_valid(args.app)
+    text = json.dumps(app.budget(), indent=2) + "\n" if args.json else app.budget("text")
+    write_output(text.encode(), None)
 
 
 def graph(args: argparse.Namespace, console: Console) -> None:
@@ -359,6 +365,9 @@ def parser() -> argparse.ArgumentParser:
                                help="mermaid (default) or dot (Graphviz)")
     graph_command.add_argument("-o", "--output", metavar="FILE",
                                help="write the diagram to FILE instead of stdout")
+    command("budget", budget, "every AWS quota the app uses, with the config entry that costs "
+            "it, least headroom first").add_argument("--json", action="store_true",
+                                                     help="print them as a JSON array")
     command("test", test_command, "run each action's unit tests beside its handler").add_argument(
         "-v", "--verbose", action="store_true", help="show the output of passing tests too")
     command("package", package, "write the deterministic code archive").add_argument(
