@@ -85,6 +85,15 @@ void sort_by_position(Diagnostics& errors) {
   });
 }
 
+size_t component_count(const json& config) {
+  size_t count = 0;
+  if (!config.is_object()) return count;
+  for (const Kind* kind : kinds())
+    if (auto it = config.find(std::string(kind->key)); it != config.end() && it->is_array())
+      count += it->size();
+  return count;
+}
+
 Graph graph_of(const Model& model, const std::vector<Link>& links) {
   Graph graph = {{"nodes", json::array()}, {"edges", json::array()}};
   for (const Kind* kind : kinds())
@@ -128,6 +137,14 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (!doc.errors.empty()) return finish(std::move(doc.errors));
   if (doc.value.is_object() && doc.value.contains("app") && doc.value["app"].is_string())
     out.name = doc.value["app"];
+  if (size_t count = component_count(doc.value); count > kMaxComponents) {
+    // Before the schema, whose cost grows with every entry: a bound on the whole pipeline.
+    Diagnostics errors;
+    report(errors, "", check::kInputLimit,
+           fmt::format("the app has {} components; pareto takes at most {}", count,
+                       kMaxComponents));
+    return finish(std::move(errors));
+  }
   if (Diagnostics errors = validate_schema(doc.value); !errors.empty())
     return finish(std::move(errors));
 

@@ -36,6 +36,9 @@ struct Synthesis {
   nlohmann::json errors_json(std::string_view file) const;
 };
 
+// Twice the largest app the scaling benchmark measures: past it, an app is an error at once.
+inline constexpr size_t kMaxComponents = 20'000;
+
 Synthesis synthesize(std::string_view text, const LoadOptions& options = {});
 
 // The pareto.yaml of a path: the file itself, or pareto.yaml/.yml/.json inside a folder.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <sstream>
 #include <fmt/format.h>
+#include <optional>
 #include <regex>
 
 #include "names.hpp"
@@ -41,8 +42,9 @@ bool is_digits(std::string_view s, size_t from, int (*accept)(int)) {
   return true;
 }
 
-// The YAML 1.2 core schema's resolution of a plain scalar.
-json resolve_plain(const std::string& s) {
+// The YAML 1.2 core schema's resolution of a plain scalar; none for a number past a double's
+// range, which JSON cannot hold.
+std::optional<json> resolve_plain(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
@@ -58,7 +60,7 @@ json resolve_plain(const std::string& s) {
   if (v.size() <= 64 && std::regex_match(s, kFloat)) {
     double d = std::strtod(s.c_str(), nullptr);
     if (std::isfinite(d)) return d;
-    return s;  // out of range: keep the text, the schema reports the type
+    return std::nullopt;
   }
   return s;  // .inf and .nan have no JSON form, so they stay strings and fail type checks
 }
@@ -115,7 +117,14 @@ class Converter {
           out = nullptr;
           return true;
         }
-        out = node.Tag() == "?" ? resolve_plain(s) : json(s);
+        std::optional<json> value = node.Tag() == "?" ? resolve_plain(s) : json(s);
+        if (!value) {
+          report(doc_.errors, pointer, check::kInputLimit,
+                 fmt::format("the number {} is out of range (at most ±1.8e308)",
+                             s.size() > 32 ? s.substr(0, 32) + "…" : s));
+          locate_last(node);
+        }
+        out = value.value_or(nullptr);
         return true;
       }
       case YAML::NodeType::Sequence: {
