@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
 # again under ASan + UBSan, the libFuzzer targets, the Python package built from source and its suite (vectors, CLI, deploys on moto), then the
-# Node package built from source (npm ci runs its build) and its suite.
+# Node package built from source (npm ci runs its build) and its suite, and both packages under
+# valgrind.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
@@ -35,3 +36,9 @@ step "node package"
 
 step "node tests"
 (cd "$ROOT/node" && PARETO_PYTHON="$VENV/bin/python" npm test)
+
+step "valgrind: the Python and Node packages leak nothing through a call"
+generated="$(mktemp -d)"
+trap 'rm -rf "$generated"' EXIT
+"$VENV/bin/python" "$ROOT/tests/support/generated_app.py" 1000 "$generated"
+"$VENV/bin/python" "$ROOT/tests/valgrind/run.py" "$VENV/bin/python" "$generated"
