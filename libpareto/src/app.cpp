@@ -198,7 +198,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
     result.resources = std::move(sections["Resources"]);
     result.outputs = sections.value("Outputs", json::object());
   }
-  Stacks stacks = split_stacks(result, model.app, errors);
+  Stacks stacks = split_stacks(std::move(result), model.app, errors);
   if (!errors.empty()) return finish(std::move(errors));
   out.template_json = std::move(stacks.parent_json);
   out.nested = std::move(stacks.nested);

@@ -218,8 +218,8 @@ constexpr size_t kBinBytes = 800'000;
 
 class Splitter {
  public:
-  Splitter(const Template& t, std::string_view app, Diagnostics& errors)
-      : t_(t), app_(app), errors_(errors) {
+  Splitter(Template t, std::string_view app, Diagnostics& errors)
+      : t_(std::move(t)), app_(app), errors_(errors) {
     for (const auto& [id, _] : t.resources.items()) taken_.insert(id);
     for (const auto& [id, _] : t.parameters.items()) taken_.insert(id);
   }
@@ -237,15 +237,15 @@ class Splitter {
     return it == t_.origins.end() ? std::string() : it->second;
   }
 
-  std::vector<Target> targets_of(const json& resource) const {
+  // What a value reads of the template's resources and parameters (as relink sees them).
+  std::vector<Target> targets_of(const json& value) const {
     std::vector<Target> out;
-    json copy = resource;
-    relink(copy, [&](const Target& target) -> std::optional<Replacement> {
-      if (t_.resources.contains(target.id) || t_.parameters.contains(target.id))
-        out.push_back(target);
-      return std::nullopt;
-    });
-    for (auto& id : depends_on(resource)) out.push_back({id, "DependsOn"});
+    References found = references(value);
+    for (const auto& id : found.refs)
+      if (t_.resources.contains(id) || t_.parameters.contains(id)) out.push_back({id, ""});
+    for (const auto& [id, attribute] : found.attribute_reads)
+      if (t_.resources.contains(id)) out.push_back({id, attribute});
+    for (const auto& id : found.depends_on) out.push_back({id, "DependsOn"});
     return out;
   }
 
@@ -406,7 +406,7 @@ class Splitter {
       Template& part = nested[b];
       part.description = fmt::format("{} (pareto): stack {} of {}", app_, b + 1, bins_.size());
       for (const auto& id : bin.resources) {
-        json resource = t_.resources[id];
+        json resource = std::move(t_.resources[id]);  // the keys stay, for the checks below
         relink(resource, [&](const Target& target) -> std::optional<Replacement> {
           if (t_.parameters.contains(target.id)) {
             parameters[b].insert(target.id);
@@ -448,12 +448,12 @@ class Splitter {
     parent.description = t_.description;
     parent.parameters = t_.parameters;
     // An output goes with the one stack it reads (the parent could not hold them all).
-    for (const auto& [id, output] : t_.outputs.items()) {
+    for (auto& [id, output] : t_.outputs.items()) {
       if (auto b = only_reader(output, bin_of_)) {
-        bins_[*b].own_outputs[id] = output;
+        bins_[*b].own_outputs[id] = std::move(output);
         continue;
       }
-      json value = output;
+      json value = std::move(output);
       relink(value, from_parent);
       parent.outputs[id] = std::move(value);
     }
@@ -484,6 +484,7 @@ class Splitter {
         part.outputs[name] = {{"Value", target.attribute.empty()
                                             ? cfn::ref(target.id)
                                             : cfn::get_att(target.id, target.attribute)}};
+      std::string text;
       // The app's outputs carry a description; one named as a value passed on is its Ref.
       for (const auto& [id, output] : bin.own_outputs.items()) {
         if (part.outputs.contains(id) && part.outputs[id]["Value"] != output["Value"])
@@ -491,7 +492,7 @@ class Splitter {
                  fmt::format("the output {} would pass two values out of {}", id, stack_id(b)));
         part.outputs[id] = output;
       }
-      std::string text = part.dump();
+      std::vector<std::string> over = dump(std::move(part), text);
       NestedStack stack{stack_id(b),
                         fmt::format("pareto/{}/stacks/{}-{:016x}.json", app_, stack_id(b),
                                     fnv1a(text)),
@@ -507,20 +508,27 @@ class Splitter {
         if (!read.count(before)) after.push_back(stack_id(before));
       if (!after.empty()) resource["DependsOn"] = std::move(after);
       parent.resources[stack.name] = std::move(resource);
-      if (auto over = over_quotas(part, stack.template_json.size()); !over.empty())
+      if (!over.empty())
         report(errors_, "", check::kQuota,
                fmt::format("the nested stack {} would have {}", stack.name, fmt::join(over, ", ")));
       out.nested.push_back(std::move(stack));
     }
-    out.parent_json = parent.dump();
-    if (auto over = over_quotas(parent, out.parent_json.size()); !over.empty())
+    if (auto over = dump(std::move(parent), out.parent_json); !over.empty())
       report(errors_, "", check::kQuota,
              fmt::format("split into {} nested stacks, the parent stack would still have {}: "
                          "split the app into several", bins_.size(), fmt::join(over, ", ")));
     return out;
   }
 
-  const Template& t_;
+  // Writes a template, moving it out; returns the quotas it breaks.
+  static std::vector<std::string> dump(Template&& t, std::string& text) {
+    std::vector<std::string> over = over_quotas(t, 0);
+    text = std::move(t).dump();
+    for (auto& bytes : over_quotas(Template{}, text.size())) over.push_back(std::move(bytes));
+    return over;
+  }
+
+  Template t_;
   std::string app_;
   Diagnostics& errors_;
   std::vector<Group> groups_;
@@ -533,8 +541,8 @@ class Splitter {
 
 }  // namespace
 
-Stacks split_stacks(const Template& t, std::string_view app, Diagnostics& errors) {
-  return Splitter(t, app, errors).split();
+Stacks split_stacks(Template t, std::string_view app, Diagnostics& errors) {
+  return Splitter(std::move(t), app, errors).split();
 }
 
 }  // namespace pareto

@@ -29,6 +29,6 @@ std::vector<std::string> over_quotas(const Template& t, size_t bytes);
 // stacks are filled in dependency order, so nested stacks only read earlier ones' outputs
 // (passed through the parent as parameters). A component group too big for one stack, or a
 // parent past the quotas, is an error.
-Stacks split_stacks(const Template& t, std::string_view app, Diagnostics& errors);
+Stacks split_stacks(Template t, std::string_view app, Diagnostics& errors);
 
 }  // namespace pareto

@@ -41,10 +41,12 @@ namespace {
 
 void add_name(References& out, const std::string& name) {
   size_t dot = name.find('.');
-  if (dot == std::string::npos)
+  if (dot == std::string::npos) {
     out.refs.insert(name);
-  else
+  } else {
     out.attributes.insert(name.substr(0, dot));
+    out.attribute_reads.emplace(name.substr(0, dot), name.substr(dot + 1));
+  }
 }
 
 void collect(const json& value, References& out) {
@@ -61,10 +63,12 @@ void collect(const json& value, References& out) {
       return;
     }
     if (key == "Fn::GetAtt") {
-      if (arg.is_array() && !arg.empty() && arg[0].is_string())
+      if (arg.is_array() && arg.size() == 2 && arg[0].is_string() && arg[1].is_string())
+        add_name(out, arg[0].get<std::string>() + "." + arg[1].get<std::string>());
+      else if (arg.is_array() && !arg.empty() && arg[0].is_string())
         out.attributes.insert(arg[0].get<std::string>());
       else if (arg.is_string())
-        out.attributes.insert(arg.get<std::string>().substr(0, arg.get<std::string>().find('.')));
+        add_name(out, arg.get<std::string>());
       return;
     }
     if (key == "Fn::Sub") {

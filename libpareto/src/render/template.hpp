@@ -28,6 +28,7 @@ struct Template {
 struct References {
   std::set<std::string> refs;        // Ref X and ${X}: a parameter, resource or pseudo parameter
   std::set<std::string> attributes;  // Fn::GetAtt X.A and ${X.A}: a resource
+  std::set<std::pair<std::string, std::string>> attribute_reads;  // the same as (X, A)
   std::set<std::string> depends_on;  // DependsOn: a resource
 
   // Every resource these refer to (a Ref may name a parameter: callers filter).
