@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <set>
 
 #include "check/schema.hpp"
@@ -65,6 +67,23 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
              fmt::format("no handler for action \"{}\": expected {}/index.{} beside the app "
                          "description", action.name, folder, runtime == "nodejs" ? "js" : "py"));
     model.variables[action.name] = scan_folder(base, folder, runtime);
+  }
+  model.files.emplace();
+  for (const Kind* kind : kinds()) {
+    if (!kind->files) continue;
+    for (const auto& component : model.of(kind->key))
+      for (const auto& [path, pointer] : kind->files(component)) {
+        std::ifstream in(base / path, std::ios::binary);
+        if (in) {
+          std::stringstream text;
+          text << in.rdbuf();  // an empty file sets failbit, and is still read
+          (*model.files)[path] = text.str();
+          continue;
+        }
+        report(errors, pointer, check::kHandlerMissing,
+               fmt::format("{} \"{}\" reads {} beside the app description: there is no such "
+                           "file", kind->noun, component.name, path));
+      }
   }
   for (const auto& builder : model.of("builders")) {
     std::string spec = builder.string("path") + "/" + builder.string("buildspec");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <span>
@@ -43,6 +44,9 @@ struct Model {
   nlohmann::json config;
   std::map<std::string_view, std::vector<Component>> components;  // by Kind::key
   std::map<std::string, std::vector<Variable>> variables;  // action name → found in its code
+  // The files kinds read beside the app (Kind::files), by path; none when the app was not
+  // loaded from a folder.
+  std::optional<std::map<std::string, std::string>> files;
 
   const std::vector<Component>& of(std::string_view key) const;
   const Component* find(std::string_view key, std::string_view name) const;
@@ -158,6 +162,8 @@ struct Kind {
   // The event pattern that selects its events on EventBridge (actions[].events with
   // source.type = the kind's noun); null when it sends none.
   nlohmann::json (*event_source)(const Component&) = nullptr;
+  // The files beside the app it reads (a GraphQL schema), each with the config entry naming it.
+  std::vector<std::pair<std::string, std::string>> (*files)(const Component&) = nullptr;
 };
 
 // Every kind, in render order (actions last: their roles gather every other kind's grants).

@@ -6,14 +6,14 @@
 namespace pareto {
 
 extern const Kind kLayerKind, kSecretKind, kUserpoolKind, kBucketKind, kTableKind, kTopicKind,
-    kQueueKind, kTimerKind, kBuilderKind, kApiKind, kActionKind;
+    kQueueKind, kTimerKind, kBuilderKind, kApiKind, kGraphqlKind, kActionKind;
 
 namespace {
 // Render order: what others refer to first; actions last, once every grant is known.
-constexpr std::array<const Kind*, 11> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
+constexpr std::array<const Kind*, 12> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
                                              &kBucketKind, &kTableKind, &kTopicKind,
                                              &kQueueKind, &kTimerKind, &kBuilderKind, &kApiKind,
-                                             &kActionKind};
+                                             &kGraphqlKind, &kActionKind};
 }  // namespace
 
 std::span<const Kind* const> kinds() { return kKinds; }
