@@ -12,7 +12,7 @@ from rich.console import Console
 
 import pareto
 from conftest import ROOT, cfn_lint_errors
-from pareto import deploy, local
+from pareto import deploy, local, operate
 from test_deploy import make_stack
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
@@ -86,6 +86,9 @@ def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, m
     policies = [iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
                 for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
     assert f"table/generated-big-table{table}" in json.dumps(policies)
+
+    listed = operate.resources_table(stack)
+    assert listed.row_count == len(stack.resources()) + sum(len(stack.resources(n)) for n in nested)
 
     deploy.destroy(stack)
     assert stack.describe() is None

@@ -72,9 +72,17 @@ def stack_exists(stack: Stack, name: str) -> bool:
 
 
 def resources_table(stack: Stack) -> Table:
-    rows = [[r["LogicalResourceId"], r["ResourceType"], r.get("PhysicalResourceId", ""),
-             r["ResourceStatus"]] for r in stack_resources(stack)]
-    return table(f"resources of {stack.name}", ["logical id", "type", "physical id", "status"], rows)
+    """The stack's resources, then each nested stack's, under the nested stack's logical id."""
+    resources = stack_resources(stack)
+    rows = [["", r["LogicalResourceId"], r["ResourceType"], r.get("PhysicalResourceId", ""),
+             r["ResourceStatus"]] for r in resources]
+    for nested in resources:
+        if nested["ResourceType"] == "AWS::CloudFormation::Stack" and nested.get("PhysicalResourceId"):
+            rows += [[nested["LogicalResourceId"], r["LogicalResourceId"], r["ResourceType"],
+                      r.get("PhysicalResourceId", ""), r["ResourceStatus"]]
+                     for r in stack.resources(nested["PhysicalResourceId"])]
+    return table(f"resources of {stack.name}",
+                 ["stack", "logical id", "type", "physical id", "status"], rows)
 
 
 def stack_events(stack: Stack, failed: bool) -> list[dict[str, Any]]:
