@@ -57,6 +57,11 @@ function iamStatements(template) {
   return found;
 }
 
+/** A parent and its nested stacks' templates as one (logical ids are unique across them). */
+function merged(templates) {
+  return { Resources: Object.assign({}, ...templates.map((t) => t.Resources || {})) };
+}
+
 /** The IAM statements `next` grants that `previous` did not, as "LogicalId: statement". */
 function widenedStatements(previous, next) {
   const before = iamStatements(previous);
@@ -166,7 +171,8 @@ class Stack {
 
   // --- change sets -------------------------------------------------------------------------------
 
-  async createChangeSet(templateJson, parameters, bucket) {
+  /** `nested`: the nested stacks' templates, already uploaded, for the IAM comparison. */
+  async createChangeSet(templateJson, parameters, bucket, nested = []) {
     let stack = await this.describe();
     if (stack && stack.StackStatus === 'ROLLBACK_COMPLETE') {
       this.say(`${this.name} failed to create before: deleting it first`);
@@ -196,8 +202,13 @@ class Stack {
     }));
     let widened = [];
     if (stackType === 'UPDATE') {
-      const body = (await this.cloudformation.send(new GetTemplateCommand({ StackName: this.name }))).TemplateBody;
-      widened = widenedStatements(typeof body === 'string' ? JSON.parse(body) : body, JSON.parse(templateJson));
+      const template = async (stackName) => {
+        const body = (await this.cloudformation.send(new GetTemplateCommand({ StackName: stackName }))).TemplateBody;
+        return typeof body === 'string' ? JSON.parse(body) : body;
+      };
+      const deployed = [await template(this.name)];
+      for (const stack of await this.nestedStacks()) deployed.push(await template(stack));
+      widened = widenedStatements(merged(deployed), merged([templateJson, ...nested].map((t) => JSON.parse(t))));
     }
     return { id: created.Id, stackType, changes, widened };
   }
@@ -344,11 +355,12 @@ async function prepare(app, stack, parameters = {}) {
   const bucket = await stack.artifactsBucket();
   const key = archive.key(app.name);
   await stack.upload(bucket, key, archive.data);
-  for (const nested of app.nestedStacks()) {  // at the keys the parent's TemplateURLs name
-    await stack.upload(bucket, nested.key, Buffer.from(nested.template));
+  const nested = app.nestedStacks();
+  for (const { key, template } of nested) {  // at the keys the parent's TemplateURLs name
+    await stack.upload(bucket, key, Buffer.from(template));
   }
   const all = { StageName: stack.stage, ArtifactsBucket: bucket, ArtifactsKey: key, ...parameters };
-  const changeSet = await stack.createChangeSet(app.templateJson(), all, bucket);
+  const changeSet = await stack.createChangeSet(app.templateJson(), all, bucket, nested.map((s) => s.template));
   stack.onEvent({ type: 'change-set', changeSet });
   return changeSet;
 }

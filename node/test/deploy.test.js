@@ -173,6 +173,11 @@ test('an app past one stack\'s quotas deploys as nested stacks, Python\'s bytes'
   for (const stack of nested) {
     assert.ok(events.some((e) => e.type === 'message' && e.message.includes(stack.key)), stack.key);
   }
+  // Reading one more table widens a role inside a nested stack: the diff says so.
+  fs.writeFileSync(path.join(dir, 'worker1', 'index.py'),
+    'import os\n\nTABLES = os.environ["TABLE7_TABLE"], os.environ["TABLE8_TABLE"]\n\n\ndef handler(event, context):\n    return TABLES\n');
+  const changed = await pareto.App.load(dir).diff(options('nested'));
+  assert.ok(changed.widened.some((s) => s.startsWith('Worker1FunctionRole: ') && s.includes('Table8Table')), changed.widened.join('\n'));
   await app.destroy(options('nested'));
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', endpoint, credentials });
   await assert.rejects(cloudformation.send(new DescribeStacksCommand({ StackName: 'generated-nested' })));

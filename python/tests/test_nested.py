@@ -87,6 +87,16 @@ def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, m
                 for name in iam.list_role_policies(RoleName=role)["PolicyNames"]]
     assert f"table/generated-big-table{table}" in json.dumps(policies)
 
+    # A worker reading one more table widens its role, in its nested stack: diff says so.
+    other = (table + 1) % GROUPS
+    (big_app / f"worker{worker}" / "index.py").write_text(
+        f'import os\n\nTABLES = os.environ["TABLE{table}_TABLE"], os.environ["TABLE{other}_TABLE"]\n\n\n'
+        "def handler(event, context):\n    return TABLES\n")
+    change_set = deploy.diff(pareto.App.load(big_app), stack,
+                             deploy.DeployOptions(local=local.MotoCompatibility(console.print)))
+    assert any(s.startswith(f"Worker{worker}FunctionRole: ") and f"Table{other}Table" in s
+               for s in change_set.widened), change_set.widened
+
     listed = operate.resources_table(stack)
     assert listed.row_count == len(stack.resources()) + sum(len(stack.resources(n)) for n in nested)
 

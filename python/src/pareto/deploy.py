@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import boto3
 import botocore.exceptions
@@ -128,8 +128,12 @@ class Stack:
                 if r["ResourceType"] == "AWS::CloudFormation::Stack" and r.get("PhysicalResourceId")]
 
     def deployed_template(self) -> dict[str, Any]:
-        body = self.cloudformation.get_template(StackName=self.name)["TemplateBody"]
-        return body if isinstance(body, dict) else json.loads(body)
+        """The deployed template, its nested stacks' resources merged in (logical ids are the
+        app's, unique across its stacks)."""
+        def template(stack: str) -> dict[str, Any]:
+            body = self.cloudformation.get_template(StackName=stack)["TemplateBody"]
+            return body if isinstance(body, dict) else json.loads(body)
+        return merged([template(self.name)] + [template(n) for n in self.nested_stacks()])
 
     # --- artifacts --------------------------------------------------------------------------
 
@@ -166,7 +170,9 @@ class Stack:
 
     # --- change sets ------------------------------------------------------------------------
 
-    def create_change_set(self, template_json: str, parameters: dict[str, str], bucket: str) -> ChangeSet:
+    def create_change_set(self, template_json: str, parameters: dict[str, str], bucket: str,
+                          nested: Sequence[str] = ()) -> ChangeSet:
+        """`nested`: the nested stacks' templates, already uploaded, for the IAM comparison."""
         stack = self.describe()
         if stack and stack["StackStatus"] == "ROLLBACK_COMPLETE":
             self.console.print(f"{self.name} failed to create before: deleting it first")
@@ -190,8 +196,8 @@ class Stack:
                 return ChangeSet(None, stack_type, [], [])
             raise DeployError(f"the change set failed: {reason}")
         changes = [to_change(c["ResourceChange"]) for c in described.get("Changes", [])]
-        widened = (widened_statements(self.deployed_template(), json.loads(template_json))
-                   if stack_type == "UPDATE" else [])
+        new = merged([json.loads(text) for text in [template_json, *nested]])
+        widened = widened_statements(self.deployed_template(), new) if stack_type == "UPDATE" else []
         return ChangeSet(created["Id"], stack_type, changes, widened)
 
     def wait_for_change_set(self, change_set_id: str) -> dict[str, Any]:
@@ -341,6 +347,14 @@ def iam_statements(template: dict[str, Any]) -> set[tuple[str, str]]:
     return found
 
 
+def merged(templates: list[dict[str, Any]]) -> dict[str, Any]:
+    """A parent and its nested stacks' templates as one, for comparing what they grant."""
+    resources: dict[str, Any] = {}
+    for template in templates:
+        resources.update(template.get("Resources", {}))
+    return {"Resources": resources}
+
+
 def widened_statements(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The IAM statements `new` grants that `old` did not, as `LogicalId: statement`."""
     return [f"{logical_id}: {statement}"
@@ -380,15 +394,19 @@ def prepare(app: App, stack: Stack, options: DeployOptions) -> ChangeSet:
     bucket = stack.artifacts_bucket()
     key = archive.key(app.name)
     stack.upload(bucket, key, archive.data)
-    for nested in app.nested_stacks():  # at the keys the parent's TemplateURLs name
-        text = options.local.adapt(nested["template"]) if options.local else nested["template"]
-        stack.upload(bucket, nested["key"], text.encode())
+    nested = []
+    for stack_template in app.nested_stacks():  # at the keys the parent's TemplateURLs name
+        text = stack_template["template"]
+        if options.local:
+            text = options.local.adapt(text)
+        stack.upload(bucket, stack_template["key"], text.encode())
+        nested.append(text)
     template_json = app.template_json()
     if options.local:
         template_json = options.local.adapt(template_json)
     parameters = {"StageName": stack.target.stage, "ArtifactsBucket": bucket, "ArtifactsKey": key}
     parameters.update(options.parameters)
-    return stack.create_change_set(template_json, parameters, bucket)
+    return stack.create_change_set(template_json, parameters, bucket, nested)
 
 
 def refuse_stateful_replacements(change_set: ChangeSet, stack: Stack) -> None:
