@@ -18,8 +18,13 @@ std::string schema_path(const Component& api) {
   return api.spec->contains("schema") ? api.string("schema") : api.name + ".graphql";
 }
 
+// Where errors about the schema file point: its "schema" entry, or the name it defaults from.
+std::string schema_pointer(const Component& api) {
+  return api.pointer + (api.spec->contains("schema") ? "/schema" : "/name");
+}
+
 std::vector<std::pair<std::string, std::string>> files(const Component& api) {
-  return {{schema_path(api), api.pointer + (api.spec->contains("schema") ? "/schema" : "/name")}};
+  return {{schema_path(api), schema_pointer(api)}};
 }
 
 // The schema's types and fields the resolvers name, checked against the file.
@@ -86,7 +91,7 @@ void validate(Checker& c, const Component& api) {
   if (text == files->end()) return;  // reported as missing already
   GraphqlRead read = read_graphql_schema(text->second);
   if (read.error) {
-    c.error(api.pointer + (api.spec->contains("schema") ? "/schema" : "/name"), check::kSchema,
+    c.error(schema_pointer(api), check::kSchema,
             fmt::format("{}:{}:{}: {}", schema_path(api), read.error->line, read.error->column,
                         read.error->message));
     return;
