@@ -9,6 +9,7 @@
 
 #include "check/schema.hpp"
 #include "components/alarms.hpp"
+#include "components/custom.hpp"
 #include "components/kind.hpp"
 #include "finalize/finalize.hpp"
 #include "finalize/nested.hpp"
@@ -31,9 +32,10 @@ json Synthesis::errors_json(std::string_view file) const {
 
 namespace {
 
-Model build_model(json config, Diagnostics& errors) {
+Model build_model(json config, std::vector<const Kind*> kinds, Diagnostics& errors) {
   Model model;
   model.app = config["app"];
+  model.kinds = std::move(kinds);
   for (auto& action : config["actions"])
     if (!action.contains("path")) {
       std::string path = action["name"];
@@ -43,7 +45,7 @@ Model build_model(json config, Diagnostics& errors) {
   for (auto& builder : config["builders"])
     if (!builder.contains("path")) builder["path"] = builder["name"];
   model.config = std::move(config);
-  for (const Kind* kind : kinds()) {
+  for (const Kind* kind : model.kinds) {
     const json& entries = model.config[std::string(kind->key)];
     model.components[kind->key];  // every kind has a list, empty or not
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -69,7 +71,7 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
     model.variables[action.name] = scan_folder(base, folder, runtime);
   }
   model.files.emplace();
-  for (const Kind* kind : kinds()) {
+  for (const Kind* kind : model.kinds) {
     if (!kind->files) continue;
     for (const auto& component : model.of(kind->key))
       for (const auto& [path, pointer] : kind->files(component)) {
@@ -104,18 +106,33 @@ void sort_by_position(Diagnostics& errors) {
   });
 }
 
-size_t component_count(const json& config) {
+size_t component_count(const json& config, const std::vector<const Kind*>& kinds) {
   size_t count = 0;
   if (!config.is_object()) return count;
-  for (const Kind* kind : kinds())
+  for (const Kind* kind : kinds)
     if (auto it = config.find(std::string(kind->key)); it != config.end() && it->is_array())
       count += it->size();
   return count;
 }
 
+// The document against the config schema, and each custom kind's entries against theirs.
+Diagnostics validate_schema(const json& document, const std::vector<const Kind*>& kinds) {
+  json built_in = document;
+  Diagnostics custom;
+  for (const Kind* kind : kinds)
+    if (kind->custom && document.is_object() && document.contains(kind->key)) {
+      built_in.erase(std::string(kind->key));
+      for (auto& e : validate_entries(*kind->custom, document[std::string(kind->key)]))
+        custom.push_back(std::move(e));
+    }
+  Diagnostics errors = Schema::config().validate(built_in);
+  errors.insert(errors.end(), custom.begin(), custom.end());
+  return errors;
+}
+
 Graph graph_of(const Model& model, const std::vector<Link>& links) {
   Graph graph = {{"nodes", json::array()}, {"edges", json::array()}};
-  for (const Kind* kind : kinds())
+  for (const Kind* kind : model.kinds)
     for (const auto& c : model.of(kind->key))
       graph["nodes"].push_back({{"kind", kind->key}, {"name", c.name}});
   // A streaming table's changes go through its router function to the default bus, whose rules
@@ -156,7 +173,12 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (!doc.errors.empty()) return finish(std::move(doc.errors));
   if (doc.value.is_object() && doc.value.contains("app") && doc.value["app"].is_string())
     out.name = doc.value["app"];
-  if (size_t count = component_count(doc.value); count > kMaxComponents) {
+  if (doc.value.is_object() && doc.value.contains("kinds") && doc.value["kinds"].is_array())
+    for (const auto& module : doc.value["kinds"])
+      if (module.is_string()) out.kind_modules.push_back(module);
+  std::vector<const Kind*> all_kinds = options.kinds
+      ? options.kinds->all() : std::vector<const Kind*>(kinds().begin(), kinds().end());
+  if (size_t count = component_count(doc.value, all_kinds); count > kMaxComponents) {
     // Before the schema, whose cost grows with every entry: a bound on the whole pipeline.
     Diagnostics errors;
     report(errors, "", check::kInputLimit,
@@ -164,7 +186,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
                        kMaxComponents));
     return finish(std::move(errors));
   }
-  if (Diagnostics errors = validate_schema(doc.value); !errors.empty())
+  if (Diagnostics errors = validate_schema(doc.value, all_kinds); !errors.empty())
     return finish(std::move(errors));
 
   json config = doc.value;
@@ -174,12 +196,18 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
       if (config[key].get<bool>()) config[key] = json::object();
       else config.erase(key);
     }
-  apply_defaults(config);
+  Schema::config().apply_defaults(config);
+  for (const Kind* kind : all_kinds)
+    if (kind->custom) {
+      json& entries = config[std::string(kind->key)];
+      if (entries.is_null()) entries = json::array();
+      for (auto& entry : entries) kind->custom->schema.apply_defaults(entry);
+    }
   Diagnostics errors;
-  Model model = build_model(std::move(config), errors);
+  Model model = build_model(std::move(config), std::move(all_kinds), errors);
   if (options.base_dir) read_sources(model, *options.base_dir, errors);
   Checker checker(model, errors);
-  for (const Kind* kind : kinds())
+  for (const Kind* kind : model.kinds)
     for (const auto& component : model.of(kind->key)) kind->check(checker, component);
   check_alarms(checker);
   out.graph = graph_of(model, checker.links());
@@ -197,7 +225,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Template result;
   result.description = fmt::format("{} (pareto)", model.app);
   Renderer renderer(model, result, errors);
-  for (const Kind* kind : kinds())
+  for (const Kind* kind : model.kinds)
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
   render_dashboards(renderer);
   finalize(result, model.config["parameters"], errors);

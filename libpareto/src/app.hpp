@@ -15,14 +15,18 @@
 
 namespace pareto {
 
+class CustomKinds;  // components/custom.hpp
+
 struct LoadOptions {
   std::string source_name = "<input>";  // names the text in errors
   std::optional<std::filesystem::path> base_dir;  // handler sources; none: not scanned
+  const CustomKinds* kinds = nullptr;  // custom component kinds; none: the built-in ones only
 };
 
 // A loaded app: its errors, or its template. A regular value.
 struct Synthesis {
   std::string name;
+  std::vector<std::string> kind_modules;  // the "kinds" key, when the description parses
   Diagnostics errors;          // located and in source order
   std::string template_json;   // empty when there are errors; the parent of any nested stacks
   std::vector<NestedStack> nested;  // past one stack's quotas (finalize/nested.hpp)

@@ -14,6 +14,10 @@
 
 namespace fs = std::filesystem;
 
+namespace examples {
+void add_stream_kind(pareto::Kinds& kinds, const std::string& definition_file);
+}
+
 namespace {
 
 const fs::path kVectors = fs::path(PARETO_SOURCE_DIR) / "tests" / "vectors";
@@ -38,6 +42,18 @@ void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
+// The kinds a case's "kinds" key names: Python and Node load their modules, C++ registers the
+// same kinds compiled in (the example kind's renderer in examples/streams/kinds/stream.cpp).
+pareto::Kinds kinds_of(const fs::path& dir) {
+  pareto::Kinds kinds;
+  auto modules = nlohmann::json::parse(pareto::App::from_path(dir.string()).kind_modules());
+  for (const std::string module : modules) {
+    EXPECT_EQ(fs::path(module).filename(), "stream") << "no C++ kind for module " << module;
+    examples::add_stream_kind(kinds, (dir / (module + ".json")).string());
+  }
+  return kinds;
+}
+
 nlohmann::json without_file(nlohmann::json errors) {
   for (auto& error : errors) error.erase("file");
   return errors;
@@ -47,7 +63,8 @@ class Vector : public testing::TestWithParam<fs::path> {};
 
 TEST_P(Vector, MatchesGolden) {
   const fs::path dir = GetParam();
-  const pareto::App app = pareto::App::from_path((dir / "pareto.yaml").string());
+  const pareto::Kinds kinds = kinds_of(dir);
+  const pareto::App app = pareto::App::from_path((dir / "pareto.yaml").string(), &kinds);
   const fs::path template_golden = dir / "template.json", errors_golden = dir / "errors.json";
   const char* update = std::getenv("PARETO_UPDATE_GOLDEN");
   if (update && std::string(update) == "1") {

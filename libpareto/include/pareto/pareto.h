@@ -49,14 +49,61 @@ typedef enum {
   PARETO_EIO = -5       /* a file could not be read */
 } pareto_code;
 
+/*
+ * Custom component kinds: an app or a team adds its own kinds without forking pareto. A kind is
+ * a definition (JSON: {"key": "streams", "noun": "stream", "suffix": "stream", "schema": the JSON
+ * Schema of one entry, "references": {"writers": "actions"}, "variable": true}) and a renderer
+ * that turns one entry into resources, outputs and IAM grants on the actions it names. Kinds are
+ * collected on a pareto_kinds handle and passed to a load (pareto_load_options.kinds); nothing is
+ * registered globally. README "Custom components" gives the request and reply of a renderer.
+ */
+typedef struct pareto_kinds pareto_kinds;
+
+/* Where a renderer puts its answer: the reply (JSON text) or, on failure, why. */
+typedef struct pareto_reply pareto_reply;
+
+/*
+ * A renderer: `request` (JSON text, len bytes, NUL-terminated) in; it calls pareto_reply_set
+ * with its reply and returns PARETO_OK, or returns any other status having set the reason it
+ * failed. It runs during a load, on the loading thread; a kinds handle used by several loads at
+ * once needs renderers that may run at once.
+ */
+typedef pareto_status (*pareto_render_fn)(void *user, const char *request, size_t len,
+                                          pareto_reply *reply);
+
+/* Sets the reply (text is copied). PARETO_EARG for a NULL reply, or NULL text with len > 0. */
+PARETO_EXTERN(pareto_status)
+pareto_reply_set(pareto_reply *reply, const char *text, size_t len);
+
+/* A new, empty set of kinds; freed with pareto_kinds_free. */
+PARETO_EXTERN(pareto_status) pareto_kinds_new(pareto_kinds **out);
+
+/*
+ * Adds a kind from its definition (JSON text of len bytes) and its renderer, called with `user`.
+ * PARETO_EINVALID when the definition is wrong: its problems are pareto_kinds_errors, and the
+ * kind is not added. release(user), unless NULL, is called once the kind is no longer used: when
+ * the kinds are freed, or at once when the kind is not added.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_kinds_add(pareto_kinds *kinds, const char *definition, size_t len,
+                 pareto_render_fn render, void *user, void (*release)(void *user));
+
+/* The problems of the last definition added, [{"path", "message", "check"}] ("[]" none);
+   borrowed until the next pareto_kinds_add or pareto_kinds_free. */
+PARETO_EXTERN(const char *) pareto_kinds_errors(const pareto_kinds *kinds);
+
+/* Frees a set of kinds (apps loaded with them stay valid); NULL is a no-op. */
+PARETO_EXTERN(void) pareto_kinds_free(pareto_kinds *kinds);
+
 typedef struct {
-  unsigned int version;    /* PARETO_LOAD_OPTIONS_VERSION */
+  unsigned int version;    /* PARETO_LOAD_OPTIONS_VERSION (1 has no kinds) */
   const char *source_name; /* names the text in messages, e.g. "pareto.yaml"; NULL: "<input>" */
   const char *base_dir;    /* where handler sources live, for variables found in code; NULL:
                               sources are not scanned (pareto_app_load only) */
+  const pareto_kinds *kinds; /* custom component kinds; NULL: the built-in ones only */
 } pareto_load_options;
-#define PARETO_LOAD_OPTIONS_VERSION 1
-#define PARETO_LOAD_OPTIONS_INIT {PARETO_LOAD_OPTIONS_VERSION, NULL, NULL}
+#define PARETO_LOAD_OPTIONS_VERSION 2
+#define PARETO_LOAD_OPTIONS_INIT {PARETO_LOAD_OPTIONS_VERSION, NULL, NULL, NULL}
 
 /*
  * Loads, validates and synthesizes an app description given as YAML 1.2 or JSON text of len
@@ -78,6 +125,14 @@ pareto_app_load_path(pareto_app **out, const char *path, const pareto_load_optio
  * ("[]" when there are none). Borrowed: valid until pareto_app_free. NULL app: NULL.
  */
 PARETO_EXTERN(const char *) pareto_app_errors(const pareto_app *app);
+
+/*
+ * The modules the app names to register its custom kinds (its "kinds" key), as a JSON array of
+ * paths relative to the app ("[]" none), whenever the description parses, errors or not: a
+ * front end loads them, registers their kinds and loads the app again with them. Freed with
+ * pareto_free.
+ */
+PARETO_EXTERN(pareto_status) pareto_app_kind_modules(const pareto_app *app, char **out_json);
 
 /* The app's name (the "app" key), borrowed; "" when the description has none. */
 PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);

@@ -2,6 +2,8 @@
 // the same ABI-stable library as every other front end.
 #pragma once
 
+#include <exception>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,6 +19,8 @@ class Error : public std::runtime_error {
  public:
   explicit Error(pareto_status status)
       : std::runtime_error(pareto_strerror(status)), status_(status) {}
+  Error(pareto_status status, const std::string& what)
+      : std::runtime_error(what), status_(status) {}
   pareto_status status() const noexcept { return status_; }
 
  private:
@@ -39,23 +43,73 @@ std::string take(Call&& call) {
 }
 }  // namespace detail
 
+// Custom component kinds for the loads given them (pareto.h: definitions, requests, replies).
+class Kinds {
+ public:
+  // The request's JSON text in, the reply's JSON text out; throws to fail, with its message.
+  using Render = std::function<std::string(const std::string& request)>;
+
+  Kinds() {
+    pareto_kinds* kinds = nullptr;
+    detail::check(pareto_kinds_new(&kinds));
+    kinds_.reset(kinds);
+  }
+  // Adds a kind from its definition JSON; throws Error(PARETO_EINVALID) naming its problems
+  // (the JSON of errors()) when the definition is wrong.
+  void add(std::string_view definition, Render render) {
+    auto* user = new Render(std::move(render));  // released by the handle, added or not
+    pareto_status status = pareto_kinds_add(kinds_.get(), definition.data(), definition.size(),
+                                            call, user, release);
+    if (status == PARETO_EINVALID) throw Error(status, errors());
+    detail::check(status);
+  }
+  // JSON: [{path, message, check}], the problems of the last definition added.
+  std::string errors() const { return pareto_kinds_errors(kinds_.get()); }
+  const pareto_kinds* get() const { return kinds_.get(); }
+
+ private:
+  static pareto_status call(void* user, const char* request, size_t len, pareto_reply* reply) {
+    try {
+      std::string answer = (*static_cast<Render*>(user))(std::string(request, len));
+      return pareto_reply_set(reply, answer.data(), answer.size());
+    } catch (const std::exception& e) {
+      pareto_reply_set(reply, e.what(), std::char_traits<char>::length(e.what()));
+    } catch (...) {
+      pareto_reply_set(reply, "an exception that is not a std::exception", 41);
+    }
+    return PARETO_ERROR;
+  }
+  static void release(void* user) { delete static_cast<Render*>(user); }
+  struct Free {
+    void operator()(pareto_kinds* kinds) const noexcept { pareto_kinds_free(kinds); }
+  };
+  std::unique_ptr<pareto_kinds, Free> kinds_;
+};
+
 class App {
  public:
   // From YAML or JSON text; `base_dir` is where handler sources live ("" : not scanned).
   static App from_text(std::string_view text, const std::string& source_name = "<input>",
-                       const std::string& base_dir = "") {
+                       const std::string& base_dir = "", const Kinds* kinds = nullptr) {
     pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
     options.source_name = source_name.c_str();
     options.base_dir = base_dir.empty() ? nullptr : base_dir.c_str();
+    options.kinds = kinds ? kinds->get() : nullptr;
     pareto_app* app = nullptr;
     detail::check(pareto_app_load(&app, text.data(), text.size(), &options));
     return App(app);
   }
   // From a pareto.yaml or the folder holding one.
-  static App from_path(const std::string& path) {
+  static App from_path(const std::string& path, const Kinds* kinds = nullptr) {
+    pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
+    options.kinds = kinds ? kinds->get() : nullptr;
     pareto_app* app = nullptr;
-    detail::check(pareto_app_load_path(&app, path.c_str(), nullptr));
+    detail::check(pareto_app_load_path(&app, path.c_str(), &options));
     return App(app);
+  }
+  // JSON: the modules its "kinds" key names, for a front end to load and register.
+  std::string kind_modules() const {
+    return detail::take([&](char** out) { return pareto_app_kind_modules(app_.get(), out); });
   }
 
   bool valid() const { return errors() == "[]"; }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "app.hpp"
+#include "components/custom.hpp"
 #include "package/archive.hpp"
 #include "check/schema.hpp"
 #include "pattern/pattern.hpp"
@@ -16,6 +17,7 @@
 
 struct pareto_app {
   std::string name;
+  std::vector<std::string> kind_modules;
   std::string errors_json;
   std::string template_json;
   std::string functions_json;
@@ -26,6 +28,15 @@ struct pareto_app {
   nlohmann::json functions;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
   bool valid = false;
+};
+
+struct pareto_kinds {
+  pareto::CustomKinds kinds;
+  std::string errors_json = "[]";
+};
+
+struct pareto_reply {
+  std::string text;
 };
 
 struct pareto_rules {
@@ -61,9 +72,35 @@ char* copy_out(const std::string& text) {
   return out;
 }
 
+// Version 1 options end before `kinds`: read only what the caller's version has.
 bool valid_options(const pareto_load_options* opts) {
-  return !opts || opts->version == PARETO_LOAD_OPTIONS_VERSION;
+  return !opts || opts->version == 1 || opts->version == PARETO_LOAD_OPTIONS_VERSION;
 }
+
+const pareto::CustomKinds* kinds_of(const pareto_load_options* opts) {
+  return opts && opts->version >= 2 && opts->kinds ? &opts->kinds->kinds : nullptr;
+}
+
+// A C renderer and its user data, released once no kind holds it.
+struct Renderer {
+  Renderer(pareto_render_fn render, void* user, void (*release)(void*))
+      : render(render), user(user), release(release) {}
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+  ~Renderer() {
+    if (release) release(user);
+  }
+  bool operator()(const std::string& request, std::string& reply) const {
+    pareto_reply answer;
+    pareto_status status = render(user, request.c_str(), request.size(), &answer);
+    reply = std::move(answer.text);
+    return status == PARETO_OK;
+  }
+
+  pareto_render_fn render;
+  void* user;
+  void (*release)(void*);
+};
 
 pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
                      const pareto::LoadOptions& options) {
@@ -72,6 +109,7 @@ pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
   app->functions = result.functions;
   app->base_dir = options.base_dir;
   app->name = result.name;
+  app->kind_modules = result.kind_modules;
   app->errors_json = result.errors_json(file).dump();
   app->template_json = result.template_json;
   app->functions_json = result.functions.dump();
@@ -97,6 +135,7 @@ pareto_status pareto_app_load(pareto_app** out, const char* text, size_t len,
     pareto::LoadOptions options;
     if (opts && opts->source_name) options.source_name = opts->source_name;
     if (opts && opts->base_dir) options.base_dir = opts->base_dir;
+    options.kinds = kinds_of(opts);
     auto result = pareto::synthesize(std::string_view(text ? text : "", len), options);
     return finish(out, result, options);
   });
@@ -117,6 +156,7 @@ pareto_status pareto_app_load_path(pareto_app** out, const char* path,
     options.source_name = opts && opts->source_name ? opts->source_name : file->string();
     options.base_dir = file->parent_path().empty() ? std::filesystem::path(".")
                                                    : file->parent_path();
+    options.kinds = kinds_of(opts);
     auto result = pareto::synthesize(text.str(), options);
     return finish(out, result, options);
   });
@@ -127,6 +167,66 @@ const char* pareto_app_errors(const pareto_app* app) {
 }
 
 const char* pareto_app_name(const pareto_app* app) { return app ? app->name.c_str() : nullptr; }
+
+pareto_status pareto_app_kind_modules(const pareto_app* app, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    *out_json = copy_out(json(app->kind_modules).dump());
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_reply_set(pareto_reply* reply, const char* text, size_t len) {
+  if (!reply || (!text && len)) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    reply->text.assign(text ? text : "", len);
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_kinds_new(pareto_kinds** out) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  return guard([&]() -> pareto_status {
+    *out = new pareto_kinds();
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_kinds_add(pareto_kinds* kinds, const char* definition, size_t len,
+                               pareto_render_fn render, void* user, void (*release)(void*)) {
+  // The renderer's owner holds `user` from here on, whatever happens.
+  std::shared_ptr<Renderer> owner;
+  pareto_status made = guard([&]() -> pareto_status {
+    owner = std::make_shared<Renderer>(render, user, release);
+    return PARETO_OK;
+  });
+  if (made != PARETO_OK) {
+    if (release) release(user);
+    return made;
+  }
+  if (!kinds || (!definition && len) || !render) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    json parsed = json::parse(std::string_view(definition ? definition : "", len), nullptr, false);
+    pareto::Diagnostics errors;
+    if (parsed.is_discarded())
+      pareto::report(errors, "", pareto::check::kKindDefinition, "the definition is not JSON");
+    else
+      errors = kinds->kinds.add(parsed, [owner](const std::string& request, std::string& reply) {
+        return (*owner)(request, reply);
+      });
+    kinds->errors_json = diagnostics_json(errors);
+    return errors.empty() ? PARETO_OK : PARETO_EINVALID;
+  });
+}
+
+const char* pareto_kinds_errors(const pareto_kinds* kinds) {
+  return kinds ? kinds->errors_json.c_str() : nullptr;
+}
+
+void pareto_kinds_free(pareto_kinds* kinds) { delete kinds; }
 
 pareto_status pareto_app_synth(const pareto_app* app, char** out_json) {
   if (!out_json) return PARETO_EARG;

@@ -21,11 +21,6 @@
 namespace pareto {
 using nlohmann::json;
 
-const json& config_schema() {
-  static const json schema = json::parse(embedded("schema/pareto.schema.json"));
-  return schema;
-}
-
 namespace {
 
 // std::regex recurses once per character; strings longer than any maxLength in the schema are
@@ -41,31 +36,39 @@ void shorten_strings(json& value) {
   }
 }
 
-const json& resolve(const json& node) {
+// Local refs only ("#/$defs/name"), resolved in `root`; one that leads nowhere governs nothing.
+const json& resolve(const json& root, const json& node) {
+  static const json kAnything = json::object();
   const json* at = &node;
-  while (at->is_object() && at->contains("$ref")) {
-    std::string ref = (*at)["$ref"];  // only local refs: "#/$defs/name"
-    at = &config_schema().at(json::json_pointer(ref.substr(1)));
+  for (int hops = 0; at->is_object() && at->contains("$ref"); ++hops) {
+    const json& ref = (*at)["$ref"];
+    if (hops > 64 || !ref.is_string() || ref.get<std::string>().rfind("#", 0) != 0) return kAnything;
+    try {
+      at = &root.at(json::json_pointer(ref.get<std::string>().substr(1)));
+    } catch (const json::exception&) {
+      return kAnything;
+    }
   }
   return *at;
 }
 
 // The subschema that governs the value at a document pointer; null when none does.
-const json* schema_at(const json::json_pointer& pointer) {
-  const json* at = &resolve(config_schema());
+const json* schema_at(const json& root, const json::json_pointer& pointer) {
+  const json* at = &resolve(root, root);
   std::vector<std::string> segments;
   for (auto p = pointer; !p.empty(); p = p.parent_pointer()) segments.insert(segments.begin(), p.back());
   for (const std::string& segment : segments) {
+    if (!at->is_object()) return nullptr;  // a custom kind's schema may hold "true"
     if (auto p = at->find("properties"); p != at->end() && p->contains(segment))
-      at = &resolve((*p)[segment]);
+      at = &resolve(root, (*p)[segment]);
     else if (auto a = at->find("additionalProperties"); a != at->end() && a->is_object())
-      at = &resolve(*a);
+      at = &resolve(root, *a);
     else if (auto i = at->find("items"); i != at->end())
-      at = &resolve(*i);
+      at = &resolve(root, *i);
     else
       return nullptr;
   }
-  return at;
+  return at->is_object() ? at : nullptr;
 }
 
 std::string describe_type(const json& value) {
@@ -125,9 +128,10 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 }
 
 // valijson names only the first key additionalProperties rejects: every one is reported here.
-std::vector<Rewritten> unknown_keys(const json& document, const std::string& pointer) {
+std::vector<Rewritten> unknown_keys(const json& root, const json& document,
+                                    const std::string& pointer) {
   json::json_pointer at(pointer);
-  const json* schema = schema_at(at);
+  const json* schema = schema_at(root, at);
   if (!schema || !document.contains(at) || !document.at(at).is_object()) return {};
   std::vector<std::string> known;
   if (schema->contains("properties"))
@@ -146,11 +150,11 @@ std::vector<Rewritten> unknown_keys(const json& document, const std::string& poi
 }
 
 // valijson's message for one leaf violation → the user's message, from the schema and value.
-std::optional<Rewritten> rewrite(const json& document, const std::string& pointer,
-                                 const std::string& description) {
+std::optional<Rewritten> rewrite(const json& root, const json& document,
+                                 const std::string& pointer, const std::string& description) {
   json::json_pointer at(pointer);
   const json& value = document.contains(at) ? document.at(at) : json();
-  const json* schema = schema_at(at);
+  const json* schema = schema_at(root, at);
   const json empty = json::object();
   const json& rule = schema ? *schema : empty;
   if (starts_with(description, "Missing required property")) {
@@ -214,67 +218,77 @@ void collect_patterns(const json& schema, RegexCache& out) {
   }
 }
 
+void fill_defaults(const json& root, json& value, const json& rule) {
+  if (value.is_object()) {
+    const json* properties = rule.contains("properties") ? &rule["properties"] : nullptr;
+    if (properties)
+      for (const auto& [key, sub] : properties->items()) {
+        const json& resolved = resolve(root, sub);
+        if (!value.contains(key) && resolved.is_object() && resolved.contains("default"))
+          value[key] = resolved["default"];
+      }
+    for (auto& [key, child] : value.items()) {
+      if (properties && properties->contains(key))
+        fill_defaults(root, child, resolve(root, (*properties)[key]));
+      else if (rule.contains("additionalProperties") && rule["additionalProperties"].is_object())
+        fill_defaults(root, child, resolve(root, rule["additionalProperties"]));
+    }
+  } else if (value.is_array() && rule.is_object() && rule.contains("items")) {
+    for (auto& child : value) fill_defaults(root, child, resolve(root, rule["items"]));
+  }
+}
+
 }  // namespace
 
-Diagnostics validate_schema(const json& document) {
-  static const std::unique_ptr<valijson::Schema> schema = [] {
-    auto parsed = std::make_unique<valijson::Schema>();
-    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-    valijson::adapters::NlohmannJsonAdapter adapter(config_schema());
-    parser.populateSchema(adapter, *parsed);
-    return parsed;
-  }();
-  static const RegexCache patterns = [] {
-    RegexCache compiled;
-    collect_patterns(config_schema(), compiled);
-    return compiled;
-  }();
-  json checked = document;
+struct Schema::Compiled {
+  valijson::Schema schema;
+  RegexCache patterns;
+};
+
+Schema::Schema(json document) : document_(std::move(document)) {
+  auto compiled = std::make_shared<Compiled>();
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::adapters::NlohmannJsonAdapter adapter(document_);
+  parser.populateSchema(adapter, compiled->schema);
+  collect_patterns(document_, compiled->patterns);
+  compiled_ = std::move(compiled);
+}
+
+Diagnostics Schema::validate(const json& value, const std::string& prefix) const {
+  json checked = value;
   shorten_strings(checked);
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(checked);
-  RegexCache cache = patterns;  // copies share the compiled automata
+  RegexCache cache = compiled_->patterns;  // copies share the compiled automata
   valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
       target, {"<root>"}, /*strictTypes=*/true, &results, cache);
   Diagnostics out;
-  if (visitor.validateSchema(*schema)) return out;
+  if (visitor.validateSchema(compiled_->schema)) return out;
   valijson::ValidationResults::Error error;
   std::set<std::tuple<std::string, std::string>> seen;
   while (results.popError(error)) {
     std::string pointer = to_pointer(error.context);
     std::vector<Rewritten> found;
     if (starts_with(error.description, "Object contains a property that could not be validated"))
-      found = unknown_keys(checked, pointer);
-    else if (auto rewritten = rewrite(checked, pointer, error.description))
+      found = unknown_keys(document_, checked, pointer);
+    else if (auto rewritten = rewrite(document_, checked, pointer, error.description))
       found.push_back(std::move(*rewritten));
     for (auto& each : found)
       if (seen.emplace(each.path, each.message).second)
-        report(out, std::move(each.path), each.check, std::move(each.message));
+        report(out, prefix + each.path, each.check, std::move(each.message));
   }
   return out;
 }
 
-namespace {
-void fill_defaults(json& value, const json& rule) {
-  if (value.is_object()) {
-    const json* properties = rule.contains("properties") ? &rule["properties"] : nullptr;
-    if (properties)
-      for (const auto& [key, sub] : properties->items()) {
-        const json& resolved = resolve(sub);
-        if (!value.contains(key) && resolved.contains("default")) value[key] = resolved["default"];
-      }
-    for (auto& [key, child] : value.items()) {
-      if (properties && properties->contains(key))
-        fill_defaults(child, resolve((*properties)[key]));
-      else if (rule.contains("additionalProperties") && rule["additionalProperties"].is_object())
-        fill_defaults(child, resolve(rule["additionalProperties"]));
-    }
-  } else if (value.is_array() && rule.contains("items")) {
-    for (auto& child : value) fill_defaults(child, resolve(rule["items"]));
-  }
+void Schema::apply_defaults(json& value) const {
+  fill_defaults(document_, value, resolve(document_, document_));
 }
-}  // namespace
 
-void apply_defaults(json& document) { fill_defaults(document, resolve(config_schema())); }
+const Schema& Schema::config() {
+  static const Schema schema(json::parse(embedded("schema/pareto.schema.json")));
+  return schema;
+}
+
+const json& config_schema() { return Schema::config().document(); }
 
 }  // namespace pareto

@@ -1,20 +1,34 @@
-// The config JSON Schema (schema/pareto.schema.json, compiled in): validation and defaults.
+// JSON Schemas for app descriptions: the config schema (schema/pareto.schema.json, compiled in)
+// and the entry schemas of custom kinds. Validation with the user's messages, and defaults.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <string_view>
+#include <string>
 
 #include "diagnostic.hpp"
 
 namespace pareto {
 
-// The schema document.
+class Schema {
+ public:
+  // Throws std::exception when valijson cannot read `document` as a draft-7 schema.
+  explicit Schema(nlohmann::json document);
+  // The config schema of pareto.yaml.
+  static const Schema& config();
+
+  const nlohmann::json& document() const { return document_; }
+  // Every violation in `value`, one diagnostic each, at `prefix` + its JSON pointer.
+  Diagnostics validate(const nlohmann::json& value, const std::string& prefix = "") const;
+  // Fills in the schema's defaults for absent keys, wherever `value` has the parent.
+  void apply_defaults(nlohmann::json& value) const;
+
+ private:
+  struct Compiled;
+  nlohmann::json document_;
+  std::shared_ptr<const Compiled> compiled_;  // shared by copies: regular and cheap to copy
+};
+
 const nlohmann::json& config_schema();
-
-// Every schema violation of the document, one diagnostic each, with paths as JSON pointers.
-Diagnostics validate_schema(const nlohmann::json& document);
-
-// Fills in the schema's defaults for absent keys, wherever the document has the parent.
-void apply_defaults(nlohmann::json& document);
 
 }  // namespace pareto

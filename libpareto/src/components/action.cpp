@@ -44,7 +44,7 @@ struct Wiring {
 
 Wiring wire(const Model& model, const std::string& variable) {
   Wiring best;
-  for (const Kind* kind : kinds()) {
+  for (const Kind* kind : model.kinds) {
     if (!kind->variable) continue;
     std::string suffix = "_" + upper_snake(kind->suffix);
     if (variable.size() <= suffix.size() ||

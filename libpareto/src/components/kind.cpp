@@ -10,6 +10,12 @@ using nlohmann::json;
 std::string Component::id(std::string_view suffix) const { return logical_id(name, suffix); }
 std::string Component::id() const { return id(kind->suffix); }
 
+const Kind* Model::kind(std::string_view key) const {
+  for (const Kind* kind : kinds)
+    if (kind->key == key) return kind;
+  return nullptr;
+}
+
 const std::vector<Component>& Model::of(std::string_view key) const {
   static const std::vector<Component> kNone;
   auto it = components.find(key);
@@ -49,7 +55,7 @@ const Component* Checker::require(std::string_view key, std::string_view name,
   }
   std::vector<std::string> declared;
   for (const auto& c : model_.of(key)) declared.push_back(c.name);
-  const Kind* kind = find_kind(key);
+  const Kind* kind = model_.kind(key);
   std::string message = fmt::format("no {} is named \"{}\"", kind->noun, name);
   if (std::string hint = nearest(name, declared); !hint.empty())
     message += fmt::format("; did you mean \"{}\"?", hint);

@@ -18,6 +18,7 @@
 namespace pareto {
 
 struct Kind;
+struct CustomKind;  // components/custom.hpp
 
 // One entry of the app description: the 3rd table is {kind: tables, name, "/tables/2", spec}.
 struct Component {
@@ -41,6 +42,7 @@ struct Variable {
 // The app description after schema defaults, as components by kind.
 struct Model {
   std::string app;
+  std::vector<const Kind*> kinds;  // the built-ins and the load's custom kinds, in render order
   nlohmann::json config;
   std::map<std::string_view, std::vector<Component>> components;  // by Kind::key
   std::map<std::string, std::vector<Variable>> variables;  // action name → found in its code
@@ -48,6 +50,7 @@ struct Model {
   // loaded from a folder.
   std::optional<std::map<std::string, std::string>> files;
 
+  const Kind* kind(std::string_view key) const;
   const std::vector<Component>& of(std::string_view key) const;
   const Component* find(std::string_view key, std::string_view name) const;
   // The component whose entry holds `pointer` ("/queues/3/action": queue 3); null if none.
@@ -164,9 +167,12 @@ struct Kind {
   nlohmann::json (*event_source)(const Component&) = nullptr;
   // The files beside the app it reads (a GraphQL schema), each with the config entry naming it.
   std::vector<std::pair<std::string, std::string>> (*files)(const Component&) = nullptr;
+  // What a custom kind's generic check and render read (components/custom.hpp); null: built in.
+  const CustomKind* custom = nullptr;
 };
 
-// Every kind, in render order (actions last: their roles gather every other kind's grants).
+// Every built-in kind, in render order (actions last: their roles gather every other kind's
+// grants). An app's kinds, custom ones too, are Model::kinds.
 std::span<const Kind* const> kinds();
 const Kind* find_kind(std::string_view key);
 const Kind* find_kind_by_suffix(std::string_view suffix);  // "userpool" → userpools
