@@ -188,10 +188,14 @@ std::optional<Rewritten> rewrite(const json& root, const json& document,
                                  rule.value("minLength", 1))};
   }
   if (value.is_number() && (rule.contains("minimum") || rule.contains("maximum"))) {
+    std::string bound = !rule.contains("maximum")
+                            ? fmt::format("at least {}", rule["minimum"].dump())
+                        : !rule.contains("minimum")
+                            ? fmt::format("at most {}", rule["maximum"].dump())
+                            : fmt::format("out of range {}..{}", rule["minimum"].dump(),
+                                          rule["maximum"].dump());
     return Rewritten{pointer, check::kRange,
-                     fmt::format("{} is out of range {}..{}", value.dump(),
-                                 rule.value("minimum", json("")).dump(),
-                                 rule.value("maximum", json("")).dump())};
+                     fmt::format("{} is {}", value.dump(), bound)};
   }
   if (description.find("unique") != std::string::npos)
     return Rewritten{pointer, check::kRange, "items must be unique"};
