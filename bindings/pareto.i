@@ -4,9 +4,14 @@
  * It whitelists a small surface and returns status codes rather than raising, so that each
  * language's hand-written module defines its exception hierarchy once:
  *
- *   load(text, source_name, base_dir) -> [status, App or null]   text is UTF-8 YAML or JSON
- *   load_path(path)                   -> [status, App or null]
+ *   load(text, source_name, base_dir, kinds) -> [status, App or null]   text: UTF-8 YAML/JSON
+ *   load_path(path, kinds)            -> [status, App or null]   kinds: Kinds or null
+ *   new_kinds()                       -> [status, Kinds or null]
+ *   Kinds.add(definition, render)     -> status   render(request) returns [ok, text]: the
+ *                                        reply's JSON, or why it failed; it must not throw
+ *   Kinds.errors()                    -> string
  *   App.errors(), App.name()          -> string (copied from the handle)
+ *   App.kind_modules()                -> [status, string or null]
  *   App.synth(), App.functions()      -> [status, string or null]
  *   App.nested_stacks()               -> [status, string or null]
  *   App.budget(format)                -> [status, string or null]   format: json | text
@@ -26,16 +31,101 @@
 #include "pareto/pareto.h"
 
 static pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
-                                      const char *source_name, const char *base_dir) {
+                                      const char *source_name, const char *base_dir,
+                                      const pareto_kinds *kinds) {
   pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
   options.source_name = source_name;
   options.base_dir = base_dir;
+  options.kinds = kinds;
   return pareto_app_load(out, text, len, &options);
 }
 
-static pareto_status pareto_bind_load_path(pareto_app **out, const char *path) {
-  return pareto_app_load_path(out, path, NULL);
+static pareto_status pareto_bind_load_path(pareto_app **out, const char *path,
+                                           const pareto_kinds *kinds) {
+  pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
+  options.kinds = kinds;
+  return pareto_app_load_path(out, path, &options);
 }
+
+/*
+ * A custom kind's renderer in the host language: a callable taking the request's text and
+ * returning [ok, text] (the hand-written module wraps the user's renderer so that it never
+ * throws). Anything else it returns or raises still fails the render with a message.
+ */
+static pareto_status pareto_bind_reply(pareto_reply *reply, bool ok, const char *text, size_t len) {
+  pareto_reply_set(reply, text, len);
+  return ok ? PARETO_OK : PARETO_ERROR;
+}
+
+#ifdef SWIGPYTHON
+typedef PyObject *pareto_bind_callable;
+
+static pareto_status pareto_bind_render(void *user, const char *request, size_t len,
+                                        pareto_reply *reply) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  PyObject *result = PyObject_CallFunction((PyObject *)user, "s#", request, (Py_ssize_t)len);
+  const char *text = NULL;
+  Py_ssize_t size = 0;
+  pareto_status status;
+  if (result && PyTuple_Check(result) && PyTuple_Size(result) == 2 &&
+      (text = PyUnicode_AsUTF8AndSize(PyTuple_GetItem(result, 1), &size)))
+    status = pareto_bind_reply(reply, PyObject_IsTrue(PyTuple_GetItem(result, 0)) == 1, text, size);
+  else
+    status = pareto_bind_reply(reply, false, "the renderer did not return (ok, text)", 38);
+  PyErr_Clear();
+  Py_XDECREF(result);
+  PyGILState_Release(gil);
+  return status;
+}
+
+static void pareto_bind_release(void *user) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  Py_DECREF((PyObject *)user);
+  PyGILState_Release(gil);
+}
+
+static pareto_status pareto_bind_kinds_add(pareto_kinds *kinds, const char *definition,
+                                           size_t len, pareto_bind_callable render) {
+  Py_INCREF(render);
+  return pareto_kinds_add(kinds, definition, len, pareto_bind_render, render, pareto_bind_release);
+}
+#else
+typedef Napi::Value pareto_bind_callable;
+
+static pareto_status pareto_bind_render(void *user, const char *request, size_t len,
+                                        pareto_reply *reply) {
+  Napi::FunctionReference *render = static_cast<Napi::FunctionReference *>(user);
+  Napi::Env env = render->Env();
+  Napi::HandleScope scope(env);
+  try {
+    Napi::Value result = render->Call({Napi::String::New(env, request, len)});
+    if (result.IsArray() && result.As<Napi::Array>().Length() == 2) {
+      Napi::Array pair = result.As<Napi::Array>();
+      Napi::Value text = pair.Get(1u);
+      if (text.IsString()) {
+        std::string reply_text = text.As<Napi::String>().Utf8Value();
+        return pareto_bind_reply(reply, pair.Get(0u).ToBoolean().Value(), reply_text.data(),
+                                 reply_text.size());
+      }
+    }
+  } catch (const Napi::Error &e) {
+    std::string message = e.Message();
+    return pareto_bind_reply(reply, false, message.data(), message.size());
+  }
+  return pareto_bind_reply(reply, false, "the renderer did not return [ok, text]", 38);
+}
+
+static void pareto_bind_release(void *user) {
+  delete static_cast<Napi::FunctionReference *>(user);
+}
+
+static pareto_status pareto_bind_kinds_add(pareto_kinds *kinds, const char *definition,
+                                           size_t len, pareto_bind_callable render) {
+  Napi::FunctionReference *held =
+      new Napi::FunctionReference(Napi::Persistent(render.As<Napi::Function>()));
+  return pareto_kinds_add(kinds, definition, len, pareto_bind_render, held, pareto_bind_release);
+}
+#endif
 
 /* What a returned buffer is when there is none: None, null. */
 #ifdef SWIGPYTHON
@@ -93,16 +183,52 @@ typedef int pareto_status;
 
 %apply (const char *STRING, size_t LENGTH) { (const char *text, size_t len) };
 
+/* pareto_kinds **out: a new set of kinds, owned by the returned object. */
+%typemap(in, numinputs=0, noblock=1) pareto_kinds **out (pareto_kinds *handle = NULL) {
+  $1 = &handle;
+}
+%typemap(argout, noblock=1) pareto_kinds **out {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*descriptor, SWIG_POINTER_OWN));
+}
+/* pareto_bind_callable: a Python callable, a JavaScript function. */
+%typemap(in) pareto_bind_callable {
+%#ifdef SWIGPYTHON
+  if (!PyCallable_Check($input)) SWIG_exception_fail(SWIG_TypeError, "render must be callable");
+%#else
+  if (!$input.IsFunction()) SWIG_exception_fail(SWIG_TypeError, "render must be a function");
+%#endif
+  $1 = $input;
+}
+%apply (const char *STRING, size_t LENGTH) { (const char *definition, size_t len) };
+
+%rename(new_kinds) pareto_kinds_new;
+pareto_status pareto_kinds_new(pareto_kinds **out);
+
+%rename(Kinds) pareto_kinds;
+%rename(errors) pareto_kinds::errors_json;
+%rename(add) pareto_kinds::add_kind;  /* pareto_kinds_add is the C API's own name */
+%nodefaultctor pareto_kinds;
+struct pareto_kinds {};
+%extend pareto_kinds {
+  ~pareto_kinds() { pareto_kinds_free($self); }
+  const char *errors_json() const { return pareto_kinds_errors($self); }
+  pareto_status add_kind(const char *definition, size_t len, pareto_bind_callable render) {
+    return pareto_bind_kinds_add($self, definition, len, render);
+  }
+}
+
 %rename(load) pareto_bind_load;
 pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
-                               const char *source_name, const char *base_dir);
+                               const char *source_name, const char *base_dir,
+                               const pareto_kinds *kinds);
 %rename(load_path) pareto_bind_load_path;
-pareto_status pareto_bind_load_path(pareto_app **out, const char *path);
+pareto_status pareto_bind_load_path(pareto_app **out, const char *path, const pareto_kinds *kinds);
 
 /* The methods' C names differ from the API's (pareto_app_errors, ...), which they call. */
 %rename(App) pareto_app;
 %rename(errors) pareto_app::errors_json;
 %rename(name) pareto_app::name_text;
+%rename(kind_modules) pareto_app::kind_modules_json;
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
 %rename(nested_stacks) pareto_app::nested_stacks_json;
@@ -116,6 +242,9 @@ struct pareto_app {};
   ~pareto_app() { pareto_app_free($self); }
   const char *errors_json() const { return pareto_app_errors($self); }
   const char *name_text() const { return pareto_app_name($self); }
+  pareto_status kind_modules_json(char **out_json) const {
+    return pareto_app_kind_modules($self, out_json);
+  }
   pareto_status synth_json(char **out_json) const { return pareto_app_synth($self, out_json); }
   pareto_status functions_json(char **out_json) const {
     return pareto_app_functions($self, out_json);

@@ -228,6 +228,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   for (const Kind* kind : model.kinds)
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
   render_dashboards(renderer);
+  if (!errors.empty()) return finish(std::move(errors));  // a failed render breaks references
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
   out.origins = result.origins;

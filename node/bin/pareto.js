@@ -45,10 +45,11 @@ function synth(app, output) {
   writeOutput(app.templateJson(), output);
 }
 
-function loadValid(where) {
+/** The app at `where`, valid, loaded with the kinds of `kindModules` (--kinds) too. */
+function loadValid(where, kindModules = []) {
   let app;
   try {
-    app = pareto.App.load(where);
+    app = pareto.App.load(where, { kinds: kindModules.flatMap((file) => pareto.kindsInModule(file)) });
   } catch (error) {
     if (error.code === 'ENOENT') throw new UsageError(error.message);
     throw error;
@@ -81,22 +82,22 @@ function program(done) {
     .description('check the app description; every error with its place')
     .action(act((where, options) => {
       if (options.json) {
-        const app = pareto.App.load(where);
+        const app = pareto.App.load(where, { kinds: options.kinds.flatMap((file) => pareto.kindsInModule(file)) });
         process.stdout.write(`${JSON.stringify(app.errors, null, 2)}\n`);
         return app.valid ? 0 : EXIT_INVALID;
       }
-      console.log(`${loadValid(where).name}: valid`);
+      console.log(`${loadValid(where, options.kinds).name}: valid`);
       return 0;
     }));
   cli.command('synth').argument('[app]', 'pareto.yaml or its folder', '.')
     .option('-o, --output <file>', 'write the template here (and its nested stacks\' beside it) instead of to stdout')
     .description('print the CloudFormation template')
-    .action(act((where, options) => synth(loadValid(where), options.output)));
+    .action(act((where, options) => synth(loadValid(where, options.kinds), options.output)));
   cli.command('budget').argument('[app]', 'pareto.yaml or its folder', '.')
     .option('--json', 'print them as a JSON array')
     .description('every AWS quota the app uses, with the config entry that costs it, least headroom first')
     .action(act((where, options) => {
-      const app = loadValid(where);
+      const app = loadValid(where, options.kinds);
       writeOutput(options.json ? `${JSON.stringify(app.budget(), null, 2)}\n` : app.budget('text'));
     }));
   cli.command('graph').argument('[app]', 'pareto.yaml or its folder', '.')
@@ -105,13 +106,13 @@ function program(done) {
     .description("draw the app's components and how they are bound")
     .action(act((where, options) => {
       if (!['mermaid', 'dot'].includes(options.format)) throw new UsageError(`--format: mermaid or dot, not ${options.format}`);
-      writeOutput(loadValid(where).graph(options.format), options.output);
+      writeOutput(loadValid(where, options.kinds).graph(options.format), options.output);
     }));
   cli.command('package').argument('[app]', 'pareto.yaml or its folder', '.')
     .option('-o, --output <file>', 'where to write the archive (default: <app>.zip)')
     .description("write the code archive (the same bytes as the Python command's)")
     .action(act((where, options) => {
-      const app = loadValid(where);
+      const app = loadValid(where, options.kinds);
       const archive = app.package();
       const output = options.output || `${app.name}.zip`;
       writeAtomically(output, archive.data);
@@ -143,27 +144,31 @@ function program(done) {
     .option('--parameter <key=value>', 'a template parameter (repeatable)', parameter, {});
   aws(cli.command('diff')).description('show the change set a deploy would execute')
     .action(act(async (where, options) => {
-      await loadValid(where).diff(stackOptions(options));
+      await loadValid(where, options.kinds).diff(stackOptions(options));
     }));
   aws(cli.command('deploy')).description('deploy through a change set, with live progress')
     .option('--allow-replace', 'replace tables, buckets, queues or user pools if the change needs to')
     .option('-y, --yes', 'do not ask before executing the change set')
     .action(act(async (where, options) => {
-      const outputs = await loadValid(where).deploy({ ...stackOptions(options), allowReplace: options.allowReplace,
+      const outputs = await loadValid(where, options.kinds).deploy({ ...stackOptions(options), allowReplace: options.allowReplace,
         confirm: options.yes || !process.stdin.isTTY ? undefined : ask });
       printOutputs(outputs);
     }));
   aws(cli.command('outputs')).description("print the deployed stack's outputs")
-    .action(act(async (where, options) => printOutputs(await loadValid(where).outputs(stackOptions(options)))));
+    .action(act(async (where, options) => printOutputs(await loadValid(where, options.kinds).outputs(stackOptions(options)))));
   aws(cli.command('destroy')).description("empty the stack's buckets and delete the stack")
     .option('-y, --yes', 'do not ask first')
     .action(act(async (where, options) => {
-      const app = loadValid(where);
+      const app = loadValid(where, options.kinds);
       if (!options.yes && process.stdin.isTTY && !(await ask(null, `delete ${app.name}-${options.stage}?`))) {
         throw new UsageError('cancelled');
       }
       await app.destroy(stackOptions(options));
     }));
+  for (const command of cli.commands.filter((c) => c.name() !== 'match')) {
+    command.option('--kinds <module>', 'a CommonJS file of custom component kinds to load the app with (besides the modules its "kinds" key names); repeatable',
+      (file, all) => [...all, file], []);
+  }
   return cli;
 }
 

@@ -5,6 +5,7 @@ const path = require('node:path');
 const native = require('./native');
 const { ParetoError, ValidationError, check } = require('./errors');
 const { Archive } = require('./package');
+const { loadWithKinds } = require('./kinds');
 
 function text(value, what) {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, not ${typeof value}`);
@@ -21,24 +22,28 @@ class App {
     Object.freeze(this);
   }
 
-  /** Loads a pareto.yaml (.yml, .json), or the folder holding one. */
-  static load(pathOrDir) {
+  /**
+   * Loads a pareto.yaml (.yml, .json), or the folder holding one, with the custom kinds given
+   * and those of the modules its "kinds" key names.
+   */
+  static load(pathOrDir, { kinds = [] } = {}) {
     const where = text(pathOrDir, 'the path');
-    const [status, handle] = native.load_path(where);
+    const dir = fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() ? where : path.dirname(where);
+    const [status, handle] = loadWithKinds((nativeKinds) => native.load_path(where, nativeKinds), kinds, dir, where);
     if (status === native.EIO) {
       const error = new ParetoError(status, `${where}: no such file, or no pareto.yaml in that folder`);
       error.code = 'ENOENT';
       throw error;
     }
     if (status !== native.EINVALID) check(status);
-    const dir = fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() ? where : path.dirname(where);
     return new App(handle, dir);
   }
 
-  /** Loads YAML 1.2 or JSON text; handler sources are read from baseDir when given. */
-  static fromText(source, { sourceName = '<input>', baseDir = null } = {}) {
-    const [status, handle] = native.load(text(source, 'the text'), text(sourceName, 'sourceName'),
-      baseDir === null ? null : text(baseDir, 'baseDir'));
+  /** Loads YAML 1.2 or JSON text; handler sources and kind modules are read from baseDir when given. */
+  static fromText(source, { sourceName = '<input>', baseDir = null, kinds = [] } = {}) {
+    const [status, handle] = loadWithKinds((nativeKinds) => native.load(text(source, 'the text'),
+      text(sourceName, 'sourceName'), baseDir === null ? null : text(baseDir, 'baseDir'), nativeKinds),
+    kinds, baseDir, sourceName);
     if (status !== native.EINVALID) check(status);
     return new App(handle, baseDir);
   }

@@ -42,9 +42,64 @@ export class Archive {
 export interface LoadOptions {
   /** The name errors give the text (default "<input>"). */
   sourceName?: string;
-  /** The folder holding the handler sources; null: sources are not read. */
+  /** The folder holding the handler sources and kind modules; null: sources are not read. */
   baseDir?: string | null;
+  /** Custom component kinds, besides those of the modules the app names under "kinds". */
+  kinds?: KindDefinition[];
 }
+
+/** What a custom kind's renderer is asked for one entry (README "Custom components"). */
+export interface RenderRequest {
+  app: string;
+  kind: string;
+  name: string;
+  pointer: string;
+  /** The logical id of its main resource, e.g. "ClicksStream". */
+  id: string;
+  physical_name: unknown;
+  /** The entry, with its schema's defaults. */
+  entry: Record<string, any>;
+  /** What each reference field names. */
+  references: Record<string, { kind: string; name: string; id: string; arns: unknown[] }[]>;
+}
+
+export interface RenderReply {
+  resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  outputs?: Record<string, { Value: unknown; Description?: string }>;
+  grants?: { action: string; actions: string[]; resources?: unknown[] }[];
+  errors?: { path?: string; message: string }[];
+}
+
+/** A custom component kind: what a module of kinds exports (one, or an array). */
+export interface KindDefinition {
+  /** The pareto.yaml key its entries are listed under, e.g. "streams". */
+  key: string;
+  /** The JSON Schema (draft 7) of one entry; "name" is added. */
+  schema: Record<string, unknown>;
+  noun?: string;
+  suffix?: string;
+  /** Entry fields naming other components, by the key of their kind: {writers: "actions"}. */
+  references?: Record<string, string>;
+  /** Handlers read <NAME>_<SUFFIX>: the Ref of its main resource. */
+  variable?: boolean;
+  render(request: RenderRequest): RenderReply;
+}
+
+export class Kind implements KindDefinition {
+  constructor(definition: KindDefinition);
+  key: string;
+  schema: Record<string, unknown>;
+  render(request: RenderRequest): RenderReply;
+  definition(): Omit<KindDefinition, 'render'>;
+}
+
+/** A kind's definition is wrong: `.errors` says where in it. */
+export class KindError extends ParetoError {
+  readonly errors: { path: string; message: string; check: string }[];
+}
+
+/** Every kind a CommonJS module exports, freshly required. */
+export function kindsInModule(file: string): Kind[];
 
 /** A CloudFormation template. */
 export interface Template {
@@ -124,7 +179,7 @@ export interface DeployOptions extends StackOptions {
 /** A loaded app description: its errors, or its CloudFormation template. Immutable. */
 export class App {
   /** Loads a pareto.yaml (.yml, .json), or the folder holding one; throws (code ENOENT) when there is none. */
-  static load(pathOrDir: string): App;
+  static load(pathOrDir: string, options?: { kinds?: KindDefinition[] }): App;
   /** Loads YAML 1.2 or JSON text. */
   static fromText(text: string, options?: LoadOptions): App;
   /** Loads an app description given as an object. */
@@ -188,6 +243,7 @@ declare const pareto: {
   ValidationError: typeof ValidationError; DeployError: typeof DeployError; Rules: typeof Rules;
   Pattern: typeof Pattern;
   compile: typeof compile; match: typeof match; formatError: typeof formatError;
+  Kind: typeof Kind; KindError: typeof KindError; kindsInModule: typeof kindsInModule;
   version: string; configSchema: typeof configSchema;
 };
 export default pareto;

@@ -10,9 +10,11 @@ const { App } = require('./app');
 const { ParetoError, ValidationError, formatError } = require('./errors');
 const { Archive } = require('./package');
 const { Rules, Pattern, compile, match } = require('./patterns');
+const { Kind, KindError, kindsInModule } = require('./kinds');
 
 module.exports = {
   App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError,
+  Kind, KindError, kindsInModule,
   get DeployError() { return require('./deploy').DeployError; },
   version: native.version(),
   configSchema: () => JSON.parse(native.config_schema()),

@@ -3,6 +3,6 @@ import pareto from './index.js';
 
 export const {
   App, Archive, ParetoError, ValidationError, DeployError, Rules, Pattern, compile, match,
-  formatError, version, configSchema,
+  formatError, Kind, KindError, kindsInModule, version, configSchema,
 } = pareto;
 export default pareto;

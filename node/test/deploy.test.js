@@ -182,3 +182,23 @@ test('an app past one stack\'s quotas deploys as nested stacks, Python\'s bytes'
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', endpoint, credentials });
   await assert.rejects(cloudformation.send(new DescribeStacksCommand({ StackName: 'generated-nested' })));
 });
+
+test('an app with a custom kind deploys: the example streams kind from its Node module', async () => {
+  const events = [];
+  // Without its API: moto's API Gateway needs the compatibility pass only Python's local mode has.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pareto-node-kinds-'));
+  fs.cpSync(path.join(ROOT, 'examples', 'streams'), dir, { recursive: true });
+  const yaml = path.join(dir, 'pareto.yaml');
+  fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^apis:\n(?: .*\n)+/m, ''));
+  const app = pareto.App.load(dir);
+  assert.equal(app.synth().Resources.PublicApi, undefined);
+  const outputs = await app.deploy(options('kinds', events));
+  assert.equal(outputs.ClicksStreamName, 'clicks-kinds-clicks');
+  assert.match(outputs.ClicksStreamArn, /:stream\/clicks-kinds-clicks$/);
+  const cloudformation = new CloudFormationClient({ region: 'us-east-1', endpoint, credentials });
+  const { StackResources: resources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'clicks-kinds' }));
+  const types = Object.fromEntries(resources.map((r) => [r.LogicalResourceId, r.ResourceType]));
+  assert.equal(types.ClicksStream, 'AWS::Kinesis::Stream');
+  assert.equal(types.ClicksStreamTallyFunctionMapping, 'AWS::Lambda::EventSourceMapping');
+  await app.destroy(options('kinds'));
+});

@@ -16,6 +16,11 @@ for (let i = 0; i < Number(rounds); i++) {
   app.rules('dev');
   assert.deepEqual(app.nestedStacks(), []);
   assert.ok(pareto.App.load(big).nestedStacks().length);
+  // Custom kinds: the renderer callbacks held and released by the native set of kinds.
+  assert.ok(pareto.App.load(path.join(ROOT, 'examples', 'streams')).templateJson());
+  const failing = { key: 'things', schema: {}, render: () => { throw new Error('no'); } };
+  assert.ok(!pareto.App.fromText('app: x\nthings: [{name: a}]\n', { kinds: [failing] }).valid);
+  assert.throws(() => pareto.App.fromText('app: x\n', { kinds: [{ key: 'tables', schema: {}, render: () => ({}) }] }));
   const bad = pareto.App.fromText('app: 1\nactions: [{name: X}]\n');
   assert.ok(!bad.valid && bad.errors.length);
   for (const text of ['{', '\0', 'a: &a [*a]']) assert.ok(!pareto.App.fromText(text).valid);

@@ -20,6 +20,14 @@ def main() -> None:
         app.rules("dev")
         assert app.nested_stacks() == []
         assert pareto.App.load(big).nested_stacks()
+        # Custom kinds: the renderer callbacks held and released by the native set of kinds.
+        assert pareto.App.load(ROOT / "examples" / "streams").template_json()
+        failing = pareto.Kind("things", schema={}, render=lambda request: 1 / 0)
+        assert not pareto.App.from_text("app: x\nthings: [{name: a}]\n", kinds=[failing]).valid
+        try:
+            pareto.App.from_text("app: x\n", kinds=[pareto.Kind("tables", schema={}, render=dict)])
+        except pareto.KindError:
+            pass
         bad = pareto.App.from_text("app: 1\nactions: [{name: X}]\n")
         assert not bad.valid and bad.errors
         for text in ("{", "\x00", "a: &a [*a]"):

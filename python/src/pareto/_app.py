@@ -4,10 +4,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from . import _pareto
 from ._errors import ParetoError, ValidationError
+from .kinds import Kind, load_with_kinds
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -29,28 +30,36 @@ class App:
         """The folder that holds the handler sources (None: sources were not read)."""
 
     @classmethod
-    def load(cls, path: PathLike) -> App:
-        """Loads a pareto.yaml (.yml, .json), or the folder holding one."""
+    def load(cls, path: PathLike, *, kinds: Iterable[Kind] = ()) -> App:
+        """Loads a pareto.yaml (.yml, .json), or the folder holding one, with the custom kinds
+        given and those of the modules its "kinds" key names."""
         path = Path(path)
-        status, native = _pareto.load_path(os.fsdecode(path))
+        base = path if path.is_dir() else path.parent
+        status, native = load_with_kinds(
+            lambda native_kinds: _pareto.load_path(os.fsdecode(path), native_kinds),
+            kinds, base, os.fsdecode(path))
         if status == _pareto.EIO:
             raise FileNotFoundError(f"{path}: no such file, or no pareto.yaml in that folder")
         if status != _pareto.EINVALID:
             _check(status)
-        return cls(native, path if path.is_dir() else path.parent)
+        return cls(native, base)
 
     @classmethod
     def from_text(
-        cls, text: str, *, source_name: str = "<input>", base_dir: Optional[PathLike] = None
+        cls, text: str, *, source_name: str = "<input>", base_dir: Optional[PathLike] = None,
+        kinds: Iterable[Kind] = (),
     ) -> App:
-        """Loads YAML 1.2 or JSON text; handler sources are read from base_dir when given."""
+        """Loads YAML 1.2 or JSON text; handler sources and kind modules are read from base_dir
+        when given."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError here, a ValueError
         directory = None if base_dir is None else Path(base_dir)
-        status, native = _pareto.load(
-            text, source_name, None if directory is None else os.fsdecode(directory)
-        )
+        status, native = load_with_kinds(
+            lambda native_kinds: _pareto.load(
+                text, source_name, None if directory is None else os.fsdecode(directory),
+                native_kinds),
+            kinds, directory, source_name)
         if status != _pareto.EINVALID:
             _check(status)
         return cls(native, directory)
@@ -62,12 +71,13 @@ class App:
         *,
         source_name: str = "<dict>",
         base_dir: Optional[PathLike] = None,
+        kinds: Iterable[Kind] = (),
     ) -> App:
         """Loads an app description given as the dict its YAML would parse to."""
         if not isinstance(config, Mapping):
             raise TypeError(f"config must be a mapping, not {type(config).__name__}")
         text = json.dumps(config, allow_nan=False, ensure_ascii=False)
-        return cls.from_text(text, source_name=source_name, base_dir=base_dir)
+        return cls.from_text(text, source_name=source_name, base_dir=base_dir, kinds=kinds)
 
     @property
     def name(self) -> str:
@@ -163,11 +173,14 @@ def load(
     *,
     source_name: Optional[str] = None,
     base_dir: Optional[PathLike] = None,
+    kinds: Iterable[Kind] = (),
 ) -> App:
     """Loads an app description given as YAML/JSON text or as a dict."""
     if isinstance(text_or_dict, str):
-        return App.from_text(text_or_dict, source_name=source_name or "<input>", base_dir=base_dir)
-    return App.from_dict(text_or_dict, source_name=source_name or "<dict>", base_dir=base_dir)
+        return App.from_text(text_or_dict, source_name=source_name or "<input>",
+                             base_dir=base_dir, kinds=kinds)
+    return App.from_dict(text_or_dict, source_name=source_name or "<dict>", base_dir=base_dir,
+                         kinds=kinds)
 
 
 load_path = App.load

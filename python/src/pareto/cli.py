@@ -22,6 +22,7 @@ from rich.prompt import Confirm
 from . import __version__, deploy, handler_tests, local, operate
 from ._app import App
 from ._errors import ParetoError, ValidationError, format_error
+from .kinds import kinds_in_module
 from .package import build_archive
 from .patterns import Pattern, Rules
 
@@ -45,9 +46,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def load_valid(path: str) -> App:
+def load_valid(path: str, kind_modules: Sequence[str] = ()) -> App:
+    """The app at `path`, valid, loaded with the kinds of `kind_modules` (--kinds) too."""
     try:
-        app = App.load(path)
+        kinds = [kind for module in kind_modules for kind in kinds_in_module(module)]
+        app = App.load(path, kinds=kinds)
     except FileNotFoundError as error:
         raise UsageError(str(error)) from None
     app.validate()
@@ -58,13 +61,13 @@ def load_valid(path: str) -> App:
 
 
 def validate(args: argparse.Namespace, console: Console) -> None:
-    app = load_valid(args.app)
+    app = load_valid(args.app, args.kinds)
     console.print(f"{app.name}: valid")
 
 
 def synth(args: argparse.Namespace, console: Console) -> None:
     """The template, and beside it (FILE.json -> FILE.Stack01.json) each nested stack's."""
-    app = load_valid(args.app)
+    app = load_valid(args.app, args.kinds)
     nested = app.nested_stacks()
     if args.output in (None, "-"):
         if nested:
@@ -79,13 +82,13 @@ def synth(args: argparse.Namespace, console: Console) -> None:
 
 
 def budget(args: argparse.Namespace, console: Console) -> None:
-    app = load_valid(args.app)
+    app = load_valid(args.app, args.kinds)
     text = json.dumps(app.budget(), indent=2) + "\n" if args.json else app.budget("text")
     write_output(text.encode(), None)
 
 
 def graph(args: argparse.Namespace, console: Console) -> None:
-    write_output(load_valid(args.app).graph(args.format).encode(), args.output)
+    write_output(load_valid(args.app, args.kinds).graph(args.format).encode(), args.output)
 
 
 def write_output(data: bytes, output: Optional[str]) -> None:
@@ -139,7 +142,7 @@ def match_event(args: argparse.Namespace, console: Console) -> int:
 
 def test_command(args: argparse.Namespace, console: Console) -> int:
     """Runs each action's unit tests; exit 1 when any fails."""
-    outcomes = handler_tests.run_all(load_valid(args.app))
+    outcomes = handler_tests.run_all(load_valid(args.app, args.kinds))
     for outcome in outcomes:
         if not outcome.tests:
             console.print(f"[dim]{outcome.action}: no tests[/]")
@@ -155,7 +158,7 @@ def test_command(args: argparse.Namespace, console: Console) -> int:
 
 
 def package(args: argparse.Namespace, console: Console) -> None:
-    app = load_valid(args.app)
+    app = load_valid(args.app, args.kinds)
     archive = build_archive(app)
     output = Path(args.output or f"{app.name}.zip")
     write_atomically(output, archive.data)
@@ -178,7 +181,7 @@ def stack_for(args: argparse.Namespace, console: Console) -> Iterator[tuple[App,
     without an endpoint URL), with local mode's compatibility hooks."""
     if not STAGE_PATTERN.match(args.stage):
         raise UsageError(f"--stage must be lower-case letters and digits, at most 16; got {args.stage!r}")
-    app = load_valid(args.app)
+    app = load_valid(args.app, args.kinds)
     endpoint_url = args.endpoint_url or os.environ.get("PARETO_ENDPOINT_URL")
     if not (args.local or endpoint_url):
         target = deploy.Target(args.stage, region=args.region, profile=args.profile)
@@ -354,6 +357,9 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, run: Callable[[argparse.Namespace, Console], Optional[int]], help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("app", metavar="APP", help="a pareto.yaml, or the folder holding one")
+        sub.add_argument("--kinds", action="append", default=[], metavar="MODULE",
+                         help="a Python file of custom component kinds to load the app with "
+                              "(besides the modules its \"kinds\" key names); repeatable")
         sub.set_defaults(run=run)
         return sub
 
