@@ -82,6 +82,8 @@ export interface KindDefinition {
   references?: Record<string, string>;
   /** Handlers read <NAME>_<SUFFIX>: the Ref of its main resource. */
   variable?: boolean;
+  /** AWS's limit on its physical name "<app>-<stage>-<name>": checked and budgeted. */
+  name_limit?: number;
   render(request: RenderRequest): RenderReply;
 }
 

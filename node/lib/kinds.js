@@ -10,7 +10,7 @@ const path = require('node:path');
 const native = require('./native');
 const { ParetoError, ValidationError, formatError, check } = require('./errors');
 
-const DEFINITION = ['key', 'noun', 'suffix', 'schema', 'references', 'variable'];
+const DEFINITION = ['key', 'noun', 'suffix', 'schema', 'references', 'variable', 'name_limit'];
 
 class Kind {
   constructor({ render, ...definition }) {

@@ -175,6 +175,20 @@ TEST(Custom, RendererFailuresNameTheKindAndComponent) {
   EXPECT_EQ(errors[0]["message"], "VisitsCounter refers to Nowhere, which the template does not define");
 }
 
+TEST(Custom, PhysicalNamesAreMeasuredAgainstTheKindsLimit) {
+  json definition = kCounter;
+  definition["name_limit"] = 30;
+  pareto::Kinds kinds;
+  kinds.add(definition.dump(), [](const std::string& request) { return reply_for(json::parse(request)).dump(); });
+  auto app = pareto::App::from_text(kApp, "pareto.yaml", "", &kinds);
+  ASSERT_TRUE(app.valid()) << app.errors();
+  EXPECT_NE(app.budget("text").find("counter name length"), std::string::npos);
+  json errors = errors_of("app: shop\ncounters: [{name: a-very-long-counter-name}]\n", kinds);
+  ASSERT_EQ(errors.size(), 1u) << errors;
+  EXPECT_EQ(errors[0]["check"], "E3006");
+  EXPECT_EQ(errors[0]["path"], "/counters/0/name");
+}
+
 TEST(Custom, RenderersReportTheirOwnErrorsAtTheirPaths) {
   auto picky = counters([](const std::string&) {
     return json({{"errors", {{{"path", "/start"}, {"message", "counters start at 1"}}, {{"message", "and one more"}}}}}).dump();

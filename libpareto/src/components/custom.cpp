@@ -41,6 +41,7 @@ std::vector<std::pair<std::string, std::string>> named(const Component& c, const
 }
 
 void validate(Checker& checker, const Component& c) {
+  if (size_t limit = c.kind->custom->name_limit) checker.name_length(c, c.kind->noun, 0, limit);
   for (const auto& [field, key] : c.kind->custom->references) {
     const json* value = c.spec->contains(field) ? &(*c.spec)[field] : nullptr;
     bool names = !value || value->is_string() ||
@@ -187,7 +188,8 @@ Diagnostics CustomKinds::add(const json& definition, RenderFn render) {
   }
   if (!errors.empty()) return errors;
   auto kind = std::make_shared<CustomKind>(
-      CustomKind{key, noun, suffix, std::move(*schema), std::move(references), std::move(render), {}});
+      CustomKind{key, noun, suffix, std::move(*schema), std::move(references),
+                 definition.value("name_limit", size_t{0}), std::move(render), {}});
   kind->kind = Kind{kind->key, kind->noun, kind->suffix, "", validate, render_entry,
                     definition.value("variable", false) ? variable : nullptr, nullptr};
   kind->kind.custom = kind.get();

@@ -24,6 +24,7 @@ struct CustomKind {
   std::string key, noun, suffix;
   Schema schema;                                  // of one entry, "name" added
   std::map<std::string, std::string> references;  // entry field → the key of the kind it names
+  size_t name_limit = 0;  // of "<app>-<stage>-<name>", checked and budgeted; 0: none
   RenderFn render;
   Kind kind;  // views the strings above: a CustomKind is never moved once made
 };

@@ -45,13 +45,15 @@ class Kind:
     suffix: Optional[str] = None
     references: Mapping[str, str] = {}
     variable: bool = False
+    name_limit: Optional[int] = None
 
     def __init__(self, key: Optional[str] = None, *, schema: Optional[Mapping[str, Any]] = None,
                  noun: Optional[str] = None, suffix: Optional[str] = None,
                  references: Optional[Mapping[str, str]] = None, variable: Optional[bool] = None,
-                 render: Optional[Render] = None) -> None:
+                 name_limit: Optional[int] = None, render: Optional[Render] = None) -> None:
         for name, value in (("key", key), ("schema", schema), ("noun", noun), ("suffix", suffix),
-                            ("references", references), ("variable", variable)):
+                            ("references", references), ("variable", variable),
+                            ("name_limit", name_limit)):
             if value is not None:
                 setattr(self, name, value)
         if render is not None:
@@ -67,7 +69,7 @@ class Kind:
     def definition(self) -> dict[str, Any]:
         """The definition the core reads (pareto.h, pareto_kinds_add)."""
         out: dict[str, Any] = {"key": self.key, "schema": dict(self.schema)}
-        for name in ("noun", "suffix"):
+        for name in ("noun", "suffix", "name_limit"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         if self.references:
