@@ -25,6 +25,7 @@ import importlib.util
 import inspect
 import json
 import os
+import sys
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
@@ -115,7 +116,12 @@ def kinds_in_module(path: PathLike) -> list[Kind]:
     if spec is None or spec.loader is None:
         raise KindError(f"{path}: not a Python module")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[name] = module  # as an import would: dataclasses and pickling look it up
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
     found: list[Kind] = []
     for value in vars(module).values():
         if isinstance(value, Kind):
