@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
 const pareto = require('..');
-const { COMMAND, ROOT, VECTORS } = require('./support');
+const { COMMAND, NATIVE, ROOT, VECTORS } = require('./support');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'streams');
 const GOLDEN = fs.readFileSync(path.join(VECTORS, 'custom', 'streams', 'template.json'), 'utf8');
@@ -112,4 +112,11 @@ test('the command loads the kinds the app names, or --kinds gives', () => {
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /nope\.js/);
   assert.doesNotMatch(missing.stderr, /^\s+at /m);
+});
+
+test('the native command says it cannot run kind modules', () => {
+  const native = spawnSync(NATIVE, ['synth', EXAMPLE], { encoding: 'utf8' });
+  assert.equal(native.status, 1);
+  assert.match(native.stderr, /^pareto: .*streams names custom kind modules \(kinds\/stream\): this native command runs no Python or JavaScript/);
+  assert.match(native.stderr, /\/streams: unknown key "streams"/);
 });

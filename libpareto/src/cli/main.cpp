@@ -1,6 +1,7 @@
 // The native pareto command: validate, synth, graph and match, over the C++ API like any embedder.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -163,6 +164,12 @@ int run(const Options& options) {
     return app.valid() ? 0 : kInvalid;
   }
   if (!app.valid()) {
+    if (auto modules = nlohmann::json::parse(app.kind_modules()); !modules.empty())
+      fmt::print(stderr,
+                 "pareto: {} names custom kind modules ({}): this native command runs no Python "
+                 "or JavaScript to load them; use the pareto command of the Python or Node "
+                 "package\n",
+                 options.app_path, fmt::join(modules.get<std::vector<std::string>>(), ", "));
     print_errors(app.errors());
     return kInvalid;
   }

@@ -64,7 +64,7 @@ class Kind:
         """The entry's request in; {"resources", "outputs", "grants", "errors"} out."""
         render = getattr(self, "_render", None)
         if render is None:
-            raise NotImplementedError(f"kind {self.key!r} defines no render()")
+            raise TypeError(f"kind {self.key!r} has no renderer: give render= or define render()")
         return render(request)
 
     def definition(self) -> dict[str, Any]:
