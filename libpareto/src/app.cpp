@@ -117,15 +117,16 @@ size_t component_count(const json& config, const std::vector<const Kind*>& kinds
 
 // The document against the config schema, and each custom kind's entries against theirs.
 Diagnostics validate_schema(const json& document, const std::vector<const Kind*>& kinds) {
-  json built_in = document;
+  std::optional<json> built_in;  // without the custom kinds' entries: copied only when it has some
   Diagnostics custom;
   for (const Kind* kind : kinds)
     if (kind->custom && document.is_object() && document.contains(kind->key)) {
-      built_in.erase(std::string(kind->key));
+      if (!built_in) built_in = document;
+      built_in->erase(std::string(kind->key));
       for (auto& e : validate_entries(*kind->custom, document[std::string(kind->key)]))
         custom.push_back(std::move(e));
     }
-  Diagnostics errors = Schema::config().validate(built_in);
+  Diagnostics errors = Schema::config().validate(built_in ? *built_in : document);
   errors.insert(errors.end(), custom.begin(), custom.end());
   return errors;
 }
@@ -176,8 +177,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (doc.value.is_object() && doc.value.contains("kinds") && doc.value["kinds"].is_array())
     for (const auto& module : doc.value["kinds"])
       if (module.is_string()) out.kind_modules.push_back(module);
-  std::vector<const Kind*> all_kinds = options.kinds
-      ? options.kinds->all() : std::vector<const Kind*>(kinds().begin(), kinds().end());
+  std::vector<const Kind*> all_kinds = options.kinds ? options.kinds->all() : CustomKinds().all();
   if (size_t count = component_count(doc.value, all_kinds); count > kMaxComponents) {
     // Before the schema, whose cost grows with every entry: a bound on the whole pipeline.
     Diagnostics errors;

@@ -1,14 +1,21 @@
-// Synthesis cost: the example app, and generated apps of growing size (generated_app.hpp),
-// split into nested stacks past one stack's quotas.
+// Synthesis cost: the example app, generated apps of growing size (generated_app.hpp), split
+// into nested stacks past one stack's quotas, and apps of a custom kind (the example streams
+// kind's C++ renderer: a request and a reply through JSON text per entry).
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 #include <pareto/pareto.h>
+
+#include <pareto/pareto.hpp>
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "generated_app.hpp"
+
+namespace examples {
+void add_stream_kind(pareto::Kinds& kinds, const std::string& definition_file);
+}
 
 namespace {
 using pareto::testing_support::generated_app;
@@ -21,9 +28,11 @@ std::string example_app() {
 }
 
 // Loads and synthesizes `text` as many times as the benchmark asks; reports the output size.
-void run(benchmark::State& state, const std::string& text, const char* base_dir) {
+void run(benchmark::State& state, const std::string& text, const char* base_dir,
+         const pareto_kinds* kinds = nullptr) {
   pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
   options.base_dir = base_dir;
+  options.kinds = kinds;
   for (auto _ : state) {
     pareto_app* app = nullptr;
     char* json = nullptr;
@@ -73,6 +82,26 @@ void BM_SynthGenerated(benchmark::State& state) {
   state.counters["components"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_SynthGenerated)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+// `count` streams, each with an action writing to it and another reading it.
+std::string streams_app(int count) {
+  std::string text = "app: bench\nactions:\n";
+  for (int i = 0; i < count; ++i)
+    text += "  - {name: writer" + std::to_string(i) + "}\n  - {name: reader" + std::to_string(i) + "}\n";
+  text += "streams:\n";
+  for (int i = 0; i < count; ++i)
+    text += "  - {name: s" + std::to_string(i) + ", writers: [writer" + std::to_string(i) +
+            "], readers: [reader" + std::to_string(i) + "]}\n";
+  return text;
+}
+
+void BM_SynthCustomKind(benchmark::State& state) {
+  pareto::Kinds kinds;
+  examples::add_stream_kind(kinds, PARETO_SOURCE_DIR "/examples/streams/kinds/stream.json");
+  run(state, streams_app(static_cast<int>(state.range(0))), nullptr, kinds.get());
+  state.counters["components"] = static_cast<double>(state.range(0) * 3);
+}
+BENCHMARK(BM_SynthCustomKind)->Arg(100)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

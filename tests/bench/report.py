@@ -11,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+# (row, benchmark, components): growth compares each row with the one before of its family.
 CASES = [("examples/hello", "BM_SynthExample$", None)] + [
     (f"generated {n}", f"BM_SynthGenerated/{n}$", n) for n in (10, 100, 1000, 10000)
-]
+] + [(f"custom kind {n * 3}", f"BM_SynthCustomKind/{n}$", n * 3) for n in (100, 1000)]
 
 
 def run_case(binary, pattern):
@@ -38,6 +39,8 @@ def main():
              "growth")]
     previous = None
     for name, pattern, components in CASES:
+        if previous and name.split()[0] != previous[2]:
+            previous = None  # another family of apps
         r, peak = run_case(binary, pattern)
         if not r["valid"]:
             sys.exit(f"{name}: the app did not synthesize")
@@ -47,7 +50,7 @@ def main():
         if components and previous:
             growth = f"{(r['real_time'] / components) / (previous[0] / previous[1]):.2f}"
         if components:
-            previous = (r["real_time"], components)
+            previous = (r["real_time"], components, name.split()[0])
         rows.append((name, str(components or "-"), str(int(r["resources"])),
                      str(int(r["stacks"])), str(int(r["bytes"])), f"{r['real_time'] / 1000:.1f} ms",
                      f"{peak / 1024:.1f} MiB", growth))

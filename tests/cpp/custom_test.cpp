@@ -12,6 +12,10 @@
 #include "pareto/pareto.h"
 #include "pareto/pareto.hpp"
 
+namespace examples {
+void add_stream_kind(pareto::Kinds& kinds, const std::string& definition_file);
+}
+
 namespace {
 using nlohmann::json;
 
@@ -187,6 +191,34 @@ TEST(Custom, PhysicalNamesAreMeasuredAgainstTheKindsLimit) {
   ASSERT_EQ(errors.size(), 1u) << errors;
   EXPECT_EQ(errors[0]["check"], "E3006");
   EXPECT_EQ(errors[0]["path"], "/counters/0/name");
+}
+
+TEST(Custom, ResourcesGoThroughTheStackQuotas) {
+  // 400 streams, each read by the next one's writer: one cycle of references, past one stack.
+  pareto::Kinds kinds;
+  examples::add_stream_kind(kinds, PARETO_SOURCE_DIR "/examples/streams/kinds/stream.json");
+  std::string text = "app: ring\nactions:\n";
+  for (int i = 0; i < 400; ++i) text += "  - {name: w" + std::to_string(i) + "}\n";
+  text += "streams:\n";
+  for (int i = 0; i < 400; ++i)
+    text += "  - {name: s" + std::to_string(i) + ", writers: [w" + std::to_string(i) +
+            "], readers: [w" + std::to_string((i + 1) % 400) + "]}\n";
+  json errors = errors_of(text, kinds);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["check"], "E4003");
+  std::string message = errors[0]["message"];
+  EXPECT_EQ(message.rfind("/streams/0, ", 0), 0u) << message;
+  EXPECT_NE(message.find(" and 792 more components reference each other and make 2000 resources"),
+            std::string::npos) << message;
+  // Without the cycle, the same streams split into nested stacks.
+  std::string acyclic = text;
+  for (int i = 0; i < 400; ++i) {
+    std::string from = "readers: [w" + std::to_string((i + 1) % 400) + "]";
+    acyclic.replace(acyclic.find(from), from.size(), "readers: []");
+  }
+  auto app = pareto::App::from_text(acyclic, "pareto.yaml", "", &kinds);
+  ASSERT_TRUE(app.valid()) << app.errors();
+  EXPECT_GT(json::parse(app.nested_stacks()).size(), 1u);
 }
 
 TEST(Custom, RenderersReportTheirOwnErrorsAtTheirPaths) {

@@ -354,11 +354,16 @@ class Splitter {
              bin.bytes + group.bytes <= kBinBytes;
     };
     if (!fits(Bin{}, imports_outside(kNoBin))) {
+      // A cycle can hold the whole app: the message names the first few.
+      constexpr size_t kNamed = 8;
+      const auto& all = group.components;
+      std::string named = fmt::format("{}", fmt::join(all.begin(), all.begin() + std::min(all.size(), kNamed), ", "));
+      if (all.size() > kNamed) named += fmt::format(" and {} more components", all.size() - kNamed);
       report(errors_, group.components.front(), check::kQuota,
              fmt::format("{} reference each other and make {} resources, {} parameters, {} "
                          "outputs and about {} bytes together, more than one stack takes ({}, "
                          "{}, {}, {}): split them into fewer references",
-                         fmt::join(group.components, ", "), group.resources.size(),
+                         named, group.resources.size(),
                          group.imports.size(), group.exports.size(), group.bytes, kMaxResources,
                          kMaxParameters, kMaxOutputs, kMaxTemplateBytes));
       return;
