@@ -161,13 +161,13 @@ Diagnostics CustomKinds::add(const json& definition, RenderFn render) {
   }
   std::map<std::string, std::string> references;
   const json& declared = definition.contains("references") ? definition["references"] : json::object();
-  for (const auto& [field, target] : declared.items()) {
-    bool exists = target == key || std::any_of(known.begin(), known.end(), [&](const Kind* k) {
-      return k->key == target.get<std::string>();
-    });
+  for (const auto& [field, value] : declared.items()) {
+    std::string target = value;
+    bool exists = target == key || std::any_of(known.begin(), known.end(),
+                                               [&](const Kind* k) { return k->key == target; });
     if (!exists)
       report(errors, "/references/" + pointer_escape(field), check::kKindDefinition,
-             fmt::format("no kind \"{}\" is registered before this one", target.get<std::string>()));
+             fmt::format("no kind \"{}\" is registered before this one", target));
     references[field] = target;
   }
   // The entry's "name" is pareto's: logical ids, variables and physical names derive from it.
