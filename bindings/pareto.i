@@ -28,6 +28,8 @@
 %module(package="pareto") _pareto
 
 %{
+#include <string.h>
+
 #include "pareto/pareto.h"
 
 static pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
@@ -57,6 +59,10 @@ static pareto_status pareto_bind_reply(pareto_reply *reply, bool ok, const char 
   return ok ? PARETO_OK : PARETO_ERROR;
 }
 
+static pareto_status pareto_bind_fail(pareto_reply *reply, const char *why) {
+  return pareto_bind_reply(reply, false, why, strlen(why));
+}
+
 #ifdef SWIGPYTHON
 typedef PyObject *pareto_bind_callable;
 
@@ -71,7 +77,7 @@ static pareto_status pareto_bind_render(void *user, const char *request, size_t 
       (text = PyUnicode_AsUTF8AndSize(PyTuple_GetItem(result, 1), &size)))
     status = pareto_bind_reply(reply, PyObject_IsTrue(PyTuple_GetItem(result, 0)) == 1, text, size);
   else
-    status = pareto_bind_reply(reply, false, "the renderer did not return (ok, text)", 38);
+    status = pareto_bind_fail(reply, "the renderer did not return (ok, text)");
   PyErr_Clear();
   Py_XDECREF(result);
   PyGILState_Release(gil);
@@ -112,7 +118,7 @@ static pareto_status pareto_bind_render(void *user, const char *request, size_t 
     std::string message = e.Message();
     return pareto_bind_reply(reply, false, message.data(), message.size());
   }
-  return pareto_bind_reply(reply, false, "the renderer did not return [ok, text]", 38);
+  return pareto_bind_fail(reply, "the renderer did not return [ok, text]");
 }
 
 static void pareto_bind_release(void *user) {

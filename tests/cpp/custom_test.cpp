@@ -131,6 +131,11 @@ TEST(Custom, RendererFailuresNameTheKindAndComponent) {
   EXPECT_EQ(errors[0]["check"], "E3011");
   EXPECT_EQ(errors[0]["message"], "counter \"visits\" (custom kind \"counters\"): the renderer failed: no quota left");
 
+  auto odd = counters([](const std::string&) -> std::string { throw 7; });
+  errors = errors_of(kApp, odd);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["message"], "counter \"visits\" (custom kind \"counters\"): the renderer failed: an exception that is not a std::exception");
+
   auto garbage = counters([](const std::string&) { return std::string("{not json"); });
   errors = errors_of(kApp, garbage);
   ASSERT_EQ(errors.size(), 1u);

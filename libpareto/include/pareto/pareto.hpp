@@ -73,11 +73,14 @@ class Kinds {
       std::string answer = (*static_cast<Render*>(user))(std::string(request, len));
       return pareto_reply_set(reply, answer.data(), answer.size());
     } catch (const std::exception& e) {
-      pareto_reply_set(reply, e.what(), std::char_traits<char>::length(e.what()));
+      fail(reply, e.what());
     } catch (...) {
-      pareto_reply_set(reply, "an exception that is not a std::exception", 41);
+      fail(reply, "an exception that is not a std::exception");
     }
     return PARETO_ERROR;
+  }
+  static void fail(pareto_reply* reply, const char* why) {
+    pareto_reply_set(reply, why, std::char_traits<char>::length(why));
   }
   static void release(void* user) { delete static_cast<Render*>(user); }
   struct Free {
