@@ -20,6 +20,10 @@
  *   App.rules(stage)                  -> [status, string or null]
  *   compile_rules(json)               -> [status, Rules or null]
  *   Rules.errors(), Rules.match(json) -> string, [status, string or null]
+ *   start_flow(request)               -> [status, Flow or null]   a command, as in pareto.h
+ *   Flow.next(answer)                 -> [status, string or null]   the next step's JSON
+ *   Flow.blob()                       -> [status, bytes/Buffer or null]   an upload's bytes
+ *   Flow.lend(app)                    -> status   the app a "load" step asked for
  *   strerror(status), version(), version_number(), config_schema(), and the status codes
  *
  * An App owns its pareto_app and the host's garbage collector frees it; every char ** out is
@@ -296,6 +300,36 @@ struct pareto_rules {};
   pareto_status match_json(const char *event_json, size_t len, char **out_json) const {
     return pareto_rules_match($self, event_json, len, out_json);
   }
+}
+
+/* pareto_flow **out: a running command, owned by the returned object (null when none). */
+%typemap(in, numinputs=0, noblock=1) pareto_flow **out (pareto_flow *handle = NULL) {
+  $1 = &handle;
+}
+%typemap(argout, noblock=1) pareto_flow **out {
+  %append_output(SWIG_NewPointerObj(SWIG_as_voidptr(*$1), $*descriptor, SWIG_POINTER_OWN));
+}
+%apply (const char *STRING, size_t LENGTH) { (const char *request_json, size_t len) };
+%apply (const char *STRING, size_t LENGTH) { (const char *answer_json, size_t len) };
+
+%rename(start_flow) pareto_flow_start;
+pareto_status pareto_flow_start(pareto_flow **out, const char *request_json, size_t len);
+
+%rename(Flow) pareto_flow;
+%rename(next) pareto_flow::next_step;
+%rename(blob) pareto_flow::blob_bytes;
+%rename(lend) pareto_flow::lend_app;
+%nodefaultctor pareto_flow;
+struct pareto_flow {};
+%extend pareto_flow {
+  ~pareto_flow() { pareto_flow_free($self); }
+  pareto_status next_step(const char *answer_json, size_t len, char **out_json) {
+    return pareto_flow_next($self, answer_json, len, out_json);
+  }
+  pareto_status blob_bytes(char **out_data, size_t *out_len) const {
+    return pareto_flow_blob($self, out_data, out_len);
+  }
+  pareto_status lend_app(const pareto_app *app) { return pareto_flow_lend_app($self, app); }
 }
 
 %rename("%(strip:[pareto_])s") "";

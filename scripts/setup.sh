@@ -6,7 +6,7 @@ BUILD="${PARETO_BUILD_DIR:-$ROOT/build}"
 VENV="${PARETO_VENV:-$ROOT/.venv}"
 
 APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev libyaml-cpp-dev
-              libvalijson-dev libzip-dev libgtest-dev libbenchmark-dev libcli11-dev
+              libvalijson-dev libzip-dev libssl-dev libgtest-dev libbenchmark-dev libcli11-dev
               clang libclang-rt-14-dev valgrind)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

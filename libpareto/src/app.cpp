@@ -16,6 +16,7 @@
 #include "load/document.hpp"
 #include "load/sources.hpp"
 #include "names.hpp"
+#include "package/archive.hpp"
 #include "render/dashboard.hpp"
 #include "render/graph.hpp"
 
@@ -87,6 +88,11 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
                            "file", kind->noun, component.name, path));
       }
   }
+  for (const char* key : {"actions", "builders"})
+    for (const auto& component : model.of(key))
+      for (const auto& refusal :
+           files_to_ship(base, json::array({{{"path", component.string("path")}}})).refused)
+        report(errors, component.pointer + "/path", check::kRefusedFile, refusal.message);
   for (const auto& builder : model.of("builders")) {
     std::string spec = builder.string("path") + "/" + builder.string("buildspec");
     std::error_code error;
@@ -95,6 +101,18 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
              fmt::format("no build spec for builder \"{}\": expected {} beside the app "
                          "description", builder.name, spec));
   }
+}
+
+// Why a kind module may not be loaded: a path spelled to leave the app's folder. (A link inside
+// the folder is the app's own choice, as the modules' code is: nothing is gained by refusing it.)
+std::optional<std::string> outside_app(const std::string& module) {
+  std::filesystem::path path(module);
+  bool climbs = path.is_absolute() || std::any_of(path.begin(), path.end(), [](const auto& part) {
+                  return part == "..";
+                });
+  if (!climbs) return std::nullopt;
+  return fmt::format("kind module {} is outside the app's folder: name a module path inside it, "
+                     "like \"kinds/stream\"", module);
 }
 
 void sort_by_position(Diagnostics& errors) {
@@ -165,7 +183,9 @@ Graph graph_of(const Model& model, const std::vector<Link>& links) {
 Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Synthesis out;
   Document doc = load_document(text);
+  Diagnostics module_errors;
   auto finish = [&](Diagnostics errors) {
+    errors.insert(errors.end(), module_errors.begin(), module_errors.end());
     doc.positions.locate(errors);
     sort_by_position(errors);
     out.errors = std::move(errors);
@@ -175,8 +195,13 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (doc.value.is_object() && doc.value.contains("app") && doc.value["app"].is_string())
     out.name = doc.value["app"];
   if (doc.value.is_object() && doc.value.contains("kinds") && doc.value["kinds"].is_array())
-    for (const auto& module : doc.value["kinds"])
-      if (module.is_string()) out.kind_modules.push_back(module);
+    for (size_t i = 0; i < doc.value["kinds"].size(); ++i)
+      if (const json& module = doc.value["kinds"][i]; module.is_string()) {
+        if (auto why = outside_app(module.get<std::string>()))
+          report(module_errors, fmt::format("/kinds/{}", i), check::kKindDefinition, *why);
+        else
+          out.kind_modules.push_back(module);
+      }
   std::vector<const Kind*> all_kinds = options.kinds ? options.kinds->all() : CustomKinds().all();
   if (size_t count = component_count(doc.value, all_kinds); count > kMaxComponents) {
     // Before the schema, whose cost grows with every entry: a bound on the whole pipeline.

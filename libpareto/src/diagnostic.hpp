@@ -14,6 +14,7 @@ inline constexpr std::string_view kDuplicateKey = "E1002";    // a mapping repea
 inline constexpr std::string_view kInputLimit = "E1003";      // too large, deep or long
 inline constexpr std::string_view kNotAnObject = "E1004";     // top level is not a mapping
 inline constexpr std::string_view kHandlerMissing = "E1005";  // handler file not found
+inline constexpr std::string_view kRefusedFile = "E1006";     // a link out of the app, a key
 inline constexpr std::string_view kType = "E2001";            // wrong JSON type
 inline constexpr std::string_view kEnum = "E2002";            // not one of the allowed values
 inline constexpr std::string_view kUnknownKey = "E2003";      // key the schema does not know

@@ -1,16 +1,28 @@
 'use strict';
 // App: a loaded pareto.yaml, over the core's C API (through the generated native module).
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const native = require('./native');
 const { ParetoError, ValidationError, check } = require('./errors');
-const { Archive } = require('./package');
 const { loadWithKinds } = require('./kinds');
 
 function text(value, what) {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a string, not ${typeof value}`);
   if (!value.isWellFormed()) throw new TypeError(`${what} is not well-formed UTF-16 (a lone surrogate)`);
   return value;
+}
+
+/** The code archive: zip bytes named by their content hash. */
+class Archive {
+  constructor(data) {
+    this.data = data;
+    this.sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    Object.freeze(this);
+  }
+
+  /** Where a deploy uploads it in the artifacts bucket: unchanged code, unchanged key. */
+  key(appName) { return `pareto/${appName}/${this.sha256}.zip`; }
 }
 
 class App {
@@ -147,21 +159,37 @@ class App {
     check(status);
     return new Archive(data);
   }
+
+  // --- the commands that reach AWS, through the core's engine (lib/host.js) ---------------------
+  // Options of each: {stage = 'dev', region, profile, endpoint, local (moto's server, started for
+  // the call), parameters ({key: value}), allowReplace, write ((stream, text) => void: the
+  // progress; default the process's stdout and stderr)}. A failure rejects with CommandError.
+
+  /** Deploys the stack <app>-<stage>; resolves to its outputs. */
+  deploy(options) { return command(this, 'deploy', ['--yes'], options); }
+
+  /** What a deploy would change, changing nothing: {changes: [{logical_id, type, action,
+   * replacement}], widened: ['LogicalId: statement']}. */
+  diff(options) { return command(this, 'diff', [], options); }
+
+  /** The deployed stack's outputs. */
+  outputs(options) { return command(this, 'outputs', [], options); }
+
+  /** Empties the stack's buckets and deletes the stack. */
+  async destroy(options) { await command(this, 'destroy', ['--yes'], options); }
 }
 
-// Deploying loads the AWS SDK: only when asked.
-const deployment = () => require('./deploy');
+/** A command line for the engine, run by the host with this app lent to it. */
+function command(app, name, flags, { stage = 'dev', region, profile, endpoint, local, parameters = {},
+  allowReplace, write } = {}) {
+  const argv = [name, app.baseDir ?? '.', '--stage', stage, ...flags];
+  if (region) argv.push('--region', region);
+  if (profile) argv.push('--profile', profile);
+  if (endpoint) argv.push('--endpoint-url', endpoint);
+  if (local) argv.push('--local');
+  if (allowReplace) argv.push('--allow-replace');
+  for (const [key, value] of Object.entries(parameters)) argv.push('--parameter', `${key}=${value}`);
+  return require('./host').command(app, argv, write);  // the host requires App
+}
 
-Object.assign(App.prototype, {
-  /** Deploys to `<app>-<stage>`; resolves to the stack's outputs. Options: {stage, region,
-   * endpoint, credentials, parameters, allowReplace, confirm(changeSet), onEvent(event), pollMs}. */
-  deploy(options) { return deployment().deploy(this, options); },
-  /** The change set a deploy would execute, without executing it. */
-  diff(options) { return deployment().diff(this, options); },
-  /** The outputs of the deployed stack. */
-  outputs(options) { return new (deployment().Stack)(this.name, options).outputs(); },
-  /** Deletes the stack, emptying its buckets first. */
-  destroy(options) { return deployment().destroy(this.name, options); },
-});
-
-module.exports = { App };
+module.exports = { App, Archive };

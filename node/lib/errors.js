@@ -22,6 +22,16 @@ class ValidationError extends ParetoError {
   }
 }
 
+/** A command the engine ran did not succeed (a deploy that failed, a stack that is not there):
+ * the message is what it said last, `exit` its status. */
+class CommandError extends ParetoError {
+  constructor(exit, message) {
+    super(native.ERROR, message);
+    this.name = 'CommandError';
+    this.exit = exit;
+  }
+}
+
 /** One error as a line: "pareto.yaml:3:5: /actions/0/timeout: ... [E2002]". */
 function formatError(error) {
   const where = error.line ? `${error.file}:${error.line}:${error.column}: ` : error.file ? `${error.file}: ` : '';
@@ -37,4 +47,4 @@ function check(status) {
   if (status < 0) throw new ParetoError(status);
 }
 
-module.exports = { ParetoError, ValidationError, formatError, check };
+module.exports = { ParetoError, ValidationError, CommandError, formatError, check };

@@ -26,6 +26,15 @@ export class ValidationError extends ParetoError {
   readonly errors: Diagnostic[];
 }
 
+/**
+ * A command the engine ran did not succeed (a deploy that failed, a stack that is not there);
+ * the message is what it said last on stderr ("pareto: ...", without the prefix).
+ */
+export class CommandError extends ParetoError {
+  /** The command's exit status. */
+  readonly exit: number;
+}
+
 /** A code folder to package: an action's handler, or a builder's sources. */
 export type CodeFolder =
   | { action: string; path: string; runtime: 'python' | 'nodejs'; handler: string }
@@ -112,9 +121,6 @@ export interface Template {
   Outputs?: Record<string, { Description: string; Value: unknown }>;
 }
 
-/** The deployment did not succeed; `onEvent` was told the reasons. */
-export class DeployError extends Error {}
-
 /** One quota the app uses, and the config entry (a JSON pointer, "" the whole app) that costs it. */
 export interface QuotaUse {
   quota: string;
@@ -132,50 +138,40 @@ export interface NestedStack {
   template: string;
 }
 
+/** Where and how a command reaches AWS (the options of App#deploy, diff, outputs, destroy). */
+export interface CommandOptions {
+  /** The stage: the stack is <app>-<stage>; lower-case letters and digits, at most 16 (default 'dev'). */
+  stage?: string;
+  /** Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, then us-east-1. */
+  region?: string;
+  /** The AWS profile of the shared config files. */
+  profile?: string;
+  /** An emulator's URL instead of AWS (default: PARETO_ENDPOINT_URL). */
+  endpoint?: string;
+  /** Use moto's server on 127.0.0.1, started for the call. */
+  local?: boolean;
+  /** Template parameters (deploy and diff only). */
+  parameters?: Record<string, string>;
+  /** Replace tables, buckets, queues, user pools and secrets when the change needs to (deploy and diff only). */
+  allowReplace?: boolean;
+  /** Where the progress goes (default: the process's stdout and stderr). */
+  write?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+/** One change of a change set. */
 export interface Change {
-  logicalId: string;
-  resourceType: string;
+  logical_id: string;
+  type: string;
   action: 'Add' | 'Modify' | 'Remove' | 'Import' | 'Dynamic' | string;
   /** 'True' | 'False' | 'Conditional', or '' when not a modification. */
   replacement: string;
 }
 
-export interface ChangeSet {
-  /** null: nothing to change. */
-  id: string | null;
-  stackType: 'CREATE' | 'UPDATE';
+/** What a deploy would change. */
+export interface Diff {
   changes: Change[];
   /** IAM statements an update adds, as "LogicalId: statement". */
   widened: string[];
-}
-
-export type DeployEvent =
-  | { type: 'message'; message: string }
-  | { type: 'change-set'; changeSet: ChangeSet }
-  | { type: 'resource'; done: number; total: number; status: string; logicalId: string; resourceType: string; reason: string }
-  | { type: 'failure'; message: string }
-  | { type: 'settled'; status: string; message: string };
-
-export interface StackOptions {
-  /** The stage: the stack is <app>-<stage>; lower-case letters and digits, at most 16. */
-  stage: string;
-  /** Default: AWS_REGION, AWS_DEFAULT_REGION, then us-east-1. */
-  region?: string;
-  /** An emulator's URL instead of AWS (default: PARETO_ENDPOINT_URL). */
-  endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** How often progress is polled (default 3000 ms). */
-  pollMs?: number;
-  onEvent?: (event: DeployEvent) => void;
-}
-
-export interface DeployOptions extends StackOptions {
-  /** Template parameters beyond StageName, ArtifactsBucket and ArtifactsKey. */
-  parameters?: Record<string, string>;
-  /** Replace tables, buckets, queues or user pools when the change needs to. */
-  allowReplace?: boolean;
-  /** Asked before executing the change set; false cancels. */
-  confirm?: (changeSet: ChangeSet) => boolean | Promise<boolean>;
 }
 
 /** A loaded app description: its errors, or its CloudFormation template. Immutable. */
@@ -207,13 +203,14 @@ export class App {
   rules(stage?: string): { rules: Record<string, unknown>; skipped: Record<string, string> };
   /** The code archive, the same bytes as from Python; the app must be loaded from a folder. */
   package(): Archive;
-  /** Deploys through a change set; resolves to the stack's outputs. */
-  deploy(options: DeployOptions): Promise<Record<string, string>>;
-  /** The change set a deploy would execute, discarded. */
-  diff(options: DeployOptions): Promise<ChangeSet>;
-  outputs(options: StackOptions): Promise<Record<string, string>>;
-  /** Deletes the stack, emptying its buckets first. */
-  destroy(options: StackOptions): Promise<void>;
+  /** Deploys the stack <app>-<stage>; resolves to its outputs. */
+  deploy(options?: CommandOptions): Promise<Record<string, string>>;
+  /** What a deploy would change, changing nothing. */
+  diff(options?: CommandOptions): Promise<Diff>;
+  /** The deployed stack's outputs. */
+  outputs(options?: CommandOptions): Promise<Record<string, string>>;
+  /** Empties the stack's buckets and deletes the stack. */
+  destroy(options?: CommandOptions): Promise<void>;
 }
 
 type Json = string | Buffer | Record<string, unknown>;
@@ -242,7 +239,7 @@ export function configSchema(): Record<string, unknown>;
 
 declare const pareto: {
   App: typeof App; Archive: typeof Archive; ParetoError: typeof ParetoError;
-  ValidationError: typeof ValidationError; DeployError: typeof DeployError; Rules: typeof Rules;
+  ValidationError: typeof ValidationError; CommandError: typeof CommandError; Rules: typeof Rules;
   Pattern: typeof Pattern;
   compile: typeof compile; match: typeof match; formatError: typeof formatError;
   Kind: typeof Kind; KindError: typeof KindError; kindsInModule: typeof kindsInModule;

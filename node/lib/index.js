@@ -5,17 +5,16 @@
 //   const app = pareto.App.load('examples/hello');   // a pareto.yaml, or the folder holding one
 //   app.validate();                                   // throws pareto.ValidationError with .errors
 //   const template = app.synth();                     // object; app.templateJson() gives the bytes
+//   const outputs = await app.deploy({ stage: 'dev' });  // rejects with pareto.CommandError
 const native = require('./native');
-const { App } = require('./app');
-const { ParetoError, ValidationError, formatError } = require('./errors');
-const { Archive } = require('./package');
+const { App, Archive } = require('./app');
+const { ParetoError, ValidationError, CommandError, formatError } = require('./errors');
 const { Rules, Pattern, compile, match } = require('./patterns');
 const { Kind, KindError, kindsInModule } = require('./kinds');
 
 module.exports = {
-  App, Archive, ParetoError, ValidationError, Rules, Pattern, compile, match, formatError,
+  App, Archive, ParetoError, ValidationError, CommandError, Rules, Pattern, compile, match, formatError,
   Kind, KindError, kindsInModule,
-  get DeployError() { return require('./deploy').DeployError; },
   version: native.version(),
   configSchema: () => JSON.parse(native.config_schema()),
 };

@@ -2,7 +2,7 @@
 import pareto from './index.js';
 
 export const {
-  App, Archive, ParetoError, ValidationError, DeployError, Rules, Pattern, compile, match,
+  App, Archive, ParetoError, ValidationError, CommandError, Rules, Pattern, compile, match,
   formatError, Kind, KindError, kindsInModule, version, configSchema,
 } = pareto;
 export default pareto;

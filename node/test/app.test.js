@@ -68,8 +68,7 @@ test('the code archive is the bytes Python uploads', () => {
   assert.equal(archive.key('hello'), `pareto/hello/${archive.sha256}.zip`);
   const python = spawnSync(PYTHON, ['-c', [
     'import sys, pareto',
-    'from pareto.package import build_archive',
-    'sys.stdout.buffer.write(build_archive(pareto.App.load(sys.argv[1])).data)'].join('\n'), EXAMPLE]);
+    'sys.stdout.buffer.write(pareto.App.load(sys.argv[1]).package())'].join('\n'), EXAMPLE]);
   assert.equal(python.status, 0, `${PYTHON}: ${python.stderr}`);
   assert.ok(archive.data.equals(python.stdout), 'the zip bytes differ from Python\'s');
 });

@@ -137,6 +137,9 @@ PARETO_EXTERN(pareto_status) pareto_app_kind_modules(const pareto_app *app, char
 /* The app's name (the "app" key), borrowed; "" when the description has none. */
 PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);
 
+/* The folder its handler sources are read from, borrowed; NULL when none was given. */
+PARETO_EXTERN(const char *) pareto_app_base_dir(const pareto_app *app);
+
 /*
  * The CloudFormation template as JSON (UTF-8, deterministic: the same input gives the same
  * bytes on every platform). *out_json is freed with pareto_free. PARETO_EINVALID when the app
@@ -193,6 +196,61 @@ pareto_app_package(const pareto_app *app, char **out_data, size_t *out_len);
 
 /* Frees an app; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
+
+/*
+ * Commands as flows. Every command of the pareto command line (validate, synth, deploy, diff,
+ * destroy, outputs, logs, ...) runs in the core as a flow that performs no I/O toward AWS, the
+ * terminal or the clock: it yields steps, JSON objects for the host to perform, and takes their
+ * answers, as h11 and nghttp2 do for their protocols. A host loops:
+ *
+ *   pareto_flow_start(&flow, request, len);
+ *   for (answer = NULL;; answer = what the host did) {
+ *     pareto_flow_next(flow, answer, answer_len, &step);   step is {"step": KIND, ...}
+ *     if KIND is "done": the exit status is step.exit, a library call's value step.result
+ *   }
+ *   pareto_flow_free(flow);
+ *
+ * The request: {"argv": [...] (without the program's name), "host": "python" | "node" | a name,
+ * "aws": true when the host performs "call" steps, "interactive": true when stdin is a terminal,
+ * "now_ms": the host's clock (epoch ms), "seed": the retry jitter's seed}. The steps and their
+ * answers (answers are JSON text; a step that needs none is answered with null):
+ *
+ *   call     {service, operation, params}  boto3's service name, the API's operation and member
+ *            names; a member {"$bytes": base64} is binary. Answer {"response": {...}} in the
+ *            API's shape (timestamps as ISO 8601 UTC strings "2026-12-01T09:30:00.000Z",
+ *            binary as base64), or {"error": {"code", "message", "status"}} (status 0 when
+ *            no HTTP answer came: a dropped connection is code "NetworkingError").
+ *   upload   {bucket, key, bytes}  an S3 PutObject of the bytes pareto_flow_blob gives;
+ *            answered like a call.
+ *   connect  {profile, region, endpoint, credentials}  the SDK's session for the calls that
+ *            follow; answer {"region": the region the SDK resolved} or {"error": {...}}.
+ *   emulator {keep}  start moto's server on a free 127.0.0.1 port (python -m pareto.moto_server),
+ *            stopped when the flow ends unless keep; answer {"endpoint": url} or {"error"}.
+ *   load     {path, kinds}  load the app at path with the custom kind modules given, and lend
+ *            it with pareto_flow_lend_app; answer {"loaded": true}, {"errors": [...]} (as
+ *            pareto_app_errors) or {"error": {"message"}} (no such app: a usage error).
+ *   run      {argv, cwd, env}  run a process (argv[0] "python" or "node": the host's own
+ *            interpreter) with env added to the host's; answer {"exit": n, "output": text}.
+ *   wait     {milliseconds}     sleep.
+ *   write    {stream, text}     "stdout" or "stderr".
+ *   ask      {question, secret} answer true/false, or the text typed when secret.
+ *   done     {exit, result}     the end; further calls return it again.
+ *
+ * pareto_flow_next returns PARETO_EARG when the answer is not JSON (the flow is unchanged).
+ */
+typedef struct pareto_flow pareto_flow;
+
+PARETO_EXTERN(pareto_status)
+pareto_flow_start(pareto_flow **out, const char *request_json, size_t len);
+PARETO_EXTERN(pareto_status)
+pareto_flow_next(pareto_flow *flow, const char *answer_json, size_t len, char **out_json);
+/* The bytes of the current "upload" step (a copy, freed with pareto_free). */
+PARETO_EXTERN(pareto_status)
+pareto_flow_blob(const pareto_flow *flow, char **out_data, size_t *out_len);
+/* Lends the flow the app a "load" step asked for; it must outlive the flow. */
+PARETO_EXTERN(pareto_status) pareto_flow_lend_app(pareto_flow *flow, const pareto_app *app);
+/* Frees a flow; NULL is a no-op. */
+PARETO_EXTERN(void) pareto_flow_free(pareto_flow *flow);
 
 /*
  * EventBridge event patterns. A rule set is compiled once from a JSON object of names to

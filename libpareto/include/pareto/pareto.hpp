@@ -115,8 +115,17 @@ class App {
     return detail::take([&](char** out) { return pareto_app_kind_modules(app_.get(), out); });
   }
 
+  const pareto_app* get() const { return app_.get(); }
+  // A view of an app a caller owns (a host's, lent to a flow); it must outlive the view.
+  static App borrow(const pareto_app* app) { return App(const_cast<pareto_app*>(app), false); }
+
   bool valid() const { return errors() == "[]"; }
   std::string name() const { return pareto_app_name(app_.get()); }
+  // The folder of its handler sources; "" when it was loaded without one.
+  std::string base_dir() const {
+    const char* dir = pareto_app_base_dir(app_.get());
+    return dir ? dir : "";
+  }
   // JSON: [{file, path, line, column, message, check}]
   std::string errors() const { return pareto_app_errors(app_.get()); }
   // The template JSON; throws Error(PARETO_EINVALID) when the app has errors.
@@ -152,9 +161,12 @@ class App {
 
  private:
   struct Free {
-    void operator()(pareto_app* app) const noexcept { pareto_app_free(app); }
+    bool owned = true;
+    void operator()(pareto_app* app) const noexcept {
+      if (owned) pareto_app_free(app);
+    }
   };
-  explicit App(pareto_app* app) : app_(app) {}
+  explicit App(pareto_app* app, bool owned = true) : app_(app, Free{owned}) {}
   std::unique_ptr<pareto_app, Free> app_;
 };
 

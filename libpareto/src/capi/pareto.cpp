@@ -11,6 +11,7 @@
 #include "components/custom.hpp"
 #include "package/archive.hpp"
 #include "check/schema.hpp"
+#include "engine/flow.hpp"
 #include "pattern/pattern.hpp"
 #include "pattern/template_rules.hpp"
 #include "render/graph.hpp"
@@ -27,7 +28,12 @@ struct pareto_app {
   nlohmann::json graph;
   nlohmann::json functions;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
+  std::string base_dir_text;
   bool valid = false;
+};
+
+struct pareto_flow {
+  std::unique_ptr<pareto::engine::Flow> flow;
 };
 
 struct pareto_kinds {
@@ -108,6 +114,7 @@ pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
   auto app = std::make_unique<pareto_app>();
   app->functions = result.functions;
   app->base_dir = options.base_dir;
+  if (options.base_dir) app->base_dir_text = options.base_dir->string();
   app->name = result.name;
   app->kind_modules = result.kind_modules;
   app->errors_json = result.errors_json(file).dump();
@@ -167,6 +174,10 @@ const char* pareto_app_errors(const pareto_app* app) {
 }
 
 const char* pareto_app_name(const pareto_app* app) { return app ? app->name.c_str() : nullptr; }
+
+const char* pareto_app_base_dir(const pareto_app* app) {
+  return app && app->base_dir ? app->base_dir_text.c_str() : nullptr;
+}
 
 pareto_status pareto_app_kind_modules(const pareto_app* app, char** out_json) {
   if (!out_json) return PARETO_EARG;
@@ -360,6 +371,69 @@ pareto_status pareto_app_rules(const pareto_app* app, const char* stage, char** 
 }
 
 void pareto_rules_free(pareto_rules* rules) { delete rules; }
+
+pareto_status pareto_flow_start(pareto_flow** out, const char* request_json, size_t len) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  if (!request_json) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    json request = json::parse(std::string_view(request_json, len), nullptr, false);
+    if (!request.is_object() || !request.contains("argv") || !request["argv"].is_array())
+      return PARETO_EARG;
+    std::vector<std::string> argv;
+    for (const auto& argument : request["argv"]) {
+      if (!argument.is_string()) return PARETO_EARG;
+      argv.push_back(argument);
+    }
+    pareto::engine::HostFacts facts;
+    facts.host = request.value("host", facts.host);
+    facts.aws = request.value("aws", false);
+    facts.interactive = request.value("interactive", false);
+    facts.now_ms = request.value("now_ms", int64_t{0});
+    facts.seed = request.value("seed", uint64_t{0});
+    auto flow = std::make_unique<pareto_flow>();
+    flow->flow = pareto::engine::Flow::command_line(std::move(facts), std::move(argv));
+    *out = flow.release();
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_flow_next(pareto_flow* flow, const char* answer_json, size_t len,
+                               char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!flow) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    json answer;
+    if (answer_json) {
+      answer = json::parse(std::string_view(answer_json, len), nullptr, false);
+      if (answer.is_discarded()) return PARETO_EARG;
+    }
+    *out_json = copy_out(flow->flow->next(std::move(answer)).data.dump());
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_flow_blob(const pareto_flow* flow, char** out_data, size_t* out_len) {
+  if (!out_data || !out_len) return PARETO_EARG;
+  *out_data = nullptr;
+  *out_len = 0;
+  if (!flow) return PARETO_EARG;
+  return guard([&]() -> pareto_status {
+    const std::string& blob = flow->flow->session().pending().blob;
+    *out_data = copy_out(blob);
+    *out_len = blob.size();
+    return PARETO_OK;
+  });
+}
+
+pareto_status pareto_flow_lend_app(pareto_flow* flow, const pareto_app* app) {
+  if (!flow || !app) return PARETO_EARG;
+  flow->flow->session().lend_app(app);
+  return PARETO_OK;
+}
+
+void pareto_flow_free(pareto_flow* flow) { delete flow; }
 
 void pareto_free(void* p) { std::free(p); }
 

@@ -6,6 +6,7 @@
 
 #include "finalize/finalize.hpp"
 #include "render/iam.hpp"
+#include "render/table.hpp"
 #include "render/template.hpp"
 
 namespace pareto {
@@ -110,19 +111,12 @@ json budget_json(const std::vector<QuotaUse>& uses) {
 }
 
 std::string budget_table(const std::vector<QuotaUse>& uses) {
-  std::vector<std::array<std::string, 5>> rows{{"quota", "subject", "used", "limit", "entry"}};
+  std::vector<std::vector<std::string>> rows{{"quota", "subject", "used", "limit", "entry"}};
   for (const auto& use : uses)
     rows.push_back({use.quota, use.subject,
                     fmt::format("{} ({:.0f}%)", use.used, 100 * share(use)),
                     std::to_string(use.limit), use.entry.empty() ? "-" : use.entry});
-  std::array<size_t, 5> widths{};
-  for (const auto& row : rows)
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  std::string out;
-  for (const auto& row : rows)
-    out += fmt::format("{:<{}}  {:<{}}  {:>{}}  {:>{}}  {}\n", row[0], widths[0], row[1], widths[1],
-                       row[2], widths[2], row[3], widths[3], row[4]);
-  return out;
+  return text_table(rows, "llrrl");
 }
 
 }  // namespace pareto

@@ -1,7 +1,9 @@
 #include "package/archive.hpp"
 
+#include <fmt/format.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <array>
 #include <fstream>
 #include <memory>
@@ -34,18 +36,75 @@ bool skipped_folder(std::string_view name) {
   return false;
 }
 
-// The files to ship of one folder, as paths relative to `base` with '/' separators.
-void collect(const fs::path& base, const fs::path& folder, std::set<std::string>& out) {
+bool private_key(const fs::path& path, std::string_view name) {
+  for (std::string_view key : {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
+    if (name.rfind(key, 0) == 0 && !ends_with(name, ".pub")) return true;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  size_t begin = head.find("-----BEGIN ");
+  return begin != std::string::npos && head.find("PRIVATE KEY-----", begin) != std::string::npos;
+}
+
+bool inside(const fs::path& folder, const fs::path& path) {
+  auto [end, at] = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
+  return end == folder.end();
+}
+
+// The files to ship below `folder`, as paths relative to `base` with '/' separators. A link is
+// shipped as what it names when that is inside the app's folder (`root`, resolved), and refused
+// otherwise; directory links are walked as folders of their own, once.
+void collect(const fs::path& base, const fs::path& root, const fs::path& folder, Shipped& out,
+             std::set<fs::path>& walked) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) return;
+  if (!walked.insert(fs::canonical(folder, error)).second || error) return;
   for (auto it = fs::recursive_directory_iterator(folder, error); !error && it != fs::end(it);
        it.increment(error)) {
     std::string name = it->path().filename().string();
-    if (it->is_directory(error)) {
-      if (skipped_folder(name)) it.disable_recursion_pending();
-    } else if (it->is_regular_file(error) && shipped(name)) {
-      out.insert(it->path().lexically_relative(base).generic_string());
+    std::string relative = it->path().lexically_relative(base).generic_string();
+    std::error_code probe;  // a dangling link is refused below, not a failed walk
+    bool directory = it->is_directory(probe);
+    if (directory ? skipped_folder(name) : !shipped(name)) {
+      if (directory) it.disable_recursion_pending();
+      continue;
     }
+    if (it->is_symlink(probe)) {
+      std::error_code link_error;
+      fs::path target = fs::canonical(it->path(), link_error);
+      bool unresolved = static_cast<bool>(link_error);
+      fs::path within = target.lexically_relative(root);
+      bool hidden = std::any_of(within.begin(), within.end(), [](const fs::path& part) {
+        return part.string().front() == '.';
+      });
+      if (unresolved || !inside(root, target) || hidden) {
+        std::string named = fs::read_symlink(it->path(), link_error).string();
+        out.refused.push_back(
+            {relative, fmt::format("{} is a symbolic link to {}, {}: pareto packages only files "
+                                   "inside the app's folder",
+                                   relative, named,
+                                   unresolved             ? "which does not resolve"
+                                   : inside(root, target) ? "a hidden file (.env, .git/, .aws/ never ship)"
+                                                          : "outside the app's folder")});
+        continue;
+      }
+      if (directory) {
+        Shipped linked;
+        collect(base, root, it->path(), linked, walked);
+        out.files.insert(linked.files.begin(), linked.files.end());
+        out.refused.insert(out.refused.end(), linked.refused.begin(), linked.refused.end());
+        continue;
+      }
+    }
+    if (directory || !it->is_regular_file(probe)) continue;
+    if (private_key(it->path(), name)) {
+      out.refused.push_back({relative, fmt::format("{} holds a private key: pareto never ships "
+                                                   "one; keep it out of the app's folder, or in "
+                                                   "a secret", relative)});
+      continue;
+    }
+    out.files.insert(relative);
   }
   if (error) throw ArchiveError(folder.string() + ": " + error.message());
 }
@@ -73,9 +132,20 @@ bool is_test_file(std::string_view name) {
          name.find(".spec.") != std::string_view::npos || name.find("_test.") != std::string_view::npos;
 }
 
+Shipped files_to_ship(const fs::path& base, const nlohmann::json& folders) {
+  Shipped out;
+  std::error_code error;
+  fs::path root = fs::weakly_canonical(base, error);
+  std::set<fs::path> walked;
+  for (const auto& folder : folders)
+    collect(base, root, base / folder["path"].get<std::string>(), out, walked);
+  return out;
+}
+
 std::string build_archive(const fs::path& base, const nlohmann::json& folders) {
-  std::set<std::string> files;
-  for (const auto& folder : folders) collect(base, base / folder["path"].get<std::string>(), files);
+  Shipped shipped = files_to_ship(base, folders);
+  if (!shipped.refused.empty()) throw ArchiveError(shipped.refused.front().message);
+  const std::set<std::string>& files = shipped.files;
   // libzip writes nothing for an archive without entries: the empty zip is its end record alone.
   if (files.empty()) return std::string("PK\x05\x06", 4) + std::string(18, '\0');
 

@@ -8,10 +8,10 @@
 """
 from . import _pareto
 from ._app import App, load, load_path
-from ._errors import ParetoError, ValidationError, format_error
+from ._errors import CommandError, ParetoError, ValidationError, format_error
 from .kinds import Kind, KindError, kind, kinds_in_module
 from .patterns import Pattern, Rules, compile, match
 
 __version__: str = _pareto.version()
-__all__ = ["App", "Kind", "KindError", "ParetoError", "Pattern", "Rules", "ValidationError",
+__all__ = ["App", "CommandError", "Kind", "KindError", "ParetoError", "Pattern", "Rules", "ValidationError",
            "compile", "format_error", "kind", "kinds_in_module", "load", "load_path", "match"]

@@ -163,6 +163,43 @@ class App:
         _check(status)
         return json.loads(text)
 
+    # --- the commands that reach AWS, through the core's engine (pareto.host) ---------------
+
+    def deploy(self, stage: str = "dev", **target: Any) -> dict[str, str]:
+        """Deploys the stack <app>-<stage> and returns its outputs. Keywords: region, profile,
+        endpoint_url, local (moto's server, started for the call), parameters (a dict),
+        allow_replace, write ((stream, text) -> None: the progress; default stderr)."""
+        return self._command("deploy", stage, ["--yes"], **target)
+
+    def diff(self, stage: str = "dev", **target: Any) -> dict[str, Any]:
+        """What a deploy would change, changing nothing: {"changes": [{"logical_id", "type",
+        "action", "replacement"}], "widened": ["LogicalId: statement"]}."""
+        return self._command("diff", stage, [], **target)
+
+    def outputs(self, stage: str = "dev", **target: Any) -> dict[str, str]:
+        """The deployed stack's outputs."""
+        return self._command("outputs", stage, [], **target)
+
+    def destroy(self, stage: str = "dev", **target: Any) -> None:
+        """Empties the stack's buckets and deletes the stack."""
+        self._command("destroy", stage, ["--yes"], **target)
+
+    def _command(self, command: str, stage: str, flags: list[str], *,
+                 region: Optional[str] = None, profile: Optional[str] = None,
+                 endpoint_url: Optional[str] = None, local: bool = False,
+                 parameters: Optional[Mapping[str, str]] = None, allow_replace: bool = False,
+                 write: Optional[Any] = None) -> Any:
+        from .host import command as run  # the host imports App
+        argv = [command, os.fsdecode(self.base_dir or "."), "--stage", stage, *flags]
+        argv += ["--region", region] if region else []
+        argv += ["--profile", profile] if profile else []
+        argv += ["--endpoint-url", endpoint_url] if endpoint_url else []
+        argv += ["--local"] if local else []
+        argv += ["--allow-replace"] if allow_replace else []
+        for key, value in (parameters or {}).items():
+            argv += ["--parameter", f"{key}={value}"]
+        return run(self, argv, write)
+
     def __repr__(self) -> str:
         state = "valid" if self.valid else f"{len(self.errors)} errors"
         return f"<pareto.App {self.name or '?'}: {state}>"

@@ -24,6 +24,18 @@ class ValidationError(ParetoError, ValueError):
         self.errors = errors
 
 
+class CommandError(ParetoError):
+    """A command the engine ran did not succeed (a deploy that failed, a stack that is not
+    there); the message is what it said, `exit` its status."""
+
+    def __init__(self, exit: int, message: str) -> None:
+        super().__init__(_ERROR, message)
+        self.exit = exit
+
+
+_ERROR = -1  # pareto.h's PARETO_ERROR
+
+
 def format_error(error: dict[str, Any]) -> str:
     """One error as `file:line:column: /path: message [check]`, as the native command prints it."""
     where = str(error.get("file", ""))

@@ -32,6 +32,13 @@ class Rules:
 
 def compile_rules(rules_json: str) -> list[object]: ...  # [status, Rules or None]
 
+class Flow:
+    def next(self, answer_json: str) -> list[object]: ...  # [status, step JSON or None]
+    def blob(self) -> list[object]: ...  # [status, bytes or None]
+    def lend(self, app: App) -> int: ...
+
+def start_flow(request_json: str) -> list[object]: ...  # [status, Flow or None]
+
 def load(text: str, source_name: Optional[str], base_dir: Optional[str],
          kinds: Optional[Kinds]) -> list[object]: ...
 def load_path(path: str, kinds: Optional[Kinds]) -> list[object]: ...

@@ -1,0 +1,478 @@
+// Deploys: the code archive and nested templates uploaded, a change set made and reviewed (the
+// stateful guard, widened IAM statements), executed with live progress, and the outputs; diff,
+// outputs and destroy.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "engine/command.hpp"
+#include "engine/files.hpp"
+#include "engine/moto.hpp"
+#include "render/table.hpp"
+
+namespace pareto::engine {
+
+namespace {
+
+constexpr size_t kTemplateBodyLimit = 51'200;
+constexpr std::string_view kChangeSetPrefix = "pareto-";
+const std::set<std::string, std::less<>> kStatefulTypes = {
+    "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Cognito::UserPool",
+    "AWS::SecretsManager::Secret"};
+const std::set<std::string, std::less<>> kIamTypes = {"AWS::IAM::Role", "AWS::IAM::Policy",
+                                                      "AWS::IAM::ManagedPolicy"};
+const json kCapabilities = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
+
+struct Change {
+  std::string logical_id, type, action;
+  std::string replacement;  // True | False | Conditional | "" (not a modification)
+  bool replaces_state() const {
+    return kStatefulTypes.count(type) && (replacement == "True" || replacement == "Conditional");
+  }
+};
+
+struct ChangeSet {
+  std::string id;  // "": nothing to change
+  std::string stack_type;  // CREATE | UPDATE
+  std::vector<Change> changes;
+  std::vector<std::string> widened;  // IAM statements an update adds, "LogicalId: statement"
+  std::vector<std::string> replaced_state() const {
+    std::vector<std::string> out;
+    for (const auto& c : changes)
+      if (c.replaces_state()) out.push_back(c.logical_id);
+    return out;
+  }
+};
+
+bool ends_with(std::string_view text, std::string_view tail) {
+  return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
+}
+
+// (logical id, canonical statement) of every IAM statement of the template's roles and policies.
+std::set<std::string> iam_statements(const json& templ) {
+  std::set<std::string> found;
+  for (const auto& [id, resource] : templ.value("Resources", json::object()).items()) {
+    if (!kIamTypes.count(resource.value("Type", ""))) continue;
+    json properties = resource.value("Properties", json::object());
+    std::vector<json> documents;
+    for (const auto& policy : properties.value("Policies", json::array()))
+      documents.push_back(policy.value("PolicyDocument", json::object()));
+    documents.push_back(properties.value("PolicyDocument", json::object()));
+    for (const auto& document : documents) {
+      json statements = document.value("Statement", json::array());
+      if (!statements.is_array()) statements = json::array({statements});
+      for (const auto& statement : statements) found.insert(id + ": " + statement.dump());
+    }
+  }
+  return found;
+}
+
+// A parent and its nested stacks' templates as one (logical ids are unique across them).
+json merged(const std::vector<json>& templates) {
+  json resources = json::object();
+  for (const auto& t : templates) resources.update(t.value("Resources", json::object()));
+  return {{"Resources", resources}};
+}
+
+std::vector<std::string> widened_statements(const json& deployed, const json& next) {
+  std::set<std::string> before = iam_statements(deployed);
+  std::vector<std::string> out;
+  for (const auto& statement : iam_statements(next))
+    if (!before.count(statement)) out.push_back(statement);
+  return out;
+}
+
+Task<json> template_of(Session& session, std::string stack) {
+  json answer = co_await session.call("cloudformation", "GetTemplate", "StackName", stack);
+  json body = answer.value("TemplateBody", json(""));
+  co_return body.is_string() ? json::parse(body.get<std::string>(), nullptr, false) : body;
+}
+
+// The deployed template, its nested stacks' resources merged in.
+Task<json> deployed_template(Session& session, std::string stack) {
+  std::vector<json> templates;
+  templates.push_back(co_await template_of(session, stack));
+  for (const auto& nested : co_await nested_stacks(session, stack))
+    templates.push_back(co_await template_of(session, nested));
+  co_return merged(templates);
+}
+
+// Uploads unless the key is there already: keys are content hashes.
+Task<void> upload_once(Session& session, std::string bucket, std::string key, std::string bytes) {
+  bool present = true;
+  try {
+    json head = {{"Bucket", bucket}, {"Key", key}};
+    co_await session.call("s3", "HeadObject", head);
+  } catch (const AwsError& error) {
+    if (!error.missing() && error.status != 403) throw;
+    present = false;
+  }
+  if (present) {
+    co_await session.err(fmt::format("s3://{}/{} is up to date\n", bucket, key));
+    co_return;
+  }
+  co_await session.upload(bucket, key, bytes);
+  co_await session.err(fmt::format("uploaded s3://{}/{} ({} bytes)\n", bucket, key,
+                                   thousands(bytes.size())));
+}
+
+// Every page of a change set's changes, once it is no longer being made.
+Task<json> settled_change_set(Session& session, const Target& target, std::string id) {
+  for (;;) {
+    json described = co_await session.call("cloudformation", "DescribeChangeSet", "ChangeSetName", id);
+    std::string status = described.value("Status", "");
+    if (status == "CREATE_COMPLETE" || status == "FAILED") {
+      json changes = described.value("Changes", json::array());
+      json page = described;
+      while (page.contains("NextToken") && page["NextToken"].is_string()) {
+        json next = {{"ChangeSetName", id}, {"NextToken", page["NextToken"]}};
+        page = co_await session.call("cloudformation", "DescribeChangeSet", next);
+        for (auto& change : page.value("Changes", json::array())) changes.push_back(change);
+      }
+      described["Changes"] = changes;
+      co_return described;
+    }
+    co_await session.wait(target.poll_ms);
+  }
+}
+
+// The stack's events, oldest first; [] once it is gone.
+Task<json> stack_events(Session& session, std::string stack) {
+  json events = json::array();
+  try {
+    json request = {{"StackName", stack}};
+    events = co_await session.paginate("cloudformation", "DescribeStackEvents", request,
+                                       "StackEvents");
+  } catch (const AwsError& error) {
+    if (!error.missing()) throw;
+  }
+  std::reverse(events.begin(), events.end());
+  co_return events;
+}
+
+Task<std::string> latest_event_id(Session& session, std::string stack) {
+  json events = co_await stack_events(session, stack);
+  co_return events.empty() ? std::string() : events.back().value("EventId", "");
+}
+
+// Prints each new event as it happens, with resources done out of total, until the stack
+// settles; stops with the reasons unless it settled as `expected`.
+Task<void> follow(Session& session, const Target& target, std::string since, size_t total,
+                  std::string expected) {
+  std::set<std::string> seen, done;
+  std::vector<std::string> failures;
+  bool started = since.empty();
+  std::string status;
+  std::optional<json> stack;
+  for (;;) {
+    for (const auto& event : co_await stack_events(session, target.stack)) {
+      std::string id = event.value("EventId", "");
+      if (!started) {
+        started = id == since;
+        continue;
+      }
+      if (!seen.insert(id).second) continue;
+      std::string resource_status = event.value("ResourceStatus", "");
+      std::string logical_id = event.value("LogicalResourceId", "");
+      std::string type = event.value("ResourceType", "");
+      if (ends_with(resource_status, "_COMPLETE") && type != kNestedStackType) done.insert(logical_id);
+      std::string reason = event.value("ResourceStatusReason", "");
+      if (ends_with(resource_status, "_FAILED"))
+        failures.push_back(fmt::format("{} ({}): {}", logical_id, type, reason));
+      std::string line = fmt::format("[{:>3}/{}] {:<28} {} {} {}", done.size(), total,
+                                     resource_status, logical_id, type, reason);
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      co_await session.err(line + "\n");
+    }
+    stack = co_await describe_stack(session, target.stack);
+    status = stack ? stack->value("StackStatus", "") : "DELETE_COMPLETE";
+    if ((ends_with(status, "_COMPLETE") || ends_with(status, "_FAILED")) &&
+        !ends_with(status, "CLEANUP_COMPLETE"))
+      break;
+    co_await session.wait(target.poll_ms);
+  }
+  if (status == expected) {
+    co_await session.err(fmt::format("{}: {}\n", target.stack, status));
+    co_return;
+  }
+  for (const auto& failure : failures) co_await session.err(fmt::format("failed: {}\n", failure));
+  std::string reason = stack ? stack->value("StackStatusReason", "") : "";
+  throw Stop(fmt::format("{} is {}{}", target.stack, status, reason.empty() ? "" : ": " + reason));
+}
+
+Task<void> delete_stack(Session& session, const Target& target);
+
+// Empties a bucket, every version and delete marker (1,000 keys per call, as S3 takes them).
+Task<void> empty_bucket(Session& session, std::string bucket) {
+  json params = {{"Bucket", bucket}};
+  for (;;) {
+    json page;
+    try {
+      page = co_await session.call("s3", "ListObjectVersions", params);
+    } catch (const AwsError& error) {
+      if (error.code != "NoSuchBucket") throw;
+      co_return;
+    }
+    json objects = json::array();
+    for (const char* list : {"Versions", "DeleteMarkers"})
+      for (const auto& o : page.value(list, json::array()))
+        objects.push_back({{"Key", o.value("Key", "")}, {"VersionId", o.value("VersionId", "null")}});
+    if (!objects.empty()) {
+      json request = {{"Bucket", bucket}, {"Delete", {{"Objects", objects}, {"Quiet", true}}}};
+      co_await session.call("s3", "DeleteObjects", request);
+      co_await session.err(fmt::format("emptied {} objects from {}\n", objects.size(), bucket));
+    }
+    if (!page.value("IsTruncated", false)) co_return;
+    params["KeyMarker"] = page.value("NextKeyMarker", "");
+    params["VersionIdMarker"] = page.value("NextVersionIdMarker", "");
+  }
+}
+
+// Empties the stack's buckets (its nested stacks' too), deletes the stack and follows it.
+Task<void> delete_stack(Session& session, const Target& target) {
+  json resources = co_await stack_resources(session, target.stack);
+  json all = resources;
+  for (const auto& nested : co_await nested_stacks(session, target.stack))
+    for (auto& r : co_await stack_resources(session, nested)) all.push_back(r);
+  for (const auto& r : all)
+    if (r.value("ResourceType", "") == "AWS::S3::Bucket" && !r.value("PhysicalResourceId", "").empty())
+      co_await empty_bucket(session, r["PhysicalResourceId"]);
+  std::string since = co_await latest_event_id(session, target.stack);
+  co_await session.call("cloudformation", "DeleteStack", "StackName", target.stack);
+  co_await follow(session, target, since, resources.size(), "DELETE_COMPLETE");
+}
+
+// TemplateBody when it is small enough, else TemplateURL of a copy in the bucket.
+Task<json> template_argument(Session& session, const Target& target, std::string bucket,
+                             std::string text) {
+  json argument = json::object();
+  if (text.size() <= kTemplateBodyLimit) {
+    argument["TemplateBody"] = text;
+    co_return argument;
+  }
+  std::string key = fmt::format("pareto/{}/templates/{}.json", target.app, sha256_hex(text));
+  co_await upload_once(session, bucket, key, text);
+  argument["TemplateURL"] = fmt::format("https://{}.s3.{}.amazonaws.com/{}", bucket, target.region, key);
+  co_return argument;
+}
+
+// The emulator's copy of a template, with what the compatibility pass changed said.
+Task<std::string> for_target(Session& session, const Target& target, std::string text,
+                             json* alarms) {
+  if (!target.local) co_return text;
+  Adapted adapted = adapt_for_moto(nlohmann::ordered_json::parse(text));
+  for (const auto& change : adapted.changes) co_await session.err("local: " + change + "\n");
+  if (alarms) *alarms = adapted.alarms;
+  co_return adapted.templ.dump(2);
+}
+
+struct Prepared {
+  ChangeSet change_set;
+  json alarms = json::object();  // local mode: the template's alarms, made through the API
+};
+
+// Uploads the code archive and the nested templates, and makes the change set of the app.
+Task<Prepared> prepare(Context& cx) {
+  Session& session = cx.session;
+  const Target& target = cx.target;
+  Prepared out;
+  Archive archive = archive_of(cx.app);
+  std::string bucket = co_await artifacts_bucket(session, target, true);
+  std::string key = archive.key(target.app);
+  co_await upload_once(session, bucket, key, archive.data);
+  std::vector<json> templates;  // the parent's and each nested stack's, for the IAM comparison
+  for (const auto& nested : json::parse(cx.app.nested_stacks())) {
+    std::string text = co_await for_target(session, target, nested["template"], nullptr);
+    co_await upload_once(session, bucket, nested["key"], text);
+    templates.push_back(json::parse(text));
+  }
+  std::string text = co_await for_target(session, target, cx.app.synth(), &out.alarms);
+  templates.insert(templates.begin(), json::parse(text));
+
+  std::optional<json> stack = co_await describe_stack(session, target.stack);
+  if (stack && stack->value("StackStatus", "") == "ROLLBACK_COMPLETE") {
+    co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
+    co_await delete_stack(session, target);
+    stack.reset();
+  }
+  std::string stack_type =
+      stack && stack->value("StackStatus", "") != "REVIEW_IN_PROGRESS" ? "UPDATE" : "CREATE";
+  json parameters = json::array({{{"ParameterKey", "StageName"}, {"ParameterValue", target.stage}},
+                                 {{"ParameterKey", "ArtifactsBucket"}, {"ParameterValue", bucket}},
+                                 {{"ParameterKey", "ArtifactsKey"}, {"ParameterValue", key}}});
+  for (const auto& [name, value] : cx.options.parameters)
+    parameters.push_back({{"ParameterKey", name}, {"ParameterValue", value}});
+  json request = {{"StackName", target.stack},
+                  {"ChangeSetName", fmt::format("{}{}", kChangeSetPrefix, session.now_ms())},
+                  {"ChangeSetType", stack_type},
+                  {"Capabilities", kCapabilities},
+                  {"Parameters", parameters},
+                  {"Tags", json::array({{{"Key", "pareto:app"}, {"Value", target.app}}})}};
+  request.update(co_await template_argument(session, target, bucket, text));
+  json created = co_await session.call("cloudformation", "CreateChangeSet", request);
+  std::string id = created.value("Id", "");
+  json described = co_await settled_change_set(session, target, id);
+  out.change_set.stack_type = stack_type;
+  if (described.value("Status", "") == "FAILED") {
+    std::string reason = described.value("StatusReason", "");
+    co_await session.call("cloudformation", "DeleteChangeSet", "ChangeSetName", id);
+    if (reason.find("didn't contain changes") != std::string::npos ||
+        reason.find("No updates are to be performed") != std::string::npos)
+      co_return out;
+    throw Stop(fmt::format("the change set failed: {}", reason));
+  }
+  out.change_set.id = id;
+  for (const auto& c : described["Changes"]) {
+    json change = c.value("ResourceChange", json::object());
+    std::string action = change.value("Action", "");
+    out.change_set.changes.push_back({change.value("LogicalResourceId", ""),
+                                      change.value("ResourceType", ""), action,
+                                      action == "Modify" ? change.value("Replacement", "") : ""});
+  }
+  if (stack_type == "UPDATE")
+    out.change_set.widened =
+        widened_statements(co_await deployed_template(session, target.stack), merged(templates));
+  co_return out;
+}
+
+// Deletes an unexecuted change set, and the empty stack a CREATE one made.
+Task<void> discard(Session& session, const Target& target, const ChangeSet& change_set) {
+  if (change_set.id.empty()) co_return;
+  co_await session.call("cloudformation", "DeleteChangeSet", "ChangeSetName", change_set.id);
+  if (change_set.stack_type == "CREATE")
+    co_await session.call("cloudformation", "DeleteStack", "StackName", target.stack);
+}
+
+Task<void> show(Session& session, const ChangeSet& change_set) {
+  if (change_set.id.empty()) {
+    co_await session.err("no changes\n");
+    co_return;
+  }
+  std::vector<std::vector<std::string>> rows{{"resource", "type", "action", "replacement"}};
+  for (const auto& c : change_set.changes) {
+    std::string replacement = c.replacement == "True"          ? "yes"
+                              : c.replacement == "False"       ? "no"
+                              : c.replacement == "Conditional" ? "conditional"
+                                                               : "";
+    if (c.replaces_state()) replacement += " (holds data)";
+    rows.push_back({c.logical_id, c.type, c.action, replacement});
+  }
+  co_await session.err("changes\n" + text_table(rows, "llll"));
+  for (const auto& statement : change_set.widened)
+    co_await session.err(fmt::format("IAM widens: {}\n", statement));
+}
+
+Task<json> stack_outputs(Session& session, const Target& target) {
+  json stack = co_await require_stack(session, target.stack);
+  json outputs = json::object();
+  for (const auto& o : stack.value("Outputs", json::array()))
+    outputs[o.value("OutputKey", "")] = o.value("OutputValue", "");
+  // Nested stacks hold their components' outputs (described ones; the rest pass values between
+  // the stacks).
+  for (const auto& nested : co_await nested_stacks(session, target.stack)) {
+    json described = co_await require_stack(session, nested);
+    for (const auto& o : described.value("Outputs", json::array()))
+      if (!o.value("Description", "").empty())
+        outputs[o.value("OutputKey", "")] = o.value("OutputValue", "");
+  }
+  co_return outputs;
+}
+
+Task<int> print_outputs(Context& cx, const json& outputs) {
+  for (const auto& [key, value] : outputs.items())
+    co_await cx.session.out(fmt::format("{} = {}\n", key, value.get<std::string>()));
+  if (!cx.options.outputs_file.empty() &&
+      !write_atomically(cx.options.outputs_file, outputs.dump(2) + "\n"))
+    throw Stop(fmt::format("cannot write {}", cx.options.outputs_file));
+  co_return 0;
+}
+
+bool yes(const json& answer) { return answer.is_boolean() && answer.get<bool>(); }
+
+Stop replacement_refused(const std::vector<std::string>& replaced) {
+  return Stop(fmt::format("the change would replace {}, which hold data; pass --allow-replace to "
+                          "do it anyway", fmt::join(replaced, ", ")));
+}
+
+}  // namespace
+
+Task<int> diff_command(Context& cx) {
+  Prepared prepared = co_await prepare(cx);
+  co_await discard(cx.session, cx.target, prepared.change_set);
+  co_await show(cx.session, prepared.change_set);
+  json changes = json::array();
+  for (const auto& c : prepared.change_set.changes)
+    changes.push_back({{"logical_id", c.logical_id}, {"type", c.type}, {"action", c.action},
+                       {"replacement", c.replacement}});
+  cx.session.result() = {{"changes", changes}, {"widened", prepared.change_set.widened}};
+  std::vector<std::string> replaced = prepared.change_set.replaced_state();
+  if (!replaced.empty() && !cx.options.allow_replace) throw replacement_refused(replaced);
+  co_return 0;
+}
+
+Task<int> deploy_command(Context& cx) {
+  Session& session = cx.session;
+  Prepared prepared = co_await prepare(cx);
+  const ChangeSet& change_set = prepared.change_set;
+  co_await show(session, change_set);
+  if (!change_set.id.empty()) {
+    std::vector<std::string> replaced = change_set.replaced_state();
+    if (!replaced.empty() && !cx.options.allow_replace) {
+      co_await discard(session, cx.target, change_set);
+      throw replacement_refused(replaced);
+    }
+    if (session.facts().interactive && !cx.options.yes &&
+        !yes(co_await session.ask("deploy these changes?"))) {
+      co_await discard(session, cx.target, change_set);
+      throw Stop("cancelled");
+    }
+    std::string since = co_await latest_event_id(session, cx.target.stack);
+    std::optional<AwsError> failed;
+    try {
+      co_await session.call("cloudformation", "ExecuteChangeSet", "ChangeSetName", change_set.id);
+    } catch (const AwsError& error) {
+      failed = error;
+    }
+    if (failed) {
+      std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
+      throw Stop(fmt::format("executing the change set failed ({} is {}): {}", cx.target.stack,
+                             stack ? stack->value("StackStatus", "") : "gone", failed->what()));
+    }
+    co_await follow(session, cx.target, since, change_set.changes.size(),
+                    change_set.stack_type + "_COMPLETE");
+    if (cx.target.local)
+      for (const auto& note : co_await after_execute(session, cx.target.stack, prepared.alarms))
+        co_await session.err("local: " + note + "\n");
+  }
+  json outputs = co_await stack_outputs(session, cx.target);
+  session.result() = outputs;
+  co_return co_await print_outputs(cx, outputs);
+}
+
+Task<int> outputs_command(Context& cx) {
+  json outputs = co_await stack_outputs(cx.session, cx.target);
+  cx.session.result() = outputs;
+  if (cx.options.json) {
+    co_await cx.session.out(outputs.dump(2) + "\n");
+    co_return 0;
+  }
+  co_return co_await print_outputs(cx, outputs);
+}
+
+Task<int> destroy_command(Context& cx) {
+  Session& session = cx.session;
+  if (!co_await describe_stack(session, cx.target.stack)) {
+    co_await session.err(fmt::format("there is no stack {}\n", cx.target.stack));
+    co_return 0;
+  }
+  if (session.facts().interactive && !cx.options.yes &&
+      !yes(co_await session.ask(fmt::format("delete {}?", cx.target.stack))))
+    throw Stop("cancelled");
+  if (cx.target.local) co_await before_destroy(session, cx.target.stack);
+  co_await delete_stack(session, cx.target);
+  co_return 0;
+}
+
+}  // namespace pareto::engine

@@ -1,0 +1,319 @@
+#include "engine/moto.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "embedded.hpp"
+
+namespace pareto::engine {
+
+namespace {
+using nlohmann::ordered_json;
+using Names = std::set<std::string, std::less<>>;
+
+constexpr const char* kAlarm = "AWS::CloudWatch::Alarm";
+constexpr size_t kDeleteAlarmsBatch = 100;  // DeleteAlarms takes 100 names at a time
+
+// `node[key]` is the string `text`.
+bool has_string(const ordered_json& node, const char* key, std::string_view text) {
+  auto found = node.find(key);  // end() when node is not an object
+  return found != node.end() && found->is_string() &&
+         found->get_ref<const std::string&>() == text;
+}
+
+std::string type_of(const ordered_json& resource) {
+  auto found = resource.find("Type");
+  return found != resource.end() && found->is_string() ? found->get<std::string>() : "";
+}
+
+bool is_dropped(const ordered_json& name, const Names& dropped) {
+  return name.is_string() && dropped.contains(name.get_ref<const std::string&>());
+}
+
+ordered_json depends_on(const ordered_json& resource) {
+  auto found = resource.find("DependsOn");
+  if (found == resource.end()) return ordered_json::array();
+  if (found->is_string()) return ordered_json::array({*found});
+  return found->is_array() ? *found : ordered_json::array();
+}
+
+// `text` with every match of `pattern` replaced by `replace(match)`.
+template <typename Replace>
+std::string replace_all(const std::string& text, const std::regex& pattern, Replace replace) {
+  std::string out;
+  auto last = text.cbegin();
+  for (std::sregex_iterator it(text.cbegin(), text.cend(), pattern), end; it != end; ++it) {
+    out.append(last, (*it)[0].first);
+    out += replace(*it);
+    last = (*it)[0].second;
+  }
+  out.append(last, text.cend());
+  return out;
+}
+
+ordered_json get_att_target(const ordered_json& argument) {
+  if (argument.is_string()) {
+    const auto& text = argument.get_ref<const std::string&>();
+    return text.substr(0, text.find('.'));
+  }
+  return argument.is_array() && !argument.empty() ? argument[0] : ordered_json();
+}
+
+// `node` with every reference to a dropped resource replaced by "local:<LogicalId>". Fn::Sub
+// comes back in its short form when it has no variables, changed or not.
+ordered_json unreference(const ordered_json& node, const Names& dropped) {
+  static const std::regex kSubReference(R"(\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\})");
+  if (node.is_array()) {
+    ordered_json out = ordered_json::array();
+    for (const auto& item : node) out.push_back(unreference(item, dropped));
+    return out;
+  }
+  if (!node.is_object()) return node;
+  if (node.size() == 1) {
+    const std::string& function = node.begin().key();
+    const ordered_json& argument = node.begin().value();
+    if (function == "Ref" && is_dropped(argument, dropped))
+      return "local:" + argument.get<std::string>();
+    if (function == "Fn::GetAtt") {
+      ordered_json target = get_att_target(argument);
+      if (is_dropped(target, dropped)) return "local:" + target.get<std::string>();
+    }
+    bool long_form = argument.is_array() && argument.size() == 2 && argument[0].is_string();
+    if (function == "Fn::Sub" && (argument.is_string() || long_form)) {
+      std::string text = replace_all(
+          argument.is_string() ? argument.get<std::string>() : argument[0].get<std::string>(),
+          kSubReference, [&](const std::smatch& match) {
+            return dropped.contains(match[1].str()) ? "local:" + match[1].str() : match[0].str();
+          });
+      ordered_json variables =
+          long_form ? unreference(argument[1], dropped) : ordered_json::object();
+      return {{"Fn::Sub",
+               variables.empty() ? ordered_json(text) : ordered_json::array({text, variables})}};
+    }
+  }
+  ordered_json out = ordered_json::object();
+  for (auto it = node.begin(); it != node.end(); ++it)
+    out[it.key()] = unreference(it.value(), dropped);
+  return out;
+}
+
+// A long-form Fn::Sub without variables counts as well, since it comes back in the short form:
+// local.py compared the same way.
+bool references(const ordered_json& node, const Names& dropped) {
+  return unreference(node, dropped) != node;
+}
+
+// The logical ids, each after its DependsOn targets, otherwise in their order. A cycle is left
+// for CloudFormation to report, and a target that is not a resource is skipped.
+class DependencyOrder {
+ public:
+  explicit DependencyOrder(const ordered_json& resources) : resources_(resources) {
+    for (auto it = resources.begin(); it != resources.end(); ++it) visit(it.key());
+  }
+  const std::vector<std::string>& ids() const { return order_; }
+
+ private:
+  void visit(const std::string& id) {
+    if (placed_.contains(id) || path_.contains(id) || !resources_.contains(id)) return;
+    path_.insert(id);
+    for (const auto& target : depends_on(resources_.at(id)))
+      if (target.is_string()) visit(target.get<std::string>());
+    path_.erase(id);
+    placed_.insert(id);
+    order_.push_back(id);
+  }
+
+  const ordered_json& resources_;
+  Names placed_;
+  Names path_;
+  std::vector<std::string> order_;
+};
+
+// Drops, cleans up and reorders `resources` in place; returns the dropped logical ids.
+Names adapt_resources(ordered_json& resources, std::vector<std::string>& changes) {
+  Names dropped;
+  for (auto it = resources.begin(); it != resources.end(); ++it)
+    if (!moto_types().contains(type_of(it.value()))) dropped.insert(it.key());
+  for (const auto& id : dropped) {
+    changes.push_back(
+        fmt::format("dropped {} ({}): moto does not model it", id, type_of(resources.at(id))));
+    resources.erase(id);
+  }
+  for (auto it = resources.begin(); it != resources.end(); ++it) {
+    ordered_json& resource = it.value();
+    if (resource.contains("DependsOn")) {
+      ordered_json kept = ordered_json::array();
+      for (const auto& name : depends_on(resource))
+        if (!is_dropped(name, dropped)) kept.push_back(name);
+      if (kept.empty())
+        resource.erase("DependsOn");
+      else
+        resource["DependsOn"] = std::move(kept);
+    }
+    if (resource.contains("Properties"))
+      resource["Properties"] = unreference(resource["Properties"], dropped);
+    if (type_of(resource) != "AWS::ApiGateway::Method") continue;
+    auto properties = resource.find("Properties");
+    if (properties == resource.end()) continue;
+    auto integration = properties->find("Integration");
+    if (integration != properties->end() && has_string(*integration, "Type", "MOCK") &&
+        !integration->contains("Uri")) {
+      (*integration)["Uri"] = "local:mock";
+      (*integration)["IntegrationHttpMethod"] = "POST";
+      changes.push_back(fmt::format("gave MOCK method {} a placeholder Integration Uri", it.key()));
+    }
+  }
+  std::vector<std::string> ids;
+  for (auto it = resources.begin(); it != resources.end(); ++it) ids.push_back(it.key());
+  DependencyOrder order(resources);
+  if (order.ids() != ids) {
+    ordered_json reordered = ordered_json::object();
+    for (const auto& id : order.ids()) reordered[id] = std::move(resources[id]);
+    resources = std::move(reordered);
+    changes.push_back("ordered the resources so that DependsOn targets come first");
+  }
+  return dropped;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t end; (end = text.find(separator, start)) != std::string::npos; start = end + 1)
+    parts.push_back(text.substr(start, end - start));
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+}  // namespace
+
+const std::set<std::string, std::less<>>& moto_types() {
+  static const auto types = json::parse(embedded("data/engine/moto-types.json"))
+                                .get<std::set<std::string, std::less<>>>();
+  return types;
+}
+
+Adapted adapt_for_moto(const ordered_json& templ) {
+  Adapted adapted;
+  adapted.templ = templ;
+  if (auto resources = templ.find("Resources"); resources != templ.end()) {
+    for (auto it = resources->begin(); it != resources->end(); ++it)
+      if (type_of(it.value()) == kAlarm)
+        adapted.alarms[it.key()] = it.value().value("Properties", ordered_json::object());
+  }
+  Names dropped;
+  if (auto resources = adapted.templ.find("Resources"); resources != adapted.templ.end())
+    dropped = adapt_resources(*resources, adapted.changes);
+  if (auto outputs = adapted.templ.find("Outputs"); outputs != adapted.templ.end()) {
+    std::vector<std::string> names;
+    for (auto it = outputs->begin(); it != outputs->end(); ++it) names.push_back(it.key());
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+      if (!references(outputs->at(name), dropped)) continue;
+      outputs->erase(name);
+      adapted.changes.push_back(
+          fmt::format("dropped output {}: it names a dropped resource", name));
+    }
+  }
+  return adapted;
+}
+
+Task<Resolver> Resolver::for_stack(Session& session, std::string stack_name) {
+  json stacks = co_await session.call("cloudformation", "DescribeStacks", "StackName", stack_name);
+  json request = {{"StackName", stack_name}};
+  json summaries = co_await session.paginate("cloudformation", "ListStackResources", request,
+                                             "StackResourceSummaries");
+  std::map<std::string, std::string> physical;
+  for (const auto& summary : summaries)
+    physical[summary.at("LogicalResourceId").get<std::string>()] =
+        summary.value("PhysicalResourceId", "");
+  const json& stack = stacks.at("Stacks").at(0);
+  std::map<std::string, std::string> values;
+  for (const auto& parameter : stack.value("Parameters", json::array()))
+    values[parameter.at("ParameterKey").get<std::string>()] =
+        parameter.at("ParameterValue").get<std::string>();
+  std::vector<std::string> arn = split(stack.at("StackId").get<std::string>(), ':');
+  values["AWS::StackName"] = stack_name;
+  values["AWS::Partition"] = arn.at(1);
+  values["AWS::Region"] = arn.at(3);
+  values["AWS::AccountId"] = arn.at(4);
+  co_return Resolver(std::move(physical), std::move(values));
+}
+
+std::string Resolver::name(const std::string& reference) const {
+  size_t dot = reference.find('.');
+  std::string logical_id = reference.substr(0, dot);
+  std::string attribute = dot == std::string::npos ? "" : reference.substr(dot + 1);
+  if (attribute.empty()) {
+    if (auto found = physical_.find(logical_id); found != physical_.end()) return found->second;
+    if (auto found = values_.find(logical_id); found != values_.end()) return found->second;
+    return "local:" + logical_id;
+  }
+  if (attribute == "QueueName") {  // a queue's physical id is its URL
+    auto found = physical_.find(logical_id);
+    std::string url = found == physical_.end() ? "" : found->second;
+    return url.substr(url.rfind('/') + 1);  // npos + 1 is 0: the whole id when it has no '/'
+  }
+  return "local:" + reference;
+}
+
+json Resolver::operator()(const json& node) const {
+  static const std::regex kSubVariable(R"(\$\{([A-Za-z0-9:]+(?:\.[A-Za-z0-9]+)?)\})");
+  if (node.is_array()) {
+    json out = json::array();
+    for (const auto& item : node) out.push_back((*this)(item));
+    return out;
+  }
+  if (!node.is_object()) return node;
+  if (node.size() == 1) {
+    const std::string& function = node.begin().key();
+    const json& argument = node.begin().value();
+    if (function == "Ref" && argument.is_string()) return name(argument.get<std::string>());
+    if (function == "Fn::GetAtt" && argument.is_string()) return name(argument.get<std::string>());
+    if (function == "Fn::GetAtt" && argument.is_array()) {
+      std::string reference;
+      for (size_t i = 0; i < argument.size(); ++i)
+        reference += (i == 0 ? "" : ".") + argument[i].get<std::string>();
+      return name(reference);
+    }
+    if (function == "Fn::Sub" && argument.is_string())
+      return replace_all(argument.get<std::string>(), kSubVariable,
+                         [this](const std::smatch& match) { return name(match[1].str()); });
+  }
+  json out = json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) out[it.key()] = (*this)(it.value());
+  return out;
+}
+
+Task<std::vector<std::string>> after_execute(Session& session, std::string stack_name,
+                                             json alarms) {
+  json update = {{"StackName", stack_name},
+                 {"UsePreviousTemplate", true},
+                 {"Capabilities", {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}}};
+  co_await session.call("cloudformation", "UpdateStack", std::move(update));
+  if (alarms.empty()) co_return std::vector<std::string>{};
+  Resolver resolve = co_await Resolver::for_stack(session, stack_name);
+  for (auto it = alarms.begin(); it != alarms.end(); ++it) {  // json objects iterate sorted
+    json params = resolve(it.value());
+    params["AlarmName"] = stack_name + "-" + it.key();
+    co_await session.call("cloudwatch", "PutMetricAlarm", std::move(params));
+  }
+  co_return std::vector<std::string>{
+      fmt::format("created {} alarms through CloudWatch's API, named {}-<LogicalId>: moto's "
+                  "CloudFormation does not model them",
+                  alarms.size(), stack_name)};
+}
+
+Task<void> before_destroy(Session& session, std::string stack_name) {
+  json request = {{"AlarmNamePrefix", stack_name + "-"}};
+  json alarms = co_await session.paginate("cloudwatch", "DescribeAlarms", request, "MetricAlarms");
+  for (size_t start = 0; start < alarms.size(); start += kDeleteAlarmsBatch) {
+    json names = json::array();
+    for (size_t i = start; i < std::min(alarms.size(), start + kDeleteAlarmsBatch); ++i)
+      names.push_back(alarms[i].at("AlarmName"));
+    co_await session.call("cloudwatch", "DeleteAlarms", "AlarmNames", std::move(names));
+  }
+}
+
+}  // namespace pareto::engine
