@@ -318,7 +318,7 @@ pareto_status pareto_flow_start(pareto_flow **out, const char *request_json, siz
 %rename(Flow) pareto_flow;
 %rename(next) pareto_flow::next_step;
 %rename(blob) pareto_flow::blob_bytes;
-%rename(lend) pareto_flow::lend_app;
+%rename(lend) pareto_flow::lend_handle;
 %nodefaultctor pareto_flow;
 struct pareto_flow {};
 %extend pareto_flow {
@@ -329,7 +329,7 @@ struct pareto_flow {};
   pareto_status blob_bytes(char **out_data, size_t *out_len) const {
     return pareto_flow_blob($self, out_data, out_len);
   }
-  pareto_status lend_app(const pareto_app *app) { return pareto_flow_lend_app($self, app); }
+  pareto_status lend_handle(const pareto_app *app) { return pareto_flow_lend_app($self, app); }
 }
 
 %rename("%(strip:[pareto_])s") "";

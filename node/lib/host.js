@@ -65,6 +65,16 @@ function request(value) {
   return value;
 }
 
+/** A JSON template as an object, a YAML one as its text: what boto3 answers for GetTemplate
+ * (botocore's json_decode_template_body), so that the engine gets the same from both hosts. */
+function decoded(templateBody) {
+  try {
+    return JSON.parse(templateBody);
+  } catch {
+    return templateBody;
+  }
+}
+
 function errorAnswer(error) {
   const status = error.$metadata?.httpStatusCode ?? 0;
   const network = status === 0 && (NETWORK_CODES.has(error.code) || error.name === 'TimeoutError');
@@ -121,10 +131,14 @@ class Host {
   interrupt() { this.aborts.abort(); }
 
   /** Runs a command line to its end: [exit status, result]. */
-  async run(argv) {
-    const [started, flow] = native.start_flow(JSON.stringify({
-      argv: [...argv], host: 'node', aws: true, interactive: this.interactive,
-      now_ms: Date.now(), seed: Math.floor(Math.random() * 2 ** 53) }));
+  run(argv) {
+    return this.runRequest({ argv: [...argv], host: 'node', aws: true, interactive: this.interactive,
+      now_ms: Date.now(), seed: Math.floor(Math.random() * 2 ** 53) });
+  }
+
+  /** Runs a flow of pareto_flow_start's request to its end: [exit status, result]. */
+  async runRequest(start) {
+    const [started, flow] = native.start_flow(JSON.stringify(start));
     check(started);
     try {
       let answer = 'null';
@@ -231,6 +245,7 @@ class Host {
       response = await client.send(new Command({ ...request(params), ...raw }), { abortSignal: this.aborts.signal });
       // S3 GetObject's body is a stream.
       if (typeof response.Body?.transformToByteArray === 'function') response.Body = await response.Body.transformToByteArray();
+      if (service === 'cloudformation' && operation === 'GetTemplate') response.TemplateBody = decoded(response.TemplateBody);
     } catch (error) {
       this.aborts.signal.throwIfAborted();
       return errorAnswer(error);

@@ -1,15 +1,20 @@
-"""Deploys to moto's server: a full round trip of the example app, and a failing deploy."""
+"""Deploys to moto's server through App.deploy/diff/outputs/destroy (the core's engine, with the
+Python host): a full round trip of the example app, the review of a change set (widened IAM
+statements, replacements of what holds data), a failing deploy, and the kinds of components
+moto's CloudFormation creates."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
+import boto3
 import pytest
-from rich.console import Console
 
 import pareto
-from conftest import ROOT
-from pareto import deploy, local
+from conftest import ENGINE_ABORTS, ROOT, isolated
+from pareto.host import Host
 
 # What moto's CloudFormation really creates of the example (the rest is dropped locally).
 CREATED_TYPES = {
@@ -21,103 +26,185 @@ CREATED_TYPES = {
 }
 
 
-def make_stack(app_name: str, stage: str, moto_url: str, console: Console) -> deploy.Stack:
-    target = deploy.Target(stage, region=local.LOCAL_REGION, endpoint_url=moto_url,
-                           credentials=local.LOCAL_CREDENTIALS, poll_seconds=0.05)
-    return deploy.Stack(app_name, target, console)
+class Said:
+    """A command's `write`: what it printed, by stream."""
+
+    def __init__(self) -> None:
+        self.stdout = ""
+        self.stderr = ""
+
+    def __call__(self, stream: str, text: str) -> None:
+        setattr(self, stream, getattr(self, stream) + text)
+
+    def clear(self) -> None:
+        self.stdout = self.stderr = ""
 
 
 @pytest.fixture
-def console() -> Console:
-    return Console(record=True, width=200, force_terminal=False)
+def said() -> Said:
+    return Said()
 
 
-def local_options(console: Console) -> deploy.DeployOptions:
-    return deploy.DeployOptions(local=local.MotoCompatibility(console.print))
+def stack_exists(aws, name: str) -> bool:
+    try:
+        aws("cloudformation").describe_stacks(StackName=name)
+    except aws("cloudformation").exceptions.ClientError:
+        return False
+    return True
 
 
-def test_round_trip(example_app: Path, aws, moto_url: str, console: Console) -> None:
-    stack = make_stack("hello", "trip", moto_url, console)
-    outputs = deploy.deploy(pareto.App.load(example_app), stack, local_options(console))
+def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
+    target: dict[str, Any] = {"endpoint_url": moto_url, "write": said}
+    outputs = pareto.App.load(example_app).deploy("trip", **target)
     assert outputs["UsersTable"] == "hello-trip-users"
+    assert "UsersTable = hello-trip-users" in said.stdout
     assert "hello-trip-users" in aws("dynamodb").list_tables()["TableNames"]
     functions = {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]}
     assert {"hello-trip-hello-get", "hello-trip-worker"} <= functions
     resources = aws("cloudformation").describe_stack_resources(StackName="hello-trip")["StackResources"]
     assert {r["ResourceType"] for r in resources} == CREATED_TYPES
-    assert "dropped PublicApiStage (AWS::ApiGateway::Stage): moto does not model it" in console.export_text()
+    assert "local: dropped PublicApiStage (AWS::ApiGateway::Stage): moto does not model it" in said.stderr
+    assert "hello-trip: CREATE_COMPLETE" in said.stderr
+    assert pareto.App.load(example_app).outputs("trip", endpoint_url=moto_url) == outputs
 
-    console.export_text(clear=True)
-    assert deploy.deploy(pareto.App.load(example_app), stack, local_options(console)) == outputs
-    assert "no changes" in console.export_text()
+    said.clear()
+    assert pareto.App.load(example_app).deploy("trip", **target) == outputs
+    assert "no changes" in said.stderr
+    assert pareto.App.load(example_app).diff("trip", **target) == {"changes": [], "widened": []}
 
     (example_app / "worker" / "index.py").write_text("def handler(event, context):\n    return 1\n")
-    change_set = deploy.diff(pareto.App.load(example_app), stack, local_options(console))
-    assert ("WorkerFunction", "Modify") in {(c.logical_id, c.action) for c in change_set.changes}
-    assert deploy.deploy(pareto.App.load(example_app), stack, local_options(console)) == outputs
-    key = aws("cloudformation").describe_stacks(StackName="hello-trip")["Stacks"][0]["Parameters"]
-    archive = pareto.package.build_archive(pareto.App.load(example_app))
-    assert {"ParameterKey": "ArtifactsKey", "ParameterValue": archive.key("hello")} in key
+    diff = pareto.App.load(example_app).diff("trip", **target)
+    assert ("WorkerFunction", "Modify") in {(c["logical_id"], c["action"]) for c in diff["changes"]}
+    assert diff["widened"] == []
+    assert pareto.App.load(example_app).deploy("trip", **target) == outputs
+    parameters = aws("cloudformation").describe_stacks(StackName="hello-trip")["Stacks"][0]["Parameters"]
+    digest = hashlib.sha256(pareto.App.load(example_app).package()).hexdigest()
+    assert {"ParameterKey": "ArtifactsKey", "ParameterValue": f"pareto/hello/{digest}.zip"} in parameters
 
-    deploy.destroy(stack)
-    assert stack.describe() is None
+    pareto.App.load(example_app).destroy("trip", **target)
+    assert not stack_exists(aws, "hello-trip")
     assert "hello-trip-users" not in aws("dynamodb").list_tables()["TableNames"]
 
 
-def test_a_failing_deploy_says_why(aws, moto_url: str, console: Console) -> None:
-    # A deployment of a REST API without methods: moto refuses it, as AWS does.
-    template = {"Resources": {
-        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
-        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}}},
-        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
-        "Deployment": {"Type": "AWS::ApiGateway::Deployment",
-                       "Properties": {"RestApiId": {"Ref": "Api"}}},
-    }}
-    stack = make_stack("broken", "dev", moto_url, console)
-    change_set = stack.create_change_set(json.dumps(template), {}, stack.artifacts_bucket())
-    assert {c.logical_id for c in change_set.changes} == {"Bucket", "Role", "Api", "Deployment"}
-    with pytest.raises(deploy.DeployError, match="contain any methods"):
-        stack.execute(change_set)
+WORKER_APP = "app: perms\nactions:\n  - {name: worker, permissions: [%s]}\ntables: [{name: items}]\n"
 
 
-def test_replacing_stateful_resources_is_refused(aws, moto_url: str, console: Console) -> None:
-    stack = make_stack("hello", "never", moto_url, console)
-    change_set = deploy.ChangeSet(None, "UPDATE", [
-        deploy.Change("UsersTable", "AWS::DynamoDB::Table", "Modify", "True"),
-        deploy.Change("WorkerFunction", "AWS::Lambda::Function", "Modify", "True")], [])
-    with pytest.raises(deploy.DeployError, match="replace UsersTable, which hold data"):
-        deploy.refuse_stateful_replacements(change_set, stack)
+def perms_app(folder: Path, permissions: str) -> pareto.App:
+    (folder / "worker").mkdir(parents=True, exist_ok=True)
+    (folder / "worker" / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    (folder / "pareto.yaml").write_text(WORKER_APP % permissions)
+    return pareto.App.load(folder)
 
 
-def test_widened_iam_statements_are_found() -> None:
-    def role(*actions: str) -> dict:
-        statements = [{"Effect": "Allow", "Action": a, "Resource": "*"} for a in actions]
-        return {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
-            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": statements}}]}}}}
-    assert deploy.widened_statements(role("s3:GetObject"), role("s3:GetObject", "s3:PutObject")) == [
-        'Role: {"Action": "s3:PutObject", "Effect": "Allow", "Resource": "*"}']
-    assert deploy.widened_statements(role("s3:GetObject", "s3:PutObject"), role("s3:GetObject")) == []
+def test_a_diff_reports_the_iam_statements_an_update_widens(tmp_path: Path, aws, moto_url: str,
+                                                            said: Said) -> None:
+    target: dict[str, Any] = {"endpoint_url": moto_url, "write": said}
+    perms_app(tmp_path, "dynamodb:GetItem").deploy("iam", **target)
+    said.clear()
+    diff = perms_app(tmp_path, "dynamodb:GetItem, dynamodb:PutItem").diff("iam", **target)
+    [widened] = diff["widened"]
+    role, statement = widened.split(": ", 1)
+    assert role == "WorkerFunctionRole"
+    assert set(json.loads(statement)["Action"]) == {"dynamodb:GetItem", "dynamodb:PutItem"}
+    assert f"IAM widens: {widened}" in said.stderr
+    # Narrowing widens nothing.
+    assert perms_app(tmp_path, "").diff("iam", **target)["widened"] == []
+    perms_app(tmp_path, "dynamodb:GetItem").destroy("iam", **target)
 
 
-def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, console: Console) -> None:
+class Replacing(Host):
+    """The Python host, with every modification in a change set marked as a replacement, as
+    CloudFormation marks a change of a table's key: moto's change sets never say Replacement."""
+
+    def call(self, service: str, operation: str, params: dict[str, Any], **raw: Any) -> Any:
+        answer = super().call(service, operation, params, **raw)
+        for change in answer.get("response", {}).get("Changes", []) if operation == "DescribeChangeSet" else []:
+            if change.get("ResourceChange", {}).get("Action") == "Modify":
+                change["ResourceChange"]["Replacement"] = "True"
+        return answer
+
+
+def replacing_change(folder: Path, moto_url: str, stage: str) -> list[str]:
+    """The example deployed to `stage`, then changed: its table gains an index and its worker's
+    code changes. The common arguments of a command on it."""
+    pareto.App.load(folder).deploy(stage, endpoint_url=moto_url, write=lambda stream, text: None)
+    config = folder / "pareto.yaml"
+    config.write_text(config.read_text().replace(
+        "  - name: users\n", "  - name: users\n    indexes: [{name: email, type: S}]\n"))
+    (folder / "worker" / "index.py").write_text("def handler(event, context):\n    return 2\n")
+    return [str(folder), "--stage", stage, "--endpoint-url", moto_url]
+
+
+def test_replacing_what_holds_data_is_shown(example_app: Path, aws, moto_url: str) -> None:
+    common = replacing_change(example_app, moto_url, "shown")
+    said = Said()
+    exit_status, diff = Replacing(write=said, interactive=False).run(["diff", *common, "--allow-replace"])
+    assert exit_status == 0, said.stderr
+    replaced = {c["logical_id"]: c["replacement"] for c in diff["changes"] if c["action"] == "Modify"}
+    assert replaced["UsersTable"] == "True" and replaced["WorkerFunction"] == "True"
+    rows = {line.split()[0]: line for line in said.stderr.splitlines() if line.strip()}
+    assert rows["UsersTable"].endswith("yes (holds data)")
+    assert rows["WorkerFunction"].endswith("yes")
+    pareto.App.load(example_app).destroy("shown", endpoint_url=moto_url, write=said)
+
+
+@ENGINE_ABORTS
+@isolated
+def test_replacing_what_holds_data_is_refused(example_app: Path, aws, moto_url: str) -> None:
+    common = replacing_change(example_app, moto_url, "never")
+    before = aws("cloudformation").describe_stacks(StackName="hello-never")["Stacks"][0]
+    for command in (["diff", *common], ["deploy", *common, "--yes"]):
+        said = Said()
+        exit_status, _ = Replacing(write=said, interactive=False).run(command)
+        assert exit_status == 1
+        # The table, not the function, is named: replacing a function loses no data.
+        assert said.stderr.endswith(
+            "pareto: the change would replace UsersTable, which hold data; pass --allow-replace "
+            "to do it anyway\n")
+    after = aws("cloudformation").describe_stacks(StackName="hello-never")["Stacks"][0]
+    assert after["StackStatus"] == before["StackStatus"] == "UPDATE_COMPLETE"
+    assert not aws("cloudformation").list_change_sets(StackName="hello-never")["Summaries"]
+    assert "GlobalSecondaryIndexes" not in aws("dynamodb").describe_table(
+        TableName="hello-never-users")["Table"]
+    pareto.App.load(example_app).destroy("never", endpoint_url=moto_url, write=Said())
+
+
+@ENGINE_ABORTS
+@isolated
+def test_a_failing_deploy_says_why(tmp_path: Path, aws, moto_url: str) -> None:
+    # The table's name is taken: moto's ExecuteChangeSet answers with DynamoDB's error.
+    (tmp_path / "pareto.yaml").write_text("app: broken\ntables: [{name: users}]\n")
+    aws("dynamodb").create_table(
+        TableName="broken-dev-users", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    with pytest.raises(pareto.CommandError) as raised:
+        pareto.App.load(tmp_path).deploy("dev", endpoint_url=moto_url, write=Said())
+    assert raised.value.exit == 1
+    assert str(raised.value).startswith("executing the change set failed (broken-dev is ")
+    assert "Table already exists: broken-dev-users" in str(raised.value)
+
+
+def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, said: Said) -> None:
     (tmp_path / "pareto.yaml").write_text("app: files\nbuckets: [{name: uploads}]\n")
-    stack = make_stack("files", "empty", moto_url, console)
-    outputs = deploy.deploy(pareto.App.load(tmp_path), stack, local_options(console))
+    app = pareto.App.load(tmp_path)
+    outputs = app.deploy("empty", endpoint_url=moto_url, write=said)
     bucket = outputs["UploadsBucket"]
     for i in range(3):
         aws("s3").put_object(Bucket=bucket, Key=f"in/{i}.txt", Body=b"x")
-    deploy.destroy(stack)
-    assert stack.describe() is None
+    app.destroy("empty", endpoint_url=moto_url, write=said)
+    assert not stack_exists(aws, "files-empty")
     assert bucket not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
-    assert f"emptied 3 objects from {bucket}" in console.export_text()
+    assert f"emptied 3 objects from {bucket}" in said.stderr
+    # Destroying what is not there is no failure.
+    said.clear()
+    app.destroy("empty", endpoint_url=moto_url, write=said)
+    assert "there is no stack files-empty" in said.stderr
 
 
-def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, console: Console) -> None:
+def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, said: Said) -> None:
     app = pareto.App.load(ROOT / "tests" / "vectors" / "events" / "bucket-and-custom")
-    stack = make_stack("files", "events", moto_url, console)
-    outputs = deploy.deploy(app, stack, local_options(console))
+    outputs = app.deploy("events", endpoint_url=moto_url, write=said)
     rules = {rule["Name"]: rule for rule in aws("events").list_rules()["Rules"]}
     uploads = next(json.loads(r["EventPattern"]) for r in rules.values()
                    if "aws.s3" in r.get("EventPattern", ""))
@@ -127,7 +214,7 @@ def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, console: Con
     event = {"source": "aws.s3", "detail-type": "Object Created",
              "detail": {"bucket": {"name": outputs["UploadsBucket"]}, "object": {"key": "in/a.csv"}}}
     assert pareto.match(uploads, event)
-    deploy.destroy(stack)
+    app.destroy("events", endpoint_url=moto_url, write=said)
 
 
 def deployed_types(aws, stack_name: str) -> dict[str, str]:
@@ -135,10 +222,9 @@ def deployed_types(aws, stack_name: str) -> dict[str, str]:
     return {r["LogicalResourceId"]: r["ResourceType"] for r in resources}
 
 
-def test_table_streams_deploy_with_router_and_error_routing(aws, moto_url: str, console: Console) -> None:
+def test_table_streams_deploy_with_router_and_error_routing(aws, moto_url: str, said: Said) -> None:
     app = pareto.App.load(ROOT / "tests" / "vectors" / "tables" / "streaming")
-    stack = make_stack("shop", "streams", moto_url, console)
-    outputs = deploy.deploy(app, stack, local_options(console))
+    outputs = app.deploy("streams", endpoint_url=moto_url, write=said)
     created = deployed_types(aws, "shop-streams")
     assert {"OrdersRouterFunction", "OrdersRouterFunctionMapping", "ErrorsQueue", "ErrorsTopic",
             "ErrorsFunction", "ErrorsFunctionMapping", "AuditAnyChangeRule",
@@ -156,13 +242,12 @@ def test_table_streams_deploy_with_router_and_error_routing(aws, moto_url: str, 
     change = {"source": "pareto.table", "detail-type": "MODIFY",
               "detail": {"table": outputs["OrdersTable"], "diff-keys": ["status", "updated"]}}
     assert pareto.match(json.loads(rule["EventPattern"]), change)
-    deploy.destroy(stack)
+    app.destroy("streams", endpoint_url=moto_url, write=said)
 
 
-def test_sub_minute_timers_and_builders_deploy(aws, moto_url: str, console: Console) -> None:
-    stack = make_stack("beat", "ticks", moto_url, console)
-    outputs = deploy.deploy(pareto.App.load(ROOT / "tests" / "vectors" / "timers" / "interval"),
-                            stack, local_options(console))
+def test_sub_minute_timers_and_builders_deploy(aws, moto_url: str, said: Said) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "timers" / "interval")
+    outputs = app.deploy("ticks", endpoint_url=moto_url, write=said)
     created = deployed_types(aws, "beat-ticks")
     assert {"HeartbeatTimer", "HeartbeatTickerFunction", "HeartbeatTimerQueue",
             "HeartbeatTimerMapping", "HeartbeatTickerFunctionPermission"} <= set(created)
@@ -170,22 +255,20 @@ def test_sub_minute_timers_and_builders_deploy(aws, moto_url: str, console: Cons
     assert rule["ScheduleExpression"] == "rate(1 minute)"
     ticker = aws("lambda").get_function(FunctionName="beat-ticks-heartbeat-ticker")["Configuration"]
     assert ticker["Environment"]["Variables"]["INTERVAL"] == "10"
-    deploy.destroy(stack)
+    app.destroy("ticks", endpoint_url=moto_url, write=said)
 
-    console.export_text(clear=True)
-    stack = make_stack("forge", "build", moto_url, console)
-    deploy.deploy(pareto.App.load(ROOT / "tests" / "vectors" / "builders" / "basic"), stack,
-                  local_options(console))
+    said.clear()
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "builders" / "basic")
+    app.deploy("build", endpoint_url=moto_url, write=said)
     created = deployed_types(aws, "forge-build")
     assert {"LayersBuilderRole", "LayersBuilderLogGroup", "OnBuiltSucceededRule"} <= set(created)
-    assert "dropped LayersBuilder (AWS::CodeBuild::Project): moto does not model it" in console.export_text()
-    deploy.destroy(stack)
+    assert "local: dropped LayersBuilder (AWS::CodeBuild::Project): moto does not model it" in said.stderr
+    app.destroy("build", endpoint_url=moto_url, write=said)
 
 
-def test_dashboards_and_alarms_deploy(aws, moto_url: str, console: Console) -> None:
+def test_dashboards_and_alarms_deploy(aws, moto_url: str, said: Said) -> None:
     app = pareto.App.load(ROOT / "tests" / "vectors" / "observability" / "everything")
-    stack = make_stack("watch", "obs", moto_url, console)
-    outputs = deploy.deploy(app, stack, local_options(console))
+    outputs = app.deploy("obs", endpoint_url=moto_url, write=said)
     created = deployed_types(aws, "watch-obs")
     assert created["Dashboard"] == "AWS::CloudWatch::Dashboard"
     body = json.loads(aws("cloudwatch").get_dashboard(DashboardName="watch-obs")["DashboardBody"])
@@ -212,8 +295,8 @@ def test_dashboards_and_alarms_deploy(aws, moto_url: str, console: Console) -> N
     server_errors = alarms["watch-obs-PublicApiServerErrorsAlarm"]
     assert server_errors["Threshold"] == 0.025
     assert {"Name": "ApiName", "Value": "watch-obs-public"} in server_errors["Dimensions"]
-    assert "created 24 alarms through CloudWatch's API" in console.export_text()
+    assert "local: created 24 alarms through CloudWatch's API" in said.stderr
     assert {"LogAlertsFunction", "AlarmsTopic"} <= set(created)
     assert outputs["DashboardUrl"].endswith("#dashboards:name=watch-obs")
-    deploy.destroy(stack, local_options(console).local)
+    app.destroy("obs", endpoint_url=moto_url, write=said)
     assert not aws("cloudwatch").describe_alarms(AlarmNamePrefix="watch-obs-")["MetricAlarms"]

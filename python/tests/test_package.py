@@ -1,32 +1,36 @@
 """The code archive is deterministic and holds exactly the handler sources."""
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from io import BytesIO
 from pathlib import Path
 
 import pareto
-from pareto.package import build_archive
 
 
 def entries(data: bytes) -> dict[str, zipfile.ZipInfo]:
     return {info.filename: info for info in zipfile.ZipFile(BytesIO(data)).infolist()}
 
 
+def archive(app_dir: Path) -> bytes:
+    return pareto.App.load(app_dir).package()
+
+
 def test_the_same_sources_give_the_same_bytes(example_app: Path) -> None:
-    first = build_archive(pareto.App.load(example_app))
+    first = archive(example_app)
     for path in example_app.rglob("*"):
         os.utime(path, (1_700_000_000, 1_700_000_000))  # other timestamps, same content
-    second = build_archive(pareto.App.load(example_app))
-    assert first.data == second.data and first.sha256 == second.sha256
-    assert first.key("hello") == f"pareto/hello/{first.sha256}.zip"
+    second = archive(example_app)
+    assert first == second
+    assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
 
 
 def test_entries_are_sorted_with_fixed_time_and_permissions(example_app: Path) -> None:
     (example_app / "worker" / "run.sh").write_text("#!/bin/sh\n")
     (example_app / "worker" / "run.sh").chmod(0o775)
-    infos = entries(build_archive(pareto.App.load(example_app)).data)
+    infos = entries(archive(example_app))
     assert list(infos) == sorted(infos)
     assert {info.date_time for info in infos.values()} == {(1980, 1, 1, 0, 0, 0)}
     modes = {name: info.external_attr >> 16 & 0o777 for name, info in infos.items()}
@@ -39,13 +43,13 @@ def test_tests_caches_and_hidden_files_are_left_out(example_app: Path) -> None:
                  "index.test.js", "helper.pyc", "lib/util.py"]:
         (handler / name).parent.mkdir(parents=True, exist_ok=True)
         (handler / name).write_text("x = 1\n")
-    names = set(entries(build_archive(pareto.App.load(example_app)).data))
+    names = set(entries(archive(example_app)))
     assert names == {"hello/get/index.py", "hello/get/lib/util.py", "hello/post/index.py",
                      "ticker/index.py", "worker/index.py"}
 
 
-def test_a_source_change_changes_the_key(example_app: Path) -> None:
-    before = build_archive(pareto.App.load(example_app))
+def test_a_source_change_changes_the_digest(example_app: Path) -> None:
+    before = hashlib.sha256(archive(example_app)).hexdigest()
     with open(example_app / "worker" / "index.py", "a") as source:
         source.write("# changed\n")
-    assert build_archive(pareto.App.load(example_app)).sha256 != before.sha256
+    assert hashlib.sha256(archive(example_app)).hexdigest() != before

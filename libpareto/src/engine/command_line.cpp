@@ -328,7 +328,8 @@ Task<int> with_aws(Session& session, const Options& options, AwsCommand command)
                            options.command), kExitUsage);
   auto app = co_await load_app(session, options, false);
   if (!app) co_return kExitFailed;
-  Context context{session, options, *app, co_await connect(session, options, *app)};
+  Target target = co_await connect(session, options, *app);
+  Context context{session, options, *app, std::move(target)};
   co_return co_await command(context);
 }
 

@@ -53,7 +53,8 @@ bool ends_with(std::string_view text, std::string_view tail) {
 // (logical id, canonical statement) of every IAM statement of the template's roles and policies.
 std::set<std::string> iam_statements(const json& templ) {
   std::set<std::string> found;
-  for (const auto& [id, resource] : templ.value("Resources", json::object()).items()) {
+  const json resources = templ.value("Resources", json::object());
+  for (const auto& [id, resource] : resources.items()) {
     if (!kIamTypes.count(resource.value("Type", ""))) continue;
     json properties = resource.value("Properties", json::object());
     std::vector<json> documents;
@@ -86,16 +87,19 @@ std::vector<std::string> widened_statements(const json& deployed, const json& ne
 
 Task<json> template_of(Session& session, std::string stack) {
   json answer = co_await session.call("cloudformation", "GetTemplate", "StackName", stack);
-  json body = answer.value("TemplateBody", json(""));
-  co_return body.is_string() ? json::parse(body.get<std::string>(), nullptr, false) : body;
+  json parsed = json::parse(answer.value("TemplateBody", ""), nullptr, false);
+  co_return parsed.is_object() ? parsed : json::object();  // YAML or broken: nothing to compare
 }
 
 // The deployed template, its nested stacks' resources merged in.
 Task<json> deployed_template(Session& session, std::string stack) {
   std::vector<json> templates;
-  templates.push_back(co_await template_of(session, stack));
-  for (const auto& nested : co_await nested_stacks(session, stack))
-    templates.push_back(co_await template_of(session, nested));
+  std::vector<std::string> stacks = co_await nested_stacks(session, stack);
+  stacks.insert(stacks.begin(), stack);
+  for (const auto& name : stacks) {
+    json one = co_await template_of(session, name);
+    templates.push_back(std::move(one));
+  }
   co_return merged(templates);
 }
 
@@ -167,7 +171,8 @@ Task<void> follow(Session& session, const Target& target, std::string since, siz
   std::string status;
   std::optional<json> stack;
   for (;;) {
-    for (const auto& event : co_await stack_events(session, target.stack)) {
+    json events = co_await stack_events(session, target.stack);
+    for (const auto& event : events) {
       std::string id = event.value("EventId", "");
       if (!started) {
         started = id == since;
@@ -234,8 +239,11 @@ Task<void> empty_bucket(Session& session, std::string bucket) {
 Task<void> delete_stack(Session& session, const Target& target) {
   json resources = co_await stack_resources(session, target.stack);
   json all = resources;
-  for (const auto& nested : co_await nested_stacks(session, target.stack))
-    for (auto& r : co_await stack_resources(session, nested)) all.push_back(r);
+  std::vector<std::string> nested = co_await nested_stacks(session, target.stack);
+  for (const auto& name : nested) {
+    json more = co_await stack_resources(session, name);
+    for (auto& r : more) all.push_back(std::move(r));
+  }
   for (const auto& r : all)
     if (r.value("ResourceType", "") == "AWS::S3::Bucket" && !r.value("PhysicalResourceId", "").empty())
       co_await empty_bucket(session, r["PhysicalResourceId"]);
@@ -310,7 +318,8 @@ Task<Prepared> prepare(Context& cx) {
                   {"Capabilities", kCapabilities},
                   {"Parameters", parameters},
                   {"Tags", json::array({{{"Key", "pareto:app"}, {"Value", target.app}}})}};
-  request.update(co_await template_argument(session, target, bucket, text));
+  json body = co_await template_argument(session, target, bucket, text);
+  request.update(body);
   json created = co_await session.call("cloudformation", "CreateChangeSet", request);
   std::string id = created.value("Id", "");
   json described = co_await settled_change_set(session, target, id);
@@ -331,9 +340,10 @@ Task<Prepared> prepare(Context& cx) {
                                       change.value("ResourceType", ""), action,
                                       action == "Modify" ? change.value("Replacement", "") : ""});
   }
-  if (stack_type == "UPDATE")
-    out.change_set.widened =
-        widened_statements(co_await deployed_template(session, target.stack), merged(templates));
+  if (stack_type == "UPDATE") {
+    json deployed = co_await deployed_template(session, target.stack);
+    out.change_set.widened = widened_statements(deployed, merged(templates));
+  }
   co_return out;
 }
 
@@ -371,8 +381,9 @@ Task<json> stack_outputs(Session& session, const Target& target) {
     outputs[o.value("OutputKey", "")] = o.value("OutputValue", "");
   // Nested stacks hold their components' outputs (described ones; the rest pass values between
   // the stacks).
-  for (const auto& nested : co_await nested_stacks(session, target.stack)) {
-    json described = co_await require_stack(session, nested);
+  std::vector<std::string> nested = co_await nested_stacks(session, target.stack);
+  for (const auto& name : nested) {
+    json described = co_await require_stack(session, name);
     for (const auto& o : described.value("Outputs", json::array()))
       if (!o.value("Description", "").empty())
         outputs[o.value("OutputKey", "")] = o.value("OutputValue", "");
@@ -423,10 +434,12 @@ Task<int> deploy_command(Context& cx) {
       co_await discard(session, cx.target, change_set);
       throw replacement_refused(replaced);
     }
-    if (session.facts().interactive && !cx.options.yes &&
-        !yes(co_await session.ask("deploy these changes?"))) {
-      co_await discard(session, cx.target, change_set);
-      throw Stop("cancelled");
+    if (session.facts().interactive && !cx.options.yes) {
+      json answer = co_await session.ask("deploy these changes?");
+      if (!yes(answer)) {
+        co_await discard(session, cx.target, change_set);
+        throw Stop("cancelled");
+      }
     }
     std::string since = co_await latest_event_id(session, cx.target.stack);
     std::optional<AwsError> failed;
@@ -442,9 +455,10 @@ Task<int> deploy_command(Context& cx) {
     }
     co_await follow(session, cx.target, since, change_set.changes.size(),
                     change_set.stack_type + "_COMPLETE");
-    if (cx.target.local)
-      for (const auto& note : co_await after_execute(session, cx.target.stack, prepared.alarms))
-        co_await session.err("local: " + note + "\n");
+    if (cx.target.local) {
+      std::vector<std::string> notes = co_await after_execute(session, cx.target.stack, prepared.alarms);
+      for (const auto& note : notes) co_await session.err("local: " + note + "\n");
+    }
   }
   json outputs = co_await stack_outputs(session, cx.target);
   session.result() = outputs;
@@ -463,13 +477,15 @@ Task<int> outputs_command(Context& cx) {
 
 Task<int> destroy_command(Context& cx) {
   Session& session = cx.session;
-  if (!co_await describe_stack(session, cx.target.stack)) {
+  std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
+  if (!stack) {
     co_await session.err(fmt::format("there is no stack {}\n", cx.target.stack));
     co_return 0;
   }
-  if (session.facts().interactive && !cx.options.yes &&
-      !yes(co_await session.ask(fmt::format("delete {}?", cx.target.stack))))
-    throw Stop("cancelled");
+  if (session.facts().interactive && !cx.options.yes) {
+    json answer = co_await session.ask(fmt::format("delete {}?", cx.target.stack));
+    if (!yes(answer)) throw Stop("cancelled");
+  }
   if (cx.target.local) co_await before_destroy(session, cx.target.stack);
   co_await delete_stack(session, cx.target);
   co_return 0;

@@ -178,7 +178,8 @@ struct Pool {
 // The first item of a Cognito listing whose `key` is `name`.
 Task<std::optional<json>> find_named(Session& session, std::string operation, json params,
                                      std::string items, std::string key, std::string name) {
-  for (auto& item : co_await session.paginate("cognito-idp", operation, params, items))
+  json listed = co_await session.paginate("cognito-idp", operation, params, items);
+  for (auto& item : listed)
     if (item.value(key, "") == name) co_return std::optional<json>(std::move(item));
   co_return std::nullopt;
 }
@@ -223,8 +224,9 @@ std::string shown_attributes(const json& user) {
 Task<int> list_users(Context& context, const Pool& pool) {
   Rows rows = {{"user", "status", "attributes", "created"}};
   json request = {{"UserPoolId", pool.id}};
-  for (const auto& user : co_await context.session.paginate("cognito-idp", "ListUsers", request,
-                                                            "Users", "PaginationToken"))
+  json users = co_await context.session.paginate("cognito-idp", "ListUsers", request, "Users",
+                                                 "PaginationToken");
+  for (const auto& user : users)
     rows.push_back({user.value("Username", ""), user.value("UserStatus", ""),
                     shown_attributes(user), short_time(user.value("UserCreateDate", json()))});
   co_await context.session.out(titled("users of " + pool.physical, rows, "llll"));
@@ -300,7 +302,8 @@ Task<Artifacts> find_artifacts(Context& context) {
     return std::pair(a.value("LastModified", ""), a.value("Key", "")) >
            std::pair(b.value("LastModified", ""), b.value("Key", ""));
   });
-  for (const auto& stack : co_await app_stacks(session, context.target))
+  json stacks = co_await app_stacks(session, context.target);
+  for (const auto& stack : stacks)
     for (const auto& parameter : stack.value("Parameters", json::array()))
       if (parameter.value("ParameterKey", "") == "ArtifactsKey")
         found.used.insert(parameter.value("ParameterValue", ""));
@@ -374,7 +377,8 @@ Task<int> clean_artifacts(Context& context) {
 Task<int> stacks_command(Context& context) {
   const std::string& app = context.target.app;
   Rows rows = {{"stack", "status", "updated"}};
-  for (const auto& stack : co_await app_stacks(context.session, context.target)) {
+  json stacks = co_await app_stacks(context.session, context.target);
+  for (const auto& stack : stacks) {
     json updated = stack.value("LastUpdatedTime", stack.value("CreationTime", json()));
     rows.push_back({stack.value("StackName", ""), stack.value("StackStatus", ""),
                     short_time(updated)});
@@ -439,7 +443,8 @@ Task<int> logs_command(Context& context) {
   size_t shown = 0;
   for (;;) {
     std::string lines;
-    for (const auto& event : co_await log_events(session, function, since, options.filter)) {
+    json events = co_await log_events(session, function, since, options.filter);
+    for (const auto& event : events) {
       int64_t timestamp = event.value("timestamp", int64_t{0});
       std::string message = event.value("message", "");
       std::string id = event.value("eventId", "");

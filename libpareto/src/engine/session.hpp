@@ -61,8 +61,11 @@ class Session {
 
   // An AWS call, retried on throttling, 5xx and dropped connections (at most kAttempts, full
   // jitter over an exponential backoff); throws AwsError with the last answer otherwise.
-  // (GCC 12 cannot compile a braced list inside a co_await expression, "array used as
-  // initializer": flows name their requests first, or use the one-member form.)
+  // GCC 12 mishandles temporaries around a suspension: it cannot compile a braced list inside a
+  // co_await expression ("array used as initializer"), and frees temporaries of an enclosing
+  // full-expression wrongly. So in flows a co_await stands alone — a statement, the initializer
+  // of a named variable, or a co_return — with its arguments named first (or the one-member form
+  // below), and ranges of loops are named variables.
   Task<json> call(std::string service, std::string operation, json params = json::object());
   Task<json> call(std::string service, std::string operation, std::string member, json value);
   // Every page of a paginated call, concatenated: `items` names the list in each answer,

@@ -24,7 +24,8 @@ Task<json> stack_resources(Session& session, std::string name) {
 
 Task<std::vector<std::string>> nested_stacks(Session& session, std::string name) {
   std::vector<std::string> out;
-  for (const auto& resource : co_await stack_resources(session, name))
+  json resources = co_await stack_resources(session, name);
+  for (const auto& resource : resources)
     if (resource.value("ResourceType", "") == kNestedStackType &&
         !resource.value("PhysicalResourceId", "").empty())
       out.push_back(resource["PhysicalResourceId"]);

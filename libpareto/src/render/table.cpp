@@ -28,6 +28,7 @@ std::string text_table(const std::vector<std::vector<std::string>>& rows, std::s
       if (i < align.size() && align[i] == 'r') line += pad + row[i];
       else line += last ? row[i] : row[i] + pad;
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
   return out;

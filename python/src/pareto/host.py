@@ -18,6 +18,8 @@ from typing import Any, Callable, Optional, Sequence
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.handlers
+import botocore.parsers
 import botocore.response
 
 from . import _pareto
@@ -77,6 +79,7 @@ class Host:
 
     def __init__(self, app: Optional[App] = None, write: Optional[Write] = None,
                  interactive: Optional[bool] = None) -> None:
+        self.request: dict[str, Any] = {}
         self.app = app
         self.write = write or self.write_to_process
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
@@ -93,10 +96,14 @@ class Host:
 
     def run(self, argv: Sequence[str]) -> tuple[int, Any]:
         """Runs a command line to its end: (exit status, result)."""
-        request_json = json.dumps({
+        return self.run_request({
             "argv": list(argv), "host": "python", "aws": True, "interactive": self.interactive,
             "now_ms": int(time.time() * 1000), "seed": random.getrandbits(63)})
-        status, flow = _pareto.start_flow(request_json)
+
+    def run_request(self, request: dict[str, Any]) -> tuple[int, Any]:
+        """Runs a flow of pareto_flow_start's request to its end: (exit status, result)."""
+        self.request = request
+        status, flow = _pareto.start_flow(json.dumps(request))
         if status < 0:
             raise ParetoError(status, _pareto.strerror(status))
         with self.resources:
@@ -167,15 +174,19 @@ class Host:
     def client(self, service: str) -> Any:
         if service not in self.clients:
             assert self.session is not None, "the engine calls only after connecting"
-            self.clients[service] = self.session.client(
-                service, endpoint_url=self.endpoint, config=SDK_CONFIG)
+            client = self.session.client(service, endpoint_url=self.endpoint, config=SDK_CONFIG)
+            # The API's shape, as the other hosts give it: GetTemplate's TemplateBody is text.
+            client.meta.events.unregister("after-call.cloudformation.GetTemplate",
+                                          botocore.handlers.json_decode_template_body)
+            self.clients[service] = client
         return self.clients[service]
 
     def call(self, service: str, operation: str, params: dict[str, Any], **raw: Any) -> Any:
         try:
             method = getattr(self.client(service), botocore.xform_name(operation))
             return {"response": normalized(method(**request(params), **raw))}
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
+                botocore.parsers.ResponseParserError) as error:  # an emulator's malformed answer
             return error_answer(error)
 
     def emulator(self, keep: bool) -> dict[str, Any]:

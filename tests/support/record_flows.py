@@ -1,0 +1,166 @@
+"""Records the engine's transcript vectors (tests/vectors/flows/<case>/) against moto's server:
+each case is a command line run by the Python host, its steps and the answers moto gave, and
+what it printed. The C++, Python and Node suites replay them. Faults (throttling, 5xx, dropped
+connections) are injected into the answers of chosen calls, so that the retries are recorded.
+
+    .venv/bin/python tests/support/record_flows.py      # from the repository's root
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import boto3
+
+from pareto import local
+from pareto.host import Host
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOWS = Path("tests/vectors/flows")
+APPS = FLOWS / "apps"
+NOW_MS = int(time.time()) // 60 * 60_000  # the clock every case starts at: the recording's minute
+Fault = Callable[[dict[str, Any], int], Optional[dict[str, Any]]]
+
+
+class Recorder(Host):
+    """The Python host, keeping every step it performed and every answer it gave; `fault`
+    may answer a call in moto's place."""
+
+    def __init__(self, fault: Optional[Fault] = None) -> None:
+        super().__init__(interactive=False, write=self.keep_output)
+        self.steps: list[dict[str, Any]] = []
+        self.output = {"stdout": "", "stderr": ""}
+        self.fault = fault
+        self.calls = 0
+
+    def keep_output(self, stream: str, text: str) -> None:
+        self.output[stream] += text
+
+    def perform(self, step: dict[str, Any], flow: Any) -> Any:
+        if step["step"] == "write":
+            return super().perform(step, flow)
+        if step["step"] == "wait":
+            answer = None  # replays need not sleep; neither does recording
+        elif step["step"] == "call" and self.fault and (injected := self.fault(step, self.calls)):
+            answer = injected
+        else:
+            answer = super().perform(step, flow)
+        if step["step"] == "call":
+            self.calls += 1
+        self.steps.append({"step": step, "answer": answer})
+        return answer
+
+
+def record(case: str, description: str, argv: list[str], fault: Optional[Fault] = None) -> None:
+    recorder = Recorder(fault)
+    request = {"argv": argv, "host": "python", "aws": True, "interactive": False,
+               "now_ms": NOW_MS, "seed": 0}
+    exit_status, _ = recorder.run_request(request)
+    folder = ROOT / FLOWS / case
+    folder.mkdir(parents=True, exist_ok=True)
+    transcript = {"description": description, "request": request, "steps": recorder.steps,
+                  "exit": exit_status}
+    (folder / "transcript.json").write_text(json.dumps(transcript, indent=1, sort_keys=True) + "\n")
+    (folder / "stdout").write_text(recorder.output["stdout"])
+    (folder / "stderr").write_text(recorder.output["stderr"])
+    print(f"{case}: exit {exit_status}, {len(recorder.steps)} steps")
+
+
+def fail_first(operation: str, *answers: dict[str, Any]) -> Fault:
+    """The first calls of `operation` answered with `answers`, in turn; then moto's."""
+    pending = list(answers)
+
+    def fault(step: dict[str, Any], _: int) -> Optional[dict[str, Any]]:
+        if step["operation"] == operation and pending:
+            return pending.pop(0)
+        return None
+    return fault
+
+
+def error(code: str, message: str, status: int) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    for case in (ROOT / FLOWS).iterdir():
+        if case.is_dir() and case.name != "apps":
+            shutil.rmtree(case)
+    with local.moto_server() as url:
+        os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                          AWS_DEFAULT_REGION="us-east-1")
+        os.environ.pop("PARETO_ENDPOINT_URL", None)
+        aws = lambda service: boto3.client(service, endpoint_url=url, region_name="us-east-1")
+        v1, v2 = str(APPS / "v1"), str(APPS / "v2")
+        at = ["--stage", "rec", "--endpoint-url", url]
+        record("deploy-create", "the first deploy: artifacts bucket, code, change set, progress, "
+               "outputs", ["deploy", v1, *at, "--yes"])
+        record("deploy-unchanged", "a deploy with nothing to change", ["deploy", v1, *at, "--yes"])
+        record("diff-widened", "a diff that adds a bucket and widens the worker's role",
+               ["diff", v2, *at])
+        record("deploy-update", "an update: the change table, the widened statement, progress",
+               ["deploy", v2, *at, "--yes"])
+        record("outputs", "the outputs, KEY = VALUE", ["outputs", v2, *at])
+        record("outputs-json", "the outputs as JSON", ["outputs", v2, *at, "--json"])
+        record("outputs-throttled", "throttling, a 503 and a dropped connection, retried with "
+               "backoff", ["outputs", v2, *at],
+               fail_first("DescribeStacks", error("Throttling", "Rate exceeded", 400),
+                          error("ServiceUnavailable", "Service Unavailable", 503),
+                          error("NetworkingError", "Connection was closed", 0)))
+        record("outputs-retries-run-out", "six throttled answers: the last one stops the command",
+               ["outputs", v2, *at],
+               fail_first("DescribeStacks", *[error("Throttling", "Rate exceeded", 400)] * 6))
+        record("stacks", "the app's stacks, every stage", ["stacks", v2, *at])
+        record("resources", "the stack's resources", ["resources", v2, *at])
+        record("resources-no-stack", "a stage with no stack", ["resources", v2, "--stage", "nope",
+                                                               "--endpoint-url", url])
+        record("events-failed", "only the failures: none", ["events", v2, *at, "--failed"])
+        logs = aws("logs")
+        group = "/aws/lambda/flows-rec-worker"
+        logs.create_log_stream(logGroupName=group, logStreamName="a")
+        logs.put_log_events(logGroupName=group, logStreamName="a", logEvents=[
+            {"timestamp": NOW_MS - 5000 + i * 1000, "message": m}
+            for i, m in enumerate(["START", "[ERROR] boom", "END"])])
+        record("logs", "an action's log events since an hour ago", ["logs", v2, "worker", *at,
+                                                                    "--since", "1h"])
+        record("logs-no-action", "an action the app does not have", ["logs", v2, "nobody", *at])
+        urllib.request.urlopen(urllib.request.Request(
+            f"{url}/moto-api/config", method="POST",
+            data=json.dumps({"lambda": {"use_docker": False}}).encode())).close()
+        record("invoke", "an invocation's result", ["invoke", v2, "worker", *at, "--payload",
+                                                    '{"jobs": 1}'])
+        cognito = aws("cognito-idp")
+        pool = cognito.create_user_pool(PoolName="flows-rec-staff")["UserPool"]["Id"]
+        cognito.create_user_pool_client(UserPoolId=pool, ClientName="flows-rec-staff-admin",
+                                        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])
+        record("users-create", "a user made with a permanent password",
+               ["users", v2, "create", "staff", "ada", *at, "--password", "Secret-123!",
+                "--attribute", "email=ada@example.com"])
+        record("users-list", "the users of a pool", ["users", v2, "list", "staff", *at])
+        record("users-delete", "a user deleted", ["users", v2, "delete", "staff", "ada", *at])
+        record("artifacts-list", "the app's artifacts, those in use marked",
+               ["artifacts", v2, "list", *at])
+        gone = ["--stage", "gone", "--endpoint-url", url]
+        Recorder().run(["deploy", v2, *gone, "--yes"])
+        bucket = next(r["PhysicalResourceId"] for r in aws("cloudformation").list_stack_resources(
+            StackName="flows-gone")["StackResourceSummaries"] if r["LogicalResourceId"] == "FilesBucket")
+        aws("s3").put_object(Bucket=bucket, Key="kept.txt", Body=b"data")
+        record("destroy", "the buckets emptied, the stack deleted and followed",
+               ["destroy", v2, *gone, "--yes"])
+        record("destroy-no-stack", "nothing to destroy", ["destroy", v2, *gone, "--yes"])
+        aws("dynamodb").create_table(
+            TableName="flows-fail-items", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        record("deploy-failure", "a create that fails: the table's name is taken; the reasons",
+               ["deploy", v1, "--stage", "fail", "--endpoint-url", url, "--yes"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
