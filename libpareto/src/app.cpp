@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <set>
+#include <utility>
 
 #include "check/schema.hpp"
 #include "components/alarms.hpp"
@@ -103,16 +104,31 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
   }
 }
 
-// Why a kind module may not be loaded: a path spelled to leave the app's folder. (A link inside
-// the folder is the app's own choice, as the modules' code is: nothing is gained by refusing it.)
-std::optional<std::string> outside_app(const std::string& module) {
-  std::filesystem::path path(module);
-  bool climbs = path.is_absolute() || std::any_of(path.begin(), path.end(), [](const auto& part) {
-                  return part == "..";
-                });
-  if (!climbs) return std::nullopt;
-  return fmt::format("kind module {} is outside the app's folder: name a module path inside it, "
-                     "like \"kinds/stream\"", module);
+// Why a kind module may not be loaded: a path that leaves the app's folder. One spelled so
+// (absolute, or with "..") the schema reports (E2005); one that resolves there through a link
+// is reported here. Either way the module is not handed to a front end to run.
+std::optional<std::string> outside_app(const std::optional<std::filesystem::path>& base,
+                                       const std::string& module, bool& spelled) {
+  namespace fs = std::filesystem;
+  fs::path path(module);
+  spelled = path.is_absolute() || std::any_of(path.begin(), path.end(), [](const auto& part) {
+              return part == "..";
+            });
+  if (spelled) return "";
+  if (!base) return std::nullopt;
+  std::error_code error;
+  fs::path root = fs::weakly_canonical(*base, error);
+  for (const char* extension : {".py", ".js"}) {
+    fs::path candidate = *base / (module + extension);
+    if (!fs::exists(candidate, error)) continue;
+    fs::path resolved = fs::weakly_canonical(candidate, error);
+    auto [end, at] = std::mismatch(root.begin(), root.end(), resolved.begin(), resolved.end());
+    if (end != root.end())
+      return fmt::format("kind module {} resolves to {}, outside the app's folder: pareto runs "
+                         "only modules inside it",
+                         module + extension, resolved.lexically_relative(root).generic_string());
+  }
+  return std::nullopt;
 }
 
 void sort_by_position(Diagnostics& errors) {
@@ -197,10 +213,12 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (doc.value.is_object() && doc.value.contains("kinds") && doc.value["kinds"].is_array())
     for (size_t i = 0; i < doc.value["kinds"].size(); ++i)
       if (const json& module = doc.value["kinds"][i]; module.is_string()) {
-        if (auto why = outside_app(module.get<std::string>()))
-          report(module_errors, fmt::format("/kinds/{}", i), check::kKindDefinition, *why);
-        else
+        bool spelled = false;
+        auto why = outside_app(options.base_dir, module.get<std::string>(), spelled);
+        if (!why)
           out.kind_modules.push_back(module);
+        else if (!spelled)
+          report(module_errors, fmt::format("/kinds/{}", i), check::kKindDefinition, *why);
       }
   std::vector<const Kind*> all_kinds = options.kinds ? options.kinds->all() : CustomKinds().all();
   if (size_t count = component_count(doc.value, all_kinds); count > kMaxComponents) {
@@ -228,7 +246,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
       if (entries.is_null()) entries = json::array();
       for (auto& entry : entries) kind->custom->schema.apply_defaults(entry);
     }
-  Diagnostics errors;
+  Diagnostics errors = std::exchange(module_errors, {});  // from here on, finish() has them
   Model model = build_model(std::move(config), std::move(all_kinds), errors);
   if (options.base_dir) read_sources(model, *options.base_dir, errors);
   Checker checker(model, errors);

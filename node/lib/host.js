@@ -65,16 +65,6 @@ function request(value) {
   return value;
 }
 
-/** A JSON template as an object, a YAML one as its text: what boto3 answers for GetTemplate
- * (botocore's json_decode_template_body), so that the engine gets the same from both hosts. */
-function decoded(templateBody) {
-  try {
-    return JSON.parse(templateBody);
-  } catch {
-    return templateBody;
-  }
-}
-
 function errorAnswer(error) {
   const status = error.$metadata?.httpStatusCode ?? 0;
   const network = status === 0 && (NETWORK_CODES.has(error.code) || error.name === 'TimeoutError');
@@ -245,7 +235,6 @@ class Host {
       response = await client.send(new Command({ ...request(params), ...raw }), { abortSignal: this.aborts.signal });
       // S3 GetObject's body is a stream.
       if (typeof response.Body?.transformToByteArray === 'function') response.Body = await response.Body.transformToByteArray();
-      if (service === 'cloudformation' && operation === 'GetTemplate') response.TemplateBody = decoded(response.TemplateBody);
     } catch (error) {
       this.aborts.signal.throwIfAborted();
       return errorAnswer(error);

@@ -158,8 +158,11 @@ test('an app past one stack\'s quotas deploys as nested stacks, Python\'s bytes'
 
   const said = [];
   const outputs = await app.deploy(options('nested', said));
+  // Every described output, but those of the API stages moto lacks: the engine drops them, and says so.
+  const dropped = new Set(said.map((line) => /^local: dropped output (\w+):/.exec(line)?.[1]).filter(Boolean));
+  assert.ok([...dropped].every((id) => /ApiStage$/.test(id)), [...dropped].join(' '));
   const described = nested.flatMap((stack) => Object.entries(JSON.parse(stack.template).Outputs)
-    .filter(([, output]) => output.Description).map(([id]) => id));
+    .filter(([id, output]) => output.Description && !dropped.has(id)).map(([id]) => id));
   assert.deepEqual(Object.keys(outputs).sort(), described.sort());
   assert.equal(outputs.Table0Table, 'generated-nested-table0');
   for (const stack of nested) assert.ok(said.some((line) => line.includes(stack.key)), stack.key);

@@ -97,3 +97,18 @@ INSTANTIATE_TEST_SUITE_P(Vectors, Vector, testing::ValuesIn(cases()), case_name)
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Vector);
 
 }  // namespace
+
+// The streams vector is a copy of examples/streams (links out of an app's folder are refused):
+// every file of the vector is the example's, byte for byte.
+TEST(StreamsVector, IsTheExample) {
+  const fs::path vector = kVectors / "custom" / "streams";
+  const fs::path example = fs::path(PARETO_SOURCE_DIR) / "examples" / "streams";
+  size_t compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(vector)) {
+    if (!entry.is_regular_file() || entry.path().filename() == "template.json") continue;
+    EXPECT_EQ(read(entry.path()), read(example / entry.path().lexically_relative(vector)))
+        << entry.path();
+    ++compared;
+  }
+  EXPECT_EQ(compared, 6u);
+}

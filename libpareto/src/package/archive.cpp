@@ -80,13 +80,12 @@ void collect(const fs::path& base, const fs::path& root, const fs::path& folder,
       });
       if (unresolved || !inside(root, target) || hidden) {
         std::string named = fs::read_symlink(it->path(), link_error).string();
+        std::string why = unresolved             ? "which does not resolve"
+                          : inside(root, target) ? "a hidden file: .env, .git/ and .aws/ never ship"
+                                                 : "outside the app's folder: pareto never "
+                                                   "packages what is outside it";
         out.refused.push_back(
-            {relative, fmt::format("{} is a symbolic link to {}, {}: pareto packages only files "
-                                   "inside the app's folder",
-                                   relative, named,
-                                   unresolved             ? "which does not resolve"
-                                   : inside(root, target) ? "a hidden file (.env, .git/, .aws/ never ship)"
-                                                          : "outside the app's folder")});
+            {relative, fmt::format("{} is a symbolic link to {}, {}", relative, named, why)});
         continue;
       }
       if (directory) {
@@ -137,8 +136,18 @@ Shipped files_to_ship(const fs::path& base, const nlohmann::json& folders) {
   std::error_code error;
   fs::path root = fs::weakly_canonical(base, error);
   std::set<fs::path> walked;
-  for (const auto& folder : folders)
-    collect(base, root, base / folder["path"].get<std::string>(), out, walked);
+  for (const auto& folder : folders) {
+    std::string path = folder["path"].get<std::string>();
+    fs::path resolved = fs::weakly_canonical(base / path, error);
+    if (fs::exists(base / path, error) && !inside(root, resolved)) {
+      out.refused.push_back({path, fmt::format("{} resolves to {}, outside the app's folder: "
+                                               "pareto never packages what is outside it",
+                                               path,
+                                               resolved.lexically_relative(root).generic_string())});
+      continue;
+    }
+    collect(base, root, base / path, out, walked);
+  }
   return out;
 }
 

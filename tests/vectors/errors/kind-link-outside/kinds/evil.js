@@ -1,0 +1,1 @@
+../../link-outside/hello/index.py
