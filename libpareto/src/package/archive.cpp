@@ -148,6 +148,9 @@ Shipped files_to_ship(const fs::path& base, const nlohmann::json& folders) {
     }
     collect(base, root, base / path, out, walked);
   }
+  // Directory order differs between file systems: the refusals come in the files' order.
+  std::sort(out.refused.begin(), out.refused.end(),
+            [](const Refusal& a, const Refusal& b) { return a.file < b.file; });
   return out;
 }
 
