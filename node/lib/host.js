@@ -26,6 +26,9 @@ const SERVICES = {
 // What botocore reports as a connection error: the engine retries "NetworkingError".
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const STARTUP_MS = 30000;
+// The SDK is pinned, so its notice that later versions need Node 22 changes nothing here, and it
+// would be the one line of output Node's commands print and Python's do not.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const STOP_MS = 10000;
 
 /** A service's SDK package, loaded on demand: a command loads only the clients it calls. */
