@@ -279,20 +279,12 @@ class Host {
 
 /**
  * A library call (App#deploy, ...): resolves to the command's result, or rejects with
- * CommandError carrying what it said last on stderr.
+ * CommandError carrying what it said when it stopped.
  */
 async function command(app, argv, write = writeToProcess) {
-  const said = [];
-  const remember = (stream, text) => {
-    if (stream === 'stderr') said.push(...text.split(/\r?\n/).filter(Boolean));
-    write(stream, text);
-  };
   app.validate();
-  const [exit, result] = await new Host({ app, write: remember, interactive: false }).run(argv);
-  if (exit !== 0) {
-    const line = said.findLast((text) => text.startsWith('pareto: '));
-    throw new CommandError(exit, line ? line.slice('pareto: '.length) : `${argv[0]} failed`);
-  }
+  const [exit, result] = await new Host({ app, write, interactive: false }).run(argv);
+  if (exit !== 0) throw new CommandError(exit, result?.error ?? `${argv[0]} failed`);
   return result;
 }
 

@@ -2,6 +2,7 @@
 errors; never a traceback."""
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -11,16 +12,17 @@ import pytest
 
 import pareto
 from conftest import EXAMPLE
-from pareto.cli import main
+from pareto.host import main
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pareto.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "pareto", *args], capture_output=True, text=True,
                           env=env, stdin=subprocess.DEVNULL, timeout=120)
 
 
 def test_validate_and_synth(tmp_path: Path) -> None:
-    assert run("validate", str(EXAMPLE)).returncode == 0
+    validated = run("validate", str(EXAMPLE))
+    assert validated.returncode == 0 and validated.stderr == "hello: valid\n"
     output = tmp_path / "template.json"
     assert run("synth", str(EXAMPLE), "-o", str(output)).returncode == 0
     assert output.read_bytes() == pareto.App.load(EXAMPLE).template_json().encode()
@@ -62,8 +64,11 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 def test_package_writes_the_archive(tmp_path: Path) -> None:
     output = tmp_path / "hello.zip"
-    assert run("package", str(EXAMPLE), "-o", str(output)).returncode == 0
-    assert output.read_bytes() == pareto.package.build_archive(pareto.App.load(EXAMPLE)).data
+    done = run("package", str(EXAMPLE), "-o", str(output))
+    assert done.returncode == 0, done.stderr
+    data = pareto.App.load(EXAMPLE).package()
+    assert output.read_bytes() == data
+    assert done.stderr.startswith(f"{output}: ") and f"sha256 {hashlib.sha256(data).hexdigest()}" in done.stderr
 
 
 def test_deploy_outputs_diff_destroy_against_an_endpoint(example_app: Path, aws, moto_url: str,
@@ -78,8 +83,9 @@ def test_deploy_outputs_diff_destroy_against_an_endpoint(example_app: Path, aws,
     assert main(["outputs", *common]) == 0
     assert "UsersTable = hello-cli-users" in capsys.readouterr().out
     assert main(["destroy", *common, "--yes"]) == 0
+    assert capsys.readouterr().err.endswith("hello-cli: DELETE_COMPLETE\n")
     assert main(["outputs", *common]) == 1
-    assert "there is no stack hello-cli" in capsys.readouterr().err
+    assert capsys.readouterr().err == "pareto: there is no stack hello-cli\n"
 
 
 def test_local_starts_and_stops_its_own_server(example_app: Path, tmp_path: Path) -> None:

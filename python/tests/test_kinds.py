@@ -10,12 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 import pareto
 from conftest import ROOT, cfn_lint_errors
-from pareto import deploy
-from test_deploy import local_options, make_stack
 
 EXAMPLE = ROOT / "examples" / "streams"
 GOLDEN = ROOT / "tests" / "vectors" / "custom" / "streams" / "template.json"
@@ -133,7 +130,7 @@ def test_module_errors_point_at_the_kinds_entry(app_dir: Path) -> None:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pareto.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "pareto", *args], capture_output=True, text=True)
 
 
 def test_the_command_line_loads_kinds_named_or_given(app_dir: Path, tmp_path: Path) -> None:
@@ -153,9 +150,8 @@ def test_the_command_line_loads_kinds_named_or_given(app_dir: Path, tmp_path: Pa
 
 def test_the_example_lints_clean_and_deploys_to_moto(aws, moto_url: str) -> None:
     assert cfn_lint_errors(GOLDEN) == ""
-    console = Console(record=True, width=200, force_terminal=False)
-    stack = make_stack("clicks", "kinds", moto_url, console)
-    outputs = deploy.deploy(pareto.App.load(EXAMPLE), stack, local_options(console))
+    app = pareto.App.load(EXAMPLE)
+    outputs = app.deploy("kinds", endpoint_url=moto_url, write=lambda stream, text: None)
     assert outputs["ClicksStreamName"] == "clicks-kinds-clicks"
     summary = aws("kinesis").describe_stream_summary(StreamName="clicks-kinds-clicks")
     assert summary["StreamDescriptionSummary"]["OpenShardCount"] == 2
@@ -169,5 +165,6 @@ def test_the_example_lints_clean_and_deploys_to_moto(aws, moto_url: str) -> None
     mappings = aws("lambda").list_event_source_mappings(FunctionName="clicks-kinds-tally")
     assert [m["EventSourceArn"].rsplit("/", 1)[-1] for m in mappings["EventSourceMappings"]] == [
         "clicks-kinds-clicks"]
-    deploy.destroy(stack)
-    assert stack.describe() is None
+    app.destroy("kinds", endpoint_url=moto_url, write=lambda stream, text: None)
+    with pytest.raises(pareto.CommandError, match="there is no stack clicks-kinds"):
+        app.outputs("kinds", endpoint_url=moto_url, write=lambda stream, text: None)

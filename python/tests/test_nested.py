@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 import pareto
 from conftest import ROOT, cfn_lint_errors
-from pareto import deploy, local, operate
-from test_deploy import make_stack
+from pareto.host import main
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 from generated_app import write_app  # noqa: E402
@@ -31,7 +29,7 @@ def big_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def written(big_app: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The templates `pareto synth -o` writes."""
     out = tmp_path_factory.mktemp("synth") / "template.json"
-    subprocess.run([sys.executable, "-m", "pareto.cli", "synth", str(big_app), "-o", str(out)],
+    subprocess.run([sys.executable, "-m", "pareto", "synth", str(big_app), "-o", str(out)],
                    check=True, capture_output=True)
     return out
 
@@ -59,11 +57,16 @@ def test_fits_one_stack_writes_no_nested_templates(tmp_path: Path) -> None:
     assert pareto.App.load(small).nested_stacks() == []
 
 
-def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, moto_url: str) -> None:
-    console = Console(record=True, width=200, force_terminal=False)
-    stack = make_stack("generated", "big", moto_url, console)
+def stack_resources(aws, name: str) -> list[dict]:
+    pages = aws("cloudformation").get_paginator("list_stack_resources").paginate(StackName=name)
+    return [r for page in pages for r in page["StackResourceSummaries"]]
+
+
+def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, moto_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    quiet = {"endpoint_url": moto_url, "write": lambda stream, text: None}
     app = pareto.App.load(big_app)
-    outputs = deploy.deploy(app, stack, deploy.DeployOptions(local=local.MotoCompatibility(console.print)))
+    outputs = app.deploy("big", **quiet)
     # Every component's outputs, from the nested stacks that hold them (locally, the APIs' stage
     # names are left out with the stages moto does not model).
     expected = {id for stack in app.nested_stacks()
@@ -72,10 +75,12 @@ def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, m
     assert set(outputs) == expected
     assert len(expected) == GROUPS * 6 + GROUPS // 20 * 2
     assert outputs["Table0Table"] == "generated-big-table0"
-    nested = stack.nested_stacks()
+    parent = stack_resources(aws, "generated-big")
+    nested = [r["PhysicalResourceId"] for r in parent if r["ResourceType"] == "AWS::CloudFormation::Stack"]
     assert len(nested) == len(app.nested_stacks())
     # A worker's table lives in another stack: its variable and its role's statement got there.
-    stacks_of = {r["LogicalResourceId"]: name for name in nested for r in stack.resources(name)}
+    inner = {name: stack_resources(aws, name) for name in nested}
+    stacks_of = {r["LogicalResourceId"]: name for name in nested for r in inner[name]}
     worker = next(i for i in range(GROUPS)
                   if stacks_of[f"Worker{i}Function"] != stacks_of[f"Table{i * 7 % GROUPS}Table"])
     table = worker * 7 % GROUPS
@@ -92,16 +97,19 @@ def test_deploys_to_moto_with_values_passed_between_stacks(big_app: Path, aws, m
     (big_app / f"worker{worker}" / "index.py").write_text(
         f'import os\n\nTABLES = os.environ["TABLE{table}_TABLE"], os.environ["TABLE{other}_TABLE"]\n\n\n'
         "def handler(event, context):\n    return TABLES\n")
-    change_set = deploy.diff(pareto.App.load(big_app), stack,
-                             deploy.DeployOptions(local=local.MotoCompatibility(console.print)))
+    widened = pareto.App.load(big_app).diff("big", **quiet)["widened"]
     assert any(s.startswith(f"Worker{worker}FunctionRole: ") and f"Table{other}Table" in s
-               for s in change_set.widened), change_set.widened
+               for s in widened), widened
 
-    listed = operate.resources_table(stack)
-    assert listed.row_count == len(stack.resources()) + sum(len(stack.resources(n)) for n in nested)
+    # `pareto resources` lists the parent's resources, then each nested stack's.
+    capsys.readouterr()
+    assert main(["resources", str(big_app), "--stage", "big", "--endpoint-url", moto_url]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]  # after the title and the header
+    assert len(rows) == len(parent) + sum(len(resources) for resources in inner.values())
 
-    deploy.destroy(stack)
-    assert stack.describe() is None
+    app.destroy("big", **quiet)
+    with pytest.raises(pareto.CommandError, match="there is no stack generated-big"):
+        app.outputs("big", **quiet)
     names = {s["StackName"] for s in aws("cloudformation").list_stacks()["StackSummaries"]
              if s["StackStatus"] != "DELETE_COMPLETE"}
     assert not names & set(nested)

@@ -234,7 +234,8 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *   wait     {milliseconds}     sleep.
  *   write    {stream, text}     "stdout" or "stderr".
  *   ask      {question, secret} answer true/false, or the text typed when secret.
- *   done     {exit, result}     the end; further calls return it again.
+ *   done     {exit, result}     the end; further calls return it again. A command that
+ *            failed has result {"error": what it said after "pareto: "}.
  *
  * pareto_flow_next returns PARETO_EARG when the answer is not JSON (the flow is unchanged).
  */

@@ -23,6 +23,7 @@ Task<int> guarded(Session& session, std::function<Task<int>(Session&)> start) {
     exit = kExitInternal;
   }
   co_await session.err(fmt::format("pareto: {}\n", message));
+  session.result() = {{"error", message}};  // what a library call raises
   co_return exit;
 }
 }  // namespace

@@ -211,20 +211,12 @@ class Host:
 
 def command(app: App, argv: Sequence[str], write: Optional[Write] = None) -> Any:
     """A library call (App.deploy, ...): the command's result, or CommandError with what it
-    said last on stderr."""
-    said: list[str] = []
-
-    def remember(stream: str, text: str) -> None:
-        if stream == "stderr":
-            said.extend(line for line in text.splitlines() if line)
-        (write or Host.write_to_process)(stream, text)
-
+    said when it stopped."""
     app.validate()
-    exit_status, result = Host(app=app, write=remember, interactive=False).run(argv)
+    exit_status, result = Host(app=app, write=write, interactive=False).run(argv)
     if exit_status != 0:
-        message = next((line[len("pareto: "):] for line in reversed(said)
-                        if line.startswith("pareto: ")), f"{argv[0]} failed")
-        raise CommandError(exit_status, message)
+        said = result.get("error") if isinstance(result, dict) else None
+        raise CommandError(exit_status, said or f"{argv[0]} failed")
     return result
 
 
