@@ -19,15 +19,14 @@ void render(Renderer& r, const Component& bucket) {
                     {"IgnorePublicAcls", true}, {"RestrictPublicBuckets", true}};
   json encryption = {{"ServerSideEncryptionConfiguration",
                       {{{"ServerSideEncryptionByDefault", {{"SSEAlgorithm", "AES256"}}}}}}};
-  r.resource(bucket.id(),
-             {{"Type", "AWS::S3::Bucket"},
+  r.data_resource(bucket,
+                  {{"Type", "AWS::S3::Bucket"},
               {"Properties",
                {{"BucketName", r.physical_name(bucket.name, kAccountSuffix)},
                 {"NotificationConfiguration",
                  {{"EventBridgeConfiguration", {{"EventBridgeEnabled", true}}}}},
                 {"PublicAccessBlockConfiguration", block_all},
-                {"BucketEncryption", encryption}}}},
-             bucket.pointer);
+                {"BucketEncryption", encryption}}}});
   r.output(bucket.id(), cfn::ref(bucket.id()), "The name of bucket " + bucket.name, bucket.pointer);
   r.charts({"bucket " + bucket.name, "bucket", {{"name", "${" + bucket.id() + "}"}}});
 }

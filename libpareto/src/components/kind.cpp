@@ -118,6 +118,19 @@ void Renderer::resource(const std::string& id, json resource, const std::string&
   out_.resources[id] = std::move(resource);
 }
 
+bool Renderer::retains(const Component& c) const {
+  if (c.spec->contains("retain")) return (*c.spec)["retain"].get<bool>();
+  return model_.config.value("retain", true);
+}
+
+void Renderer::data_resource(const Component& c, json definition) {
+  if (retains(c)) {
+    definition["DeletionPolicy"] = "Retain";
+    definition["UpdateReplacePolicy"] = "Retain";
+  }
+  resource(c.id(), std::move(definition), c.pointer);
+}
+
 void Renderer::output(const std::string& id, json value, std::string description,
                       const std::string& origin) {
   if (out_.outputs.contains(id)) {

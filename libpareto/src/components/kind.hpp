@@ -126,6 +126,11 @@ class Renderer {
   const Model& model() const { return model_; }
 
   void resource(const std::string& id, nlohmann::json resource, const std::string& origin);
+  // A resource that holds the user's data (a table's items, a bucket's objects, a pool's users,
+  // a secret's value): retained when its stack no longer holds it or replaces it, unless the
+  // component, or else the app, says "retain: false".
+  void data_resource(const Component& c, nlohmann::json definition);
+  bool retains(const Component& c) const;
   void output(const std::string& id, nlohmann::json value, std::string description,
               const std::string& origin);
   void parameter(const std::string& id, nlohmann::json parameter, const std::string& origin);

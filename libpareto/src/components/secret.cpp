@@ -9,14 +9,13 @@ namespace {
 void validate(Checker& c, const Component& secret) { c.name_length(secret, "secret", 0, 512); }
 
 void render(Renderer& r, const Component& secret) {
-  r.resource(secret.id(),
-             {{"Type", "AWS::SecretsManager::Secret"},
+  r.data_resource(secret,
+                  {{"Type", "AWS::SecretsManager::Secret"},
               {"Properties",
                {{"Name", r.physical_name(secret.name, "", "/")},
                 {"Description", "Secret " + secret.name + " of " + r.model().app},
                 {"GenerateSecretString",
-                 {{"PasswordLength", secret["length"]}, {"ExcludePunctuation", true}}}}}},
-             secret.pointer);
+                 {{"PasswordLength", secret["length"]}, {"ExcludePunctuation", true}}}}}});
   r.output(secret.id(), cfn::ref(secret.id()), "The ARN of secret " + secret.name, secret.pointer);
 }
 

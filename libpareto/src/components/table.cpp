@@ -79,11 +79,11 @@ void render(Renderer& r, const Component& table) {
                      {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}},
       {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}},
       {"SSESpecification", {{"SSEEnabled", true}}}};
+  if (r.retains(table)) properties["DeletionProtectionEnabled"] = true;
   if (!indexes.empty()) properties["GlobalSecondaryIndexes"] = indexes;
   if (table.spec->contains("streaming"))
     properties["StreamSpecification"] = {{"StreamViewType", "NEW_AND_OLD_IMAGES"}};
-  r.resource(table.id(), {{"Type", "AWS::DynamoDB::Table"}, {"Properties", properties}},
-             table.pointer);
+  r.data_resource(table, {{"Type", "AWS::DynamoDB::Table"}, {"Properties", properties}});
   r.charts({"table " + table.name, "table", {{"name", "${" + table.id() + "}"}}});
   if (table.spec->contains("streaming")) render_router(r, table);
   r.output(table.id(), cfn::ref(table.id()), "The name of table " + table.name, table.pointer);

@@ -21,16 +21,15 @@ json client(Renderer& r, const Component& pool, std::string_view which, json flo
 void render(Renderer& r, const Component& pool) {
   json password = {{"MinimumLength", 12}, {"RequireLowercase", true}, {"RequireNumbers", true},
                    {"RequireSymbols", false}, {"RequireUppercase", true}};
-  r.resource(pool.id(),
-             {{"Type", "AWS::Cognito::UserPool"},
-              {"Properties",
-               {{"UserPoolName", r.physical_name(pool.name)},
-                {"UsernameAttributes", {"email"}},
-                {"AutoVerifiedAttributes", {"email"}},
-                {"Policies", {{"PasswordPolicy", password}}},
-                {"AccountRecoverySetting",
-                 {{"RecoveryMechanisms", {{{"Name", "verified_email"}, {"Priority", 1}}}}}}}}},
-             pool.pointer);
+  json properties = {
+      {"UserPoolName", r.physical_name(pool.name)},
+      {"UsernameAttributes", {"email"}},
+      {"AutoVerifiedAttributes", {"email"}},
+      {"Policies", {{"PasswordPolicy", password}}},
+      {"AccountRecoverySetting",
+       {{"RecoveryMechanisms", {{{"Name", "verified_email"}, {"Priority", 1}}}}}}};
+  if (r.retains(pool)) properties["DeletionProtection"] = "ACTIVE";
+  r.data_resource(pool, {{"Type", "AWS::Cognito::UserPool"}, {"Properties", properties}});
   std::string admin = pool.id("userpool-admin-client"), web = pool.id("userpool-web-client");
   r.resource(admin,
              client(r, pool, "admin",
