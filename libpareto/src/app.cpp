@@ -24,7 +24,9 @@
 namespace pareto {
 using nlohmann::json;
 
-json Synthesis::errors_json(std::string_view file) const {
+json Synthesis::errors_json(std::string_view file) const { return pareto::errors_json(errors, file); }
+
+json errors_json(const Diagnostics& errors, std::string_view file) {
   json out = json::array();
   for (const auto& e : errors)
     out.push_back({{"file", file}, {"path", e.path}, {"line", e.line}, {"column", e.column},
@@ -276,20 +278,8 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (!errors.empty()) return finish(std::move(errors));
   out.origins = result.origins;
   out.name_uses = checker.name_uses();
-  std::string written;
-  if (over_quotas(result, 0).empty()) {
-    written = std::move(result).dump();
-    if (written.size() <= kMaxTemplateBytes) {  // measured on the bytes to be uploaded
-      out.template_json = std::move(written);
-      return out;
-    }
-    // Rare (large resources): the sections come back from the text, the origins never left.
-    json sections = json::parse(written);
-    result.parameters = sections.value("Parameters", json::object());
-    result.resources = std::move(sections["Resources"]);
-    result.outputs = sections.value("Outputs", json::object());
-  }
-  Stacks stacks = split_stacks(std::move(result), model.app, errors);
+  out.finalized = std::move(result);
+  Stacks stacks = stack_up(out.finalized, model.app, {}, errors);
   if (!errors.empty()) return finish(std::move(errors));
   out.template_json = std::move(stacks.parent_json);
   out.nested = std::move(stacks.nested);

@@ -30,6 +30,7 @@ struct Synthesis {
   Diagnostics errors;          // located and in source order
   std::string template_json;   // empty when there are errors; the parent of any nested stacks
   std::vector<NestedStack> nested;  // past one stack's quotas (finalize/nested.hpp)
+  Template finalized;  // before it is split into stacks: placed again for a deployed stack
   std::map<std::string, std::string> origins;  // logical id → the config entry it was made for
   std::vector<QuotaUse> name_uses;             // the physical names measured
   nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
@@ -39,6 +40,9 @@ struct Synthesis {
   // [{file, path, line, column, message, check}]
   nlohmann::json errors_json(std::string_view file) const;
 };
+
+// [{file, path, line, column, message, check}]
+nlohmann::json errors_json(const Diagnostics& errors, std::string_view file);
 
 // Twice the largest app the scaling benchmark measures: past it, an app is an error at once.
 inline constexpr size_t kMaxComponents = 20'000;

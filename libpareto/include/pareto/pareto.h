@@ -157,6 +157,19 @@ PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_
 PARETO_EXTERN(pareto_status) pareto_app_nested_stacks(const pareto_app *app, char **out_json);
 
 /*
+ * The app with its stacks placed for a deployed stack, as a new handle: placement_json is a
+ * JSON object {"<logical id>": "<nested stack>"} saying which nested stack ("Stack03") holds each
+ * deployed resource, "" for the parent's own (the one stack of an app that fitted one). Every
+ * deployed resource stays where it is, since moving one between stacks deletes it in one and
+ * makes it again in the other; new components fill the stacks with room, then new ones. Sets
+ * *out whenever it returns PARETO_OK or PARETO_EINVALID; when a stack can no longer hold what it
+ * has, the errors are on *out (pareto_app_errors). Freed with pareto_app_free. PARETO_EARG when
+ * placement_json is not such an object; PARETO_EINVALID (and no *out) when app has errors.
+ */
+PARETO_EXTERN(pareto_status)
+pareto_app_place(const pareto_app *app, const char *placement_json, pareto_app **out);
+
+/*
  * What the app uses of the quotas AWS holds it to: per stack the template's bytes (minified)
  * against 51,200 inline and 1 MB through S3, resources, parameters and outputs against 500, 200
  * and 200; each role's inline policy and each managed policy in characters; each function's

@@ -134,6 +134,15 @@ class App {
   std::string nested_stacks() const {
     return detail::take([&](char** out) { return pareto_app_nested_stacks(app_.get(), out); });
   }
+  // The app with its stacks placed for a deployed stack (JSON {logical id: nested stack, "" the
+  // parent}); placement errors are on the result. Throws Error(PARETO_EINVALID) when this app has
+  // errors.
+  App place(const std::string& placement_json) const {
+    pareto_app* placed = nullptr;
+    pareto_status status = pareto_app_place(app_.get(), placement_json.c_str(), &placed);
+    if (!placed) throw Error(status);
+    return App(placed);
+  }
   // The quotas the app uses, least headroom first: format "json" or "text" (pareto.h).
   std::string budget(const std::string& format = "json") const {
     return detail::take([&](char** out) { return pareto_app_budget(app_.get(), format.c_str(), out); });

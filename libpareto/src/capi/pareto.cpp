@@ -23,6 +23,8 @@ struct pareto_app {
   std::string template_json;
   std::string functions_json;
   std::vector<pareto::NestedStack> nested;
+  pareto::Template finalized;  // before the split, for pareto_app_place
+  std::string source_name;
   std::map<std::string, std::string> origins;
   std::vector<pareto::QuotaUse> name_uses;
   nlohmann::json graph;
@@ -108,22 +110,24 @@ struct Renderer {
   void (*release)(void*);
 };
 
-pareto_status finish(pareto_app** out, const pareto::Synthesis& result,
+pareto_status finish(pareto_app** out, pareto::Synthesis&& result,
                      const pareto::LoadOptions& options) {
   std::string_view file = options.source_name;
   auto app = std::make_unique<pareto_app>();
-  app->functions = result.functions;
+  app->source_name = options.source_name;
   app->base_dir = options.base_dir;
   if (options.base_dir) app->base_dir_text = options.base_dir->string();
   app->name = result.name;
-  app->kind_modules = result.kind_modules;
+  app->kind_modules = std::move(result.kind_modules);
   app->errors_json = result.errors_json(file).dump();
-  app->template_json = result.template_json;
   app->functions_json = result.functions.dump();
-  app->nested = result.nested;
-  app->origins = result.origins;
-  app->name_uses = result.name_uses;
-  app->graph = result.graph;
+  app->functions = std::move(result.functions);
+  app->template_json = std::move(result.template_json);
+  app->nested = std::move(result.nested);
+  app->finalized = std::move(result.finalized);
+  app->origins = std::move(result.origins);
+  app->name_uses = std::move(result.name_uses);
+  app->graph = std::move(result.graph);
   app->valid = result.ok();
   *out = app.release();
   return (*out)->valid ? PARETO_OK : PARETO_EINVALID;
@@ -144,7 +148,7 @@ pareto_status pareto_app_load(pareto_app** out, const char* text, size_t len,
     if (opts && opts->base_dir) options.base_dir = opts->base_dir;
     options.kinds = kinds_of(opts);
     auto result = pareto::synthesize(std::string_view(text ? text : "", len), options);
-    return finish(out, result, options);
+    return finish(out, std::move(result), options);
   });
 }
 
@@ -165,7 +169,7 @@ pareto_status pareto_app_load_path(pareto_app** out, const char* path,
                                                    : file->parent_path();
     options.kinds = kinds_of(opts);
     auto result = pareto::synthesize(text.str(), options);
-    return finish(out, result, options);
+    return finish(out, std::move(result), options);
   });
 }
 
@@ -261,6 +265,31 @@ pareto_status pareto_app_nested_stacks(const pareto_app* app, char** out_json) {
       nested.push_back({{"name", stack.name}, {"key", stack.key}, {"template", stack.template_json}});
     *out_json = copy_out(nested.dump());
     return PARETO_OK;
+  });
+}
+
+pareto_status pareto_app_place(const pareto_app* app, const char* placement_json, pareto_app** out) {
+  if (!out) return PARETO_EARG;
+  *out = nullptr;
+  if (!app || !placement_json) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    json given = json::parse(placement_json, nullptr, false);
+    if (!given.is_object()) return PARETO_EARG;
+    pareto::Placement placement;
+    for (const auto& [id, stack] : given.items()) {
+      if (!stack.is_string()) return PARETO_EARG;
+      placement[id] = stack.get<std::string>();
+    }
+    auto placed = std::make_unique<pareto_app>(*app);
+    pareto::Diagnostics errors;
+    pareto::Stacks stacks = pareto::stack_up(app->finalized, app->name, placement, errors);
+    placed->template_json = std::move(stacks.parent_json);
+    placed->nested = std::move(stacks.nested);
+    placed->errors_json = pareto::errors_json(errors, app->source_name).dump();
+    placed->valid = errors.empty();
+    *out = placed.release();
+    return (*out)->valid ? PARETO_OK : PARETO_EINVALID;
   });
 }
 

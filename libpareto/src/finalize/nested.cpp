@@ -11,6 +11,7 @@
 
 #include "components/kind.hpp"
 #include "finalize/finalize.hpp"
+#include "names.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -198,10 +199,12 @@ struct Group {
   std::set<Target> exports;  // what others read of it
   std::set<size_t> needs;    // the groups it reads
   size_t outputs = 0;        // the app's outputs that read only it
+  bool holds_data = false;   // a table, bucket, queue, user pool or secret
 };
 
 struct Bin {
   std::vector<std::string> resources;
+  std::vector<size_t> groups;
   size_t bytes = 0;
   std::set<Target> imports, exports;
   size_t app_outputs = 0;
@@ -210,18 +213,43 @@ struct Bin {
   std::map<std::string, Target> outputs;  // output name → what it gives
   json own_outputs = json::object();      // the app's outputs that read only this stack
   std::set<size_t> after;                 // bins it waits for through DependsOn only
+  std::set<std::string> after_parent;     // the parent's resources it waits for so
 };
 
 constexpr size_t kNoBin = SIZE_MAX;
+constexpr size_t kParent = SIZE_MAX - 1;  // the bin of what the parent holds itself
+// Places are what read each other: a nested stack (its bin), or one group the parent holds
+// (the parent's resources wait for each other one by one, not as a whole).
+constexpr size_t kParentPlaces = size_t{1} << 40;
 // Headroom under 1 MB: resources are measured alone, before the template's indentation.
 constexpr size_t kBinBytes = 800'000;
+constexpr std::string_view kStackPrefix = "Stack";
+
+// "Stack03" → 2; anything else: kNoBin.
+size_t bin_named(std::string_view name) {
+  if (name.empty()) return kParent;
+  std::string_view digits = name.substr(std::min(name.size(), kStackPrefix.size()));
+  if (!name.starts_with(kStackPrefix) || digits.empty() || digits.size() > 4 ||
+      !std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return kNoBin;
+  size_t number = std::stoul(std::string(digits));
+  return number == 0 ? kNoBin : number - 1;
+}
 
 class Splitter {
  public:
-  Splitter(Template t, std::string_view app, Diagnostics& errors)
-      : t_(std::move(t)), app_(app), errors_(errors) {
+  Splitter(const Template& t, std::string_view app, const Placement& deployed,
+           Diagnostics& errors)
+      : t_(t), app_(app), errors_(errors) {
     for (const auto& [id, _] : t.resources.items()) taken_.insert(id);
     for (const auto& [id, _] : t.parameters.items()) taken_.insert(id);
+    for (const auto& [id, stack] : deployed) {
+      size_t bin = bin_named(stack);
+      if (bin == kNoBin || !t.resources.contains(id)) continue;
+      pinned_[id] = bin;
+      if (bin != kParent) deployed_bins_ = std::max(deployed_bins_, bin + 1);
+    }
+    bins_.resize(deployed_bins_);
   }
 
   Stacks split() {
@@ -280,6 +308,7 @@ class Splitter {
       group_of_[id] = g;
       groups_[g].resources.push_back(id);
       groups_[g].bytes += id.size() + resource.dump(2).size();
+      groups_[g].holds_data |= holds_data(resource.value("Type", ""));
       std::string unit = origin_of(id).substr(0, origin_of(id).find('/', origin_of(id).find('/', 1) + 1));
       if (groups_[g].components.empty() || groups_[g].components.back() != unit)
         groups_[g].components.push_back(unit);
@@ -312,8 +341,39 @@ class Splitter {
     return *read.begin();
   }
 
-  // Fills stacks in dependency order, so a stack only reads stacks before it.
+  // The stack a group is deployed in: kNoBin when it is new, kParent, or a bin; reports a group
+  // whose resources are deployed in different stacks.
+  size_t deployed_bin(size_t g) {
+    const Group& group = groups_[g];
+    std::set<size_t> deployed_in;
+    for (const auto& id : group.resources)
+      if (auto it = pinned_.find(id); it != pinned_.end()) deployed_in.insert(it->second);
+    if (deployed_in.size() <= 1) return deployed_in.empty() ? kNoBin : *deployed_in.begin();
+    std::vector<std::string> stacks;
+    for (size_t b : deployed_in) stacks.push_back(place_name(b));
+    report(errors_, group.components.front(), check::kQuota,
+           fmt::format("{} now reference each other, so they must share a stack, but they are "
+                       "deployed in {}: remove the reference that closes the cycle, or remove one "
+                       "of them (--allow-delete) and add it back in the next deploy",
+                       join_names(group.components, " and "), join_names(stacks, " and ")));
+    return kNoBin;
+  }
+
+  // What is deployed goes back where it is first, so that new groups take only the room left;
+  // then every group in dependency order (each one's reads placed before it): new ones into the
+  // deployed stacks with room, then the newest stack, then a new one.
   void pack() {
+    place_of_group_.assign(groups_.size(), kNoBin);
+    std::vector<size_t> deployed(groups_.size());
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      deployed[g] = deployed_bin(g);
+      if (deployed[g] != kNoBin)
+        for (const auto& id : groups_[g].resources) bin_of_[id] = deployed[g];
+    }
+    for (size_t g = 0; g < groups_.size(); ++g)
+      if (deployed[g] != kNoBin) put(g, deployed[g]);
+    for (size_t b = 0; b < deployed_bins_; ++b) check_deployed(b);
+
     std::vector<size_t> waiting(groups_.size());
     std::vector<std::vector<size_t>> readers(groups_.size());
     auto first_resource = [&](size_t g) { return groups_[g].resources.front(); };
@@ -327,61 +387,177 @@ class Splitter {
     while (!ready.empty()) {
       size_t g = ready.top();
       ready.pop();
-      place(g);
+      if (deployed[g] == kNoBin) place_new(g);
+      else link(g);
       for (size_t reader : readers[g])
         if (--waiting[reader] == 0) ready.push(reader);
     }
   }
 
-  void place(size_t g) {
+  // The quotas a bin would break with the group in it: none when it fits.
+  std::vector<std::string> overflow(size_t b, const Group& group) const {
+    const Bin& bin = bins_[b];
+    size_t imports = bin.imports.size(), exports = bin.exports.size();
+    for (const auto& target : group.imports) {
+      auto it = bin_of_.find(target.id);
+      if ((it == bin_of_.end() || it->second != b) && !bin.imports.count(target)) ++imports;
+    }
+    for (const auto& target : group.exports) exports += !bin.exports.count(target);
+    return quotas_broken(bin.resources.size() + group.resources.size(), imports,
+                         exports + bin.app_outputs + group.outputs, bin.bytes + group.bytes);
+  }
+
+  static std::vector<std::string> quotas_broken(size_t resources, size_t parameters,
+                                                size_t outputs, size_t bytes) {
+    std::vector<std::string> out;
+    auto count = [&](size_t used, size_t limit, std::string_view what) {
+      if (used > limit) out.push_back(fmt::format("{} {} (CloudFormation allows {})", used, what, limit));
+    };
+    count(resources, kMaxResources, "resources");
+    count(parameters, kMaxParameters, "parameters");
+    count(outputs, kMaxOutputs, "outputs");
+    if (bytes > kBinBytes)
+      out.push_back(fmt::format("{} bytes of resources (pareto fills a stack to {} of the {} "
+                                "CloudFormation reads)", bytes, kBinBytes, kMaxTemplateBytes));
+    return out;
+  }
+
+  // A deployed stack holds what it holds: its components may have grown past its quotas. (What
+  // it gives out is checked when it is written: readers are placed later.)
+  void check_deployed(size_t b) {
+    const Bin& bin = bins_[b];
+    std::vector<std::string> over =
+        quotas_broken(bin.resources.size(), bin.imports.size(), bin.app_outputs, bin.bytes);
+    if (over.empty()) return;
+    std::vector<std::string> grown, movable;
+    for (size_t g : bin.groups) {
+      const Group& group = groups_[g];
+      if (std::any_of(group.resources.begin(), group.resources.end(),
+                      [&](const std::string& id) { return !pinned_.count(id); }))
+        grown.push_back(group.components.front());
+      // Actions are the cheapest to move: they hold no data.
+      if (movable.size() < 3 && !group.holds_data &&
+          std::all_of(group.components.begin(), group.components.end(),
+                      [](const std::string& c) { return c.starts_with("/actions/"); }))
+        movable.push_back(group.components.front());
+    }
+    std::string what = grown.empty() ? "its components" : first_few(grown);
+    report(errors_, grown.empty() ? "" : grown.front(), check::kQuota,
+           fmt::format("{} {} deployed in {} and {} there, since moving would delete them, but "
+                       "{} would have {}: make room in two deploys, first without some of the "
+                       "actions it holds ({}, …), then with them again (they go to stacks with "
+                       "room)",
+                       what, grown.size() == 1 ? "is" : "are", stack_id(b),
+                       grown.size() == 1 ? "stays" : "stay", stack_id(b), fmt::join(over, ", "),
+                       fmt::join(movable, ", ")));
+  }
+
+  // A list of components that can hold the whole app: the first few named.
+  static std::string first_few(const std::vector<std::string>& all) {
+    constexpr size_t kNamed = 8;
+    std::string named = fmt::format("{}", fmt::join(all.begin(), all.begin() + std::min(all.size(), kNamed), ", "));
+    if (all.size() > kNamed) named += fmt::format(" and {} more components", all.size() - kNamed);
+    return named;
+  }
+
+  size_t place_of(size_t g) const {
+    return place_of_group_[g] == kParent ? kParentPlaces + g : place_of_group_[g];
+  }
+
+  bool reaches(size_t from, size_t to) const {
+    std::set<size_t> seen{from};
+    std::vector<size_t> next{from};
+    while (!next.empty()) {
+      size_t at = next.back();
+      next.pop_back();
+      if (at == to) return true;
+      auto it = reads_.find(at);
+      if (it == reads_.end()) continue;
+      for (size_t read : it->second)
+        if (seen.insert(read).second) next.push_back(read);
+    }
+    return false;
+  }
+
+  // The place the group's reads would make read `place` back, if any.
+  std::optional<size_t> cycle_through(size_t place, const Group& group) const {
+    for (size_t need : group.needs)
+      if (size_t read = place_of(need); read != place && reaches(read, place)) return read;
+    return std::nullopt;
+  }
+
+  std::string place_name(size_t place) const {
+    return place == kParent || place >= kParentPlaces ? "the parent stack" : stack_id(place);
+  }
+
+  // A deployed group's reads, checked for a cycle between stacks that an edit would make.
+  void link(size_t g) {
     const Group& group = groups_[g];
-    // What the group would read from outside bin `b`: a bin takes it whole or not at all.
-    auto imports_outside = [&](size_t b) {
-      std::set<Target> out;
-      for (const auto& target : group.imports) {
-        auto it = bin_of_.find(target.id);
-        if (it == bin_of_.end() || it->second != b) out.insert(target);
-      }
-      return out;
-    };
-    auto fits = [&](const Bin& bin, const std::set<Target>& imports) {
-      std::set<Target> all_imports = bin.imports, all_exports = bin.exports;
-      all_imports.insert(imports.begin(), imports.end());
-      all_exports.insert(group.exports.begin(), group.exports.end());
-      return bin.resources.size() + group.resources.size() <= kMaxResources &&
-             all_imports.size() <= kMaxParameters &&
-             all_exports.size() + bin.app_outputs + group.outputs <= kMaxOutputs &&
-             bin.bytes + group.bytes <= kBinBytes;
-    };
-    if (!fits(Bin{}, imports_outside(kNoBin))) {
-      // A cycle can hold the whole app: the message names the first few.
-      constexpr size_t kNamed = 8;
-      const auto& all = group.components;
-      std::string named = fmt::format("{}", fmt::join(all.begin(), all.begin() + std::min(all.size(), kNamed), ", "));
-      if (all.size() > kNamed) named += fmt::format(" and {} more components", all.size() - kNamed);
-      report(errors_, group.components.front(), check::kQuota,
-             fmt::format("{} reference each other and make {} resources, {} parameters, {} "
-                         "outputs and about {} bytes together, more than one stack takes ({}, "
-                         "{}, {}, {}): split them into fewer references",
-                         named, group.resources.size(),
-                         group.imports.size(), group.exports.size(), group.bytes, kMaxResources,
-                         kMaxParameters, kMaxOutputs, kMaxTemplateBytes));
+    size_t at = place_of(g);
+    if (auto cycle = cycle_through(at, group)) {
+      report(errors_, group.components.front(), check::kCycle,
+             fmt::format("{} is deployed in {} and stays there, but now reads {}, which reads "
+                         "{}: CloudFormation cannot order stacks that read each other; remove the "
+                         "new reference, or remove {} (--allow-delete) and add it back in the next "
+                         "deploy", join_names(group.components, " and "), place_name(at),
+                         place_name(*cycle), place_name(at), group.components.front()));
       return;
     }
-    if (bins_.empty() || !fits(bins_.back(), imports_outside(bins_.size() - 1)))
-      bins_.emplace_back();
-    size_t b = bins_.size() - 1;
-    Bin& bin = bins_.back();
-    std::set<Target> imports = imports_outside(b);
-    bin.imports.insert(imports.begin(), imports.end());
+    add_reads(g);
+  }
+
+  void add_reads(size_t g) {
+    for (size_t need : groups_[g].needs)
+      if (place_of(need) != place_of(g)) reads_[place_of(g)].insert(place_of(need));
+  }
+
+  void place_new(size_t g) {
+    const Group& group = groups_[g];
+    std::vector<size_t> candidates;
+    for (size_t b = 0; b < deployed_bins_; ++b) candidates.push_back(b);
+    if (bins_.size() > deployed_bins_) candidates.push_back(bins_.size() - 1);
+    for (size_t b : candidates)
+      if (overflow(b, group).empty() && !cycle_through(b, group)) {
+        put(g, b);
+        add_reads(g);
+        return;
+      }
+    bins_.emplace_back();
+    std::vector<std::string> over = overflow(bins_.size() - 1, group);
+    if (over.empty()) {
+      put(g, bins_.size() - 1);
+      add_reads(g);
+      return;
+    }
+    bins_.pop_back();
+    report(errors_, group.components.front(), check::kQuota,
+           fmt::format("{} reference each other and would make {}, more than one stack takes: "
+                       "split them into fewer references", first_few(group.components),
+                       fmt::join(over, ", ")));
+  }
+
+  void put(size_t g, size_t b) {
+    const Group& group = groups_[g];
+    place_of_group_[g] = b;
+    if (b == kParent) {
+      for (const auto& id : group.resources) bin_of_[id] = kParent;
+      parent_resources_.insert(parent_resources_.end(), group.resources.begin(), group.resources.end());
+      return;
+    }
+    Bin& bin = bins_[b];
+    for (const auto& target : group.imports) {
+      auto it = bin_of_.find(target.id);
+      if (it == bin_of_.end() || it->second != b) bin.imports.insert(target);
+    }
     for (const auto& id : group.resources) bin_of_[id] = b;
     bin.exports.insert(group.exports.begin(), group.exports.end());
     bin.app_outputs += group.outputs;
     bin.resources.insert(bin.resources.end(), group.resources.begin(), group.resources.end());
+    bin.groups.push_back(g);
     bin.bytes += group.bytes;
   }
 
-  std::string stack_id(size_t bin) const { return fmt::format("Stack{:02}", bin + 1); }
+  static std::string stack_id(size_t bin) { return fmt::format("{}{:02}", kStackPrefix, bin + 1); }
 
   // The name a stack's parameter and output give a target: its own id for a Ref, the id and
   // attribute otherwise ("UsersTableStreamArn"), made unique.
@@ -403,13 +579,17 @@ class Splitter {
     return id == "AWS::StackName" || id == "AWS::StackId";
   }
 
+  static json value_of(const Target& target) {
+    return target.attribute.empty() ? cfn::ref(target.id) : cfn::get_att(target.id, target.attribute);
+  }
+
   Stacks write() {
     std::vector<Template> nested(bins_.size());
     std::vector<std::set<std::string>> parameters(bins_.size());
     for (size_t b = 0; b < bins_.size(); ++b) {
       Bin& bin = bins_[b];
       Template& part = nested[b];
-      part.description = fmt::format("{} (pareto): stack {} of {}", app_, b + 1, bins_.size());
+      part.description = fmt::format("{} (pareto): {}", app_, stack_id(b));
       for (const auto& id : bin.resources) {
         json resource = std::move(t_.resources[id]);  // the keys stay, for the checks below
         relink(resource, [&](const Target& target) -> std::optional<Replacement> {
@@ -426,13 +606,15 @@ class Splitter {
             return std::nullopt;
           std::string name = name_of(target);
           bin.inputs[name] = target;
-          bins_[bin_of_.at(target.id)].outputs[name] = target;
+          if (size_t from = bin_of_.at(target.id); from != kParent) bins_[from].outputs[name] = target;
           return Replacement{name, {{"Ref", name}}};
         });
         std::vector<std::string> inside;
         for (const auto& d : depends_on(resource)) {
-          if (bin_of_.at(d) == b) inside.push_back(d);
-          else bin.after.insert(bin_of_.at(d));
+          size_t from = bin_of_.at(d);
+          if (from == b) inside.push_back(d);
+          else if (from == kParent) bin.after_parent.insert(d);
+          else bin.after.insert(from);
         }
         if (resource.contains("DependsOn")) {
           if (inside.empty()) resource.erase("DependsOn");
@@ -443,7 +625,7 @@ class Splitter {
     }
     // The parent reads nested stacks' outputs directly.
     auto from_parent = [&](const Target& target) -> std::optional<Replacement> {
-      if (!t_.resources.contains(target.id)) return std::nullopt;
+      if (!t_.resources.contains(target.id) || bin_of_.at(target.id) == kParent) return std::nullopt;
       size_t b = bin_of_.at(target.id);
       std::string name = name_of(target);
       bins_[b].outputs[name] = target;
@@ -452,9 +634,19 @@ class Splitter {
     Template parent;
     parent.description = t_.description;
     parent.parameters = t_.parameters;
+    for (const auto& id : parent_resources_) {
+      json resource = std::move(t_.resources[id]);
+      relink(resource, from_parent);
+      std::set<std::string> after;
+      for (const auto& d : depends_on(resource))
+        after.insert(bin_of_.at(d) == kParent ? d : stack_id(bin_of_.at(d)));
+      if (resource.contains("DependsOn"))
+        resource["DependsOn"] = after.size() == 1 ? json(*after.begin()) : json(after);
+      parent.resources[id] = std::move(resource);
+    }
     // An output goes with the one stack it reads (the parent could not hold them all).
     for (auto& [id, output] : t_.outputs.items()) {
-      if (auto b = only_reader(output, bin_of_)) {
+      if (auto b = only_reader(output, bin_of_); b && *b != kParent) {
         bins_[*b].own_outputs[id] = std::move(output);
         continue;
       }
@@ -466,8 +658,11 @@ class Splitter {
       parent.parameters["ArtifactsBucket"] = parameter_defaults()["ArtifactsBucket"];
 
     Stacks out;
+    size_t written = 0;
     for (size_t b = 0; b < bins_.size(); ++b) {
       Bin& bin = bins_[b];
+      if (bin.resources.empty()) continue;  // what a deployed stack held is gone
+      ++written;
       Template& part = nested[b];
       json passed = json::object();
       for (const auto& p : parameters[b]) {
@@ -482,13 +677,14 @@ class Splitter {
           continue;
         }
         size_t from = bin_of_.at(target.id);
+        if (from == kParent) {
+          passed[name] = value_of(target);
+          continue;
+        }
         read.insert(from);
         passed[name] = cfn::get_att(stack_id(from), "Outputs." + name);
       }
-      for (const auto& [name, target] : bin.outputs)
-        part.outputs[name] = {{"Value", target.attribute.empty()
-                                            ? cfn::ref(target.id)
-                                            : cfn::get_att(target.id, target.attribute)}};
+      for (const auto& [name, target] : bin.outputs) part.outputs[name] = {{"Value", value_of(target)}};
       std::string text;
       // The app's outputs carry a description; one named as a value passed on is its Ref.
       for (const auto& [id, output] : bin.own_outputs.items()) {
@@ -511,6 +707,7 @@ class Splitter {
       json after = json::array();
       for (size_t before : bin.after)
         if (!read.count(before)) after.push_back(stack_id(before));
+      for (const auto& id : bin.after_parent) after.push_back(id);
       if (!after.empty()) resource["DependsOn"] = std::move(after);
       parent.resources[stack.name] = std::move(resource);
       if (!over.empty())
@@ -521,7 +718,7 @@ class Splitter {
     if (auto over = dump(std::move(parent), out.parent_json); !over.empty())
       report(errors_, "", check::kQuota,
              fmt::format("split into {} nested stacks, the parent stack would still have {}: "
-                         "split the app into several", bins_.size(), fmt::join(over, ", ")));
+                         "split the app into several", written, fmt::join(over, ", ")));
     return out;
   }
 
@@ -538,16 +735,28 @@ class Splitter {
   Diagnostics& errors_;
   std::vector<Group> groups_;
   std::map<std::string, size_t> group_of_;
+  std::map<std::string, size_t> pinned_;  // deployed resource → its bin, or kParent
+  size_t deployed_bins_ = 0;              // bins below it exist in the deployed stack
   std::vector<Bin> bins_;
+  std::vector<std::string> parent_resources_;
   std::map<std::string, size_t> bin_of_;
+  std::vector<size_t> place_of_group_;
+  std::map<size_t, std::set<size_t>> reads_;  // place → the places it reads
   std::map<Target, std::string> names_;
   std::set<std::string> taken_;
 };
 
 }  // namespace
 
-Stacks split_stacks(Template t, std::string_view app, Diagnostics& errors) {
-  return Splitter(std::move(t), app, errors).split();
+Stacks stack_up(const Template& t, std::string_view app, const Placement& deployed,
+                Diagnostics& errors) {
+  bool nested_deployed = std::any_of(deployed.begin(), deployed.end(),
+                                     [](const auto& entry) { return !entry.second.empty(); });
+  if (!nested_deployed && over_quotas(t, 0).empty()) {
+    std::string text = t.dump();
+    if (text.size() <= kMaxTemplateBytes) return {std::move(text), {}};  // the bytes uploaded
+  }
+  return Splitter(t, app, deployed, errors).split();
 }
 
 }  // namespace pareto

@@ -2,6 +2,7 @@
 // stacks (AWS::CloudFormation::Stack), whole components to a stack.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +26,19 @@ struct Stacks {
 // The quotas of one stack that a template of `bytes` bytes breaks, as messages; none: it fits.
 std::vector<std::string> over_quotas(const Template& t, size_t bytes);
 
-// Splits a finalized template. Components that reference each other in a cycle stay together;
-// stacks are filled in dependency order, so nested stacks only read earlier ones' outputs
-// (passed through the parent as parameters). A component group too big for one stack, or a
-// parent past the quotas, is an error.
-Stacks split_stacks(Template t, std::string_view app, Diagnostics& errors);
+// Where each deployed resource is: logical id → the nested stack that holds it ("Stack03"), or
+// "" for the parent (the one stack of an app that fitted one).
+using Placement = std::map<std::string, std::string>;
+
+// The stacks of a finalized template: the template itself when it fits one stack and nothing
+// deployed is nested; else a parent and nested stacks, whole components to a stack. Components
+// that reference each other in a cycle stay together. What `deployed` places stays where it is
+// (a resource moved between stacks would be deleted in one and made again in the other); new
+// components fill the deployed stacks with room, then new ones. Stacks never read each other in
+// a cycle (values pass through the parent as parameters). A component group too big for one
+// stack, a deployed stack that can no longer hold what it has, or a parent past the quotas is
+// an error.
+Stacks stack_up(const Template& t, std::string_view app, const Placement& deployed,
+                Diagnostics& errors);
 
 }  // namespace pareto

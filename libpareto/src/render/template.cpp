@@ -104,4 +104,11 @@ References references(const json& value) {
   return out;
 }
 
+bool holds_data(std::string_view resource_type) {
+  static const std::set<std::string, std::less<>> kTypes = {
+      "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Cognito::UserPool",
+      "AWS::SecretsManager::Secret"};
+  return kTypes.count(resource_type) > 0;
+}
+
 }  // namespace pareto

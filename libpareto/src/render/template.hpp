@@ -42,4 +42,8 @@ std::set<std::string> sub_variables(std::string_view text);
 
 bool is_pseudo_parameter(std::string_view name);
 
+// Resource types that hold the user's data (items, objects, messages, users, a secret's
+// value): what a deploy must not remove, replace or move without the user's say.
+bool holds_data(std::string_view resource_type);
+
 }  // namespace pareto
