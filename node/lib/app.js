@@ -162,8 +162,11 @@ class App {
 
   // --- the commands that reach AWS, through the core's engine (lib/host.js) ---------------------
   // Options of each: {stage = 'dev', region, profile, endpoint, local (moto's server, started for
-  // the call), parameters ({key: value}), allowReplace, write ((stream, text) => void: the
-  // progress; default the process's stdout and stderr)}. A failure rejects with CommandError.
+  // the call), parameters ({key: value}), allowReplace, allowDelete (a table, bucket, queue, user
+  // pool or secret may leave the stack; retained ones stay in the account), deleteData (destroy),
+  // write ((stream, text) => void: the progress; default the process's stdout and stderr)}. A
+  // failure rejects with CommandError; so does a deploy that would remove or replace what holds
+  // data without the flag, the stack unchanged.
 
   /** Deploys the stack <app>-<stage>; resolves to its outputs. */
   deploy(options) { return command(this, 'deploy', ['--yes'], options); }
@@ -175,19 +178,23 @@ class App {
   /** The deployed stack's outputs. */
   outputs(options) { return command(this, 'outputs', [], options); }
 
-  /** Empties the stack's buckets and deletes the stack. */
-  async destroy(options) { await command(this, 'destroy', ['--yes'], options); }
+  /** Deletes the stack; its retained tables, buckets, user pools and secrets stay, with their
+   * data, unless deleteData. Resolves to {kept: [{logical_id, type, physical_id}], deleted:
+   * [physical ids]}. */
+  destroy(options) { return command(this, 'destroy', ['--yes'], options); }
 }
 
 /** A command line for the engine, run by the host with this app lent to it. */
 function command(app, name, flags, { stage = 'dev', region, profile, endpoint, local, parameters = {},
-  allowReplace, write } = {}) {
+  allowReplace, allowDelete, deleteData, write } = {}) {
   const argv = [name, app.baseDir ?? '.', '--stage', stage, ...flags];
   if (region) argv.push('--region', region);
   if (profile) argv.push('--profile', profile);
   if (endpoint) argv.push('--endpoint-url', endpoint);
   if (local) argv.push('--local');
   if (allowReplace) argv.push('--allow-replace');
+  if (allowDelete) argv.push('--allow-delete');
+  if (deleteData) argv.push('--delete-data');
   for (const [key, value] of Object.entries(parameters)) argv.push('--parameter', `${key}=${value}`);
   return require('./host').command(app, argv, write);  // the host requires App
 }

@@ -22,6 +22,9 @@ const SERVICES = {
   lambda: ['client-lambda', 'LambdaClient'],
   'cognito-idp': ['client-cognito-identity-provider', 'CognitoIdentityProviderClient'],
   cloudwatch: ['client-cloudwatch', 'CloudWatchClient'],
+  dynamodb: ['client-dynamodb', 'DynamoDBClient'],
+  sqs: ['client-sqs', 'SQSClient'],
+  secretsmanager: ['client-secrets-manager', 'SecretsManagerClient'],
 };
 // What botocore reports as a connection error: the engine retries "NetworkingError".
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);

@@ -83,7 +83,12 @@ def test_deploy_outputs_diff_destroy_against_an_endpoint(example_app: Path, aws,
     assert main(["outputs", *common]) == 0
     assert "UsersTable = hello-cli-users" in capsys.readouterr().out
     assert main(["destroy", *common, "--yes"]) == 0
-    assert capsys.readouterr().err.endswith("hello-cli: DELETE_COMPLETE\n")
+    said = capsys.readouterr().err
+    assert "hello-cli: DELETE_COMPLETE\nkept, with their data (retained):\n" in said
+    assert "UsersTable  AWS::DynamoDB::Table  hello-cli-users" in said
+    assert "hello-cli-users" in aws("dynamodb").list_tables()["TableNames"]
+    assert main(["destroy", *common, "--yes"]) == 0  # nothing left to destroy: the table stays
+    capsys.readouterr()
     assert main(["outputs", *common]) == 1
     assert capsys.readouterr().err == "pareto: there is no stack hello-cli\n"
 

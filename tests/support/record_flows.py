@@ -97,7 +97,7 @@ def main() -> None:
                           AWS_DEFAULT_REGION="us-east-1")
         os.environ.pop("PARETO_ENDPOINT_URL", None)
         aws = lambda service: boto3.client(service, endpoint_url=url, region_name="us-east-1")
-        v1, v2 = str(APPS / "v1"), str(APPS / "v2")
+        v1, v2, v3 = str(APPS / "v1"), str(APPS / "v2"), str(APPS / "v3")
         at = ["--stage", "rec", "--endpoint-url", url]
         record("deploy-create", "the first deploy: artifacts bucket, code, change set, progress, "
                "outputs", ["deploy", v1, *at, "--yes"])
@@ -146,14 +146,30 @@ def main() -> None:
         record("users-delete", "a user deleted", ["users", v2, "delete", "staff", "ada", *at])
         record("artifacts-list", "the app's artifacts, those in use marked",
                ["artifacts", v2, "list", *at])
+        files = next(r["PhysicalResourceId"] for r in aws("cloudformation").list_stack_resources(
+            StackName="flows-rec")["StackResourceSummaries"] if r["LogicalResourceId"] == "FilesBucket")
+        aws("s3").put_object(Bucket=files, Key="kept.txt", Body=b"data")
+        record("diff-remove-refused", "a diff that removes a bucket holding an object: refused",
+               ["diff", v3, *at])
+        record("deploy-remove-refused", "a deploy that removes a bucket holding an object: "
+               "refused, the change set deleted, the stack unchanged", ["deploy", v3, *at, "--yes"])
+        record("deploy-remove-allowed", "the same with --allow-delete: the bucket leaves the stack "
+               "and stays, retained", ["deploy", v3, *at, "--yes", "--allow-delete"])
         gone = ["--stage", "gone", "--endpoint-url", url]
         Recorder().run(["deploy", v2, *gone, "--yes"])
         bucket = next(r["PhysicalResourceId"] for r in aws("cloudformation").list_stack_resources(
             StackName="flows-gone")["StackResourceSummaries"] if r["LogicalResourceId"] == "FilesBucket")
         aws("s3").put_object(Bucket=bucket, Key="kept.txt", Body=b"data")
-        record("destroy", "the buckets emptied, the stack deleted and followed",
-               ["destroy", v2, *gone, "--yes"])
+        record("destroy", "the stack deleted and followed; the retained bucket and table kept, "
+               "with their data", ["destroy", v2, *gone, "--yes"])
         record("destroy-no-stack", "nothing to destroy", ["destroy", v2, *gone, "--yes"])
+        wipe = ["--stage", "wipe", "--endpoint-url", url]
+        Recorder().run(["deploy", v2, *wipe, "--yes"])
+        aws("s3").put_object(Bucket=bucket.replace("-gone-", "-wipe-"), Key="gone.txt", Body=b"data")
+        record("destroy-delete-data-unasked", "--delete-data without a terminal or --yes: refused",
+               ["destroy", v2, *wipe, "--delete-data"])
+        record("destroy-delete-data", "--delete-data --yes: the retained bucket emptied and "
+               "deleted, the table deleted", ["destroy", v2, *wipe, "--delete-data", "--yes"])
         aws("dynamodb").create_table(
             TableName="flows-fail-items", BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

@@ -157,6 +157,13 @@ PARETO_EXTERN(pareto_status) pareto_app_synth(const pareto_app *app, char **out_
 PARETO_EXTERN(pareto_status) pareto_app_nested_stacks(const pareto_app *app, char **out_json);
 
 /*
+ * Which config entry each logical id (resource, output, parameter) was made for, as a JSON
+ * object {"UsersTable": "/tables/0"}, "" for what the app as a whole makes. Freed with
+ * pareto_free. PARETO_EINVALID when the app has errors.
+ */
+PARETO_EXTERN(pareto_status) pareto_app_origins(const pareto_app *app, char **out_json);
+
+/*
  * The app with its stacks placed for a deployed stack, as a new handle: placement_json is a
  * JSON object {"<logical id>": "<nested stack>"} saying which nested stack ("Stack03") holds each
  * deployed resource, "" for the parent's own (the one stack of an app that fitted one). Every

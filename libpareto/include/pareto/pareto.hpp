@@ -134,6 +134,10 @@ class App {
   std::string nested_stacks() const {
     return detail::take([&](char** out) { return pareto_app_nested_stacks(app_.get(), out); });
   }
+  // JSON: {logical id: the config entry it was made for}
+  std::string origins() const {
+    return detail::take([&](char** out) { return pareto_app_origins(app_.get(), out); });
+  }
   // The app with its stacks placed for a deployed stack (JSON {logical id: nested stack, "" the
   // parent}); placement errors are on the result. Throws Error(PARETO_EINVALID) when this app has
   // errors.

@@ -268,6 +268,17 @@ pareto_status pareto_app_nested_stacks(const pareto_app* app, char** out_json) {
   });
 }
 
+pareto_status pareto_app_origins(const pareto_app* app, char** out_json) {
+  if (!out_json) return PARETO_EARG;
+  *out_json = nullptr;
+  if (!app) return PARETO_EARG;
+  if (!app->valid) return PARETO_EINVALID;
+  return guard([&]() -> pareto_status {
+    *out_json = copy_out(json(app->origins).dump());
+    return PARETO_OK;
+  });
+}
+
 pareto_status pareto_app_place(const pareto_app* app, const char* placement_json, pareto_app** out) {
   if (!out) return PARETO_EARG;
   *out = nullptr;

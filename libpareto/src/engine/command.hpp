@@ -38,6 +38,9 @@ struct Options {
   bool keep_local = false;
   std::vector<std::pair<std::string, std::string>> parameters;  // --parameter K=V
   bool allow_replace = false;
+  bool allow_delete = false;
+  bool delete_data = false;  // destroy
+  bool synth_deployed = false;  // synth --stage: placed as the deployed stack is
   bool yes = false;
   std::string outputs_file;
   bool failed = false;     // events
@@ -65,6 +68,8 @@ struct Context {
 };
 
 // Deploys (engine/deploy.cpp); each returns the exit status.
+// The app placed for the deployed stack: what is deployed stays in its stack.
+Task<App> placed_for_stack(Context& context);
 Task<int> diff_command(Context& context);
 Task<int> deploy_command(Context& context);
 Task<int> outputs_command(Context& context);

@@ -89,10 +89,8 @@ Task<int> validate(Session& session, const Options& options) {
 }
 
 // The template, and beside it (FILE.json → FILE.Stack01.json) each nested stack's.
-Task<int> synth(Session& session, const Options& options) {
-  auto app = co_await load_app(session, options, false);
-  if (!app) co_return kExitFailed;
-  auto nested = json::parse(app->nested_stacks());
+Task<int> write_stacks(Session& session, const Options& options, const App& app) {
+  auto nested = json::parse(app.nested_stacks());
   bool to_stdout = options.output.empty() || options.output == "-";
   if (!nested.empty() && to_stdout)
     co_await session.err(fmt::format("pareto: the app needs {} nested stacks; -o FILE writes "
@@ -100,7 +98,19 @@ Task<int> synth(Session& session, const Options& options) {
   if (!to_stdout)
     for (const auto& stack : nested)
       co_await emit(session, stack["template"], nested_path(options.output, stack["name"]));
-  co_return co_await emit(session, app->synth(), options.output);
+  co_return co_await emit(session, app.synth(), options.output);
+}
+
+Task<int> synth(Session& session, const Options& options) {
+  auto app = co_await load_app(session, options, false);
+  if (!app) co_return kExitFailed;
+  co_return co_await write_stacks(session, options, *app);
+}
+
+// synth --stage: the stacks as a deploy to the stage would place them.
+Task<int> synth_deployed(Context& cx) {
+  App placed = co_await placed_for_stack(cx);
+  co_return co_await write_stacks(cx.session, cx.options, placed);
 }
 
 Task<int> graph(Session& session, const Options& options) {
@@ -360,8 +370,20 @@ void define(CLI::App& cli, Parsed& parsed) {
   };
   CLI::App* validate = command("validate", "Check an app description; print every error");
   validate->add_flag("--json", o.json, "Print the errors as a JSON array on stdout ([] if none)");
-  command("synth", "Print (or write) the CloudFormation template")
-      ->add_option("-o,--output", o.output, "Write to FILE instead of stdout");
+  CLI::App* synth = command("synth", "Print (or write) the CloudFormation template");
+  synth->add_option("-o,--output", o.output, "Write to FILE instead of stdout");
+  auto reach = [&](CLI::App* sub) {
+    sub->add_option("--profile", o.profile, "The AWS profile to use");
+    sub->add_option("--region", o.region, "The AWS region to use");
+    sub->add_flag("--local", o.local, "Use moto's server on 127.0.0.1, started for this run");
+    sub->add_option("--endpoint-url", o.endpoint_url,
+                    "Use the AWS emulator at URL (default: $PARETO_ENDPOINT_URL)");
+  };
+  synth->add_option("--stage", o.stage,
+                    "Place the nested stacks as a deploy to this stage would: what is deployed "
+                    "stays in its stack (reaches AWS)")
+      ->each([&](const std::string&) { o.synth_deployed = true; });
+  reach(synth);
   CLI::App* graph = command("graph", "Draw the app: components and how they connect");
   graph->add_option("--format", o.format, "mermaid (default) or dot (Graphviz)")
       ->check(CLI::IsMember({"mermaid", "dot"}));
@@ -389,7 +411,7 @@ void define(CLI::App& cli, Parsed& parsed) {
            {"diff", "Show what a deploy would change, changing nothing"},
            {"deploy", "Deploy the stack <app>-<stage> and print its outputs"},
            {"outputs", "Print the stack's outputs"},
-           {"destroy", "Empty the stack's buckets and delete the stack"},
+           {"destroy", "Delete the stack; retained tables, buckets, user pools and secrets stay"},
            {"stacks", "The app's stacks (every stage) and their status"},
            {"resources", "The stack's resources: logical id, type, physical id, status"},
            {"events", "The stack's events, nested stacks included"},
@@ -400,17 +422,20 @@ void define(CLI::App& cli, Parsed& parsed) {
     std::string_view n = name;
     CLI::App* sub = command(name, help);
     sub->add_option("--stage", o.stage, "Lower-case letters and digits (default: dev)");
-    sub->add_option("--profile", o.profile, "The AWS profile to use");
-    sub->add_option("--region", o.region, "The AWS region to use");
-    sub->add_flag("--local", o.local, "Use moto's server on 127.0.0.1, started for this run");
-    sub->add_option("--endpoint-url", o.endpoint_url,
-                    "Use the AWS emulator at URL (default: $PARETO_ENDPOINT_URL)");
+    reach(sub);
     sub->add_flag("--keep-local", o.keep_local, "Leave the server --local started running");
     if (n == "diff" || n == "deploy") {
       sub->add_option("--parameter", parsed.parameters, "KEY=VALUE: a template parameter, e.g. a layer ARN");
       sub->add_flag("--allow-replace", o.allow_replace,
                     "Allow replacing tables, buckets, queues, user pools and secrets");
+      sub->add_flag("--allow-delete", o.allow_delete,
+                    "Allow removing tables, buckets, queues, user pools and secrets from the "
+                    "stack (retained ones stay in the account, with their data)");
     }
+    if (n == "destroy")
+      sub->add_flag("--delete-data", o.delete_data,
+                    "Also delete the retained tables, buckets, user pools and secrets, with "
+                    "their data (asks first, unless --yes)");
     if (n == "deploy" || n == "destroy") sub->add_flag("-y,--yes", o.yes, "Do not ask for confirmation");
     if (n == "deploy" || n == "outputs")
       sub->add_option("--outputs-file", o.outputs_file, "Also write the outputs as JSON to FILE");
@@ -445,6 +470,8 @@ void define(CLI::App& cli, Parsed& parsed) {
 Task<int> dispatch(Session& session, const Options& options) {
   const std::string& c = options.command;
   if (c == "validate") co_return co_await validate(session, options);
+  if (c == "synth" && options.synth_deployed)
+    co_return co_await with_aws(session, options, synth_deployed);
   if (c == "synth") co_return co_await synth(session, options);
   if (c == "graph") co_return co_await graph(session, options);
   if (c == "budget") co_return co_await budget(session, options);

@@ -11,6 +11,7 @@
 #include "engine/files.hpp"
 #include "engine/moto.hpp"
 #include "render/table.hpp"
+#include "render/template.hpp"
 
 namespace pareto::engine {
 
@@ -18,9 +19,11 @@ namespace {
 
 constexpr size_t kTemplateBodyLimit = 51'200;
 constexpr std::string_view kChangeSetPrefix = "pareto-";
-const std::set<std::string, std::less<>> kStatefulTypes = {
-    "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Cognito::UserPool",
-    "AWS::SecretsManager::Secret"};
+// A replacement of a resource with one of these set makes the new one under the same name,
+// which CloudFormation refuses half-way through the update.
+const std::set<std::string, std::less<>> kNameProperties = {
+    "TableName", "BucketName", "QueueName", "TopicName", "UserPoolName", "FunctionName",
+    "RoleName", "Name", "StateMachineName", "LogGroupName", "ProjectName", "RestApiName"};
 const std::set<std::string, std::less<>> kIamTypes = {"AWS::IAM::Role", "AWS::IAM::Policy",
                                                       "AWS::IAM::ManagedPolicy"};
 const json kCapabilities = {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"};
@@ -29,7 +32,7 @@ struct Change {
   std::string logical_id, type, action;
   std::string replacement;  // True | False | Conditional | "" (not a modification)
   bool replaces_state() const {
-    return kStatefulTypes.count(type) && (replacement == "True" || replacement == "Conditional");
+    return holds_data(type) && (replacement == "True" || replacement == "Conditional");
   }
 };
 
@@ -38,12 +41,6 @@ struct ChangeSet {
   std::string stack_type;  // CREATE | UPDATE
   std::vector<Change> changes;
   std::vector<std::string> widened;  // IAM statements an update adds, "LogicalId: statement"
-  std::vector<std::string> replaced_state() const {
-    std::vector<std::string> out;
-    for (const auto& c : changes)
-      if (c.replaces_state()) out.push_back(c.logical_id);
-    return out;
-  }
 };
 
 bool ends_with(std::string_view text, std::string_view tail) {
@@ -91,16 +88,55 @@ Task<json> template_of(Session& session, std::string stack) {
   co_return parsed.is_object() ? parsed : json::object();  // YAML or broken: nothing to compare
 }
 
-// The deployed template, its nested stacks' resources merged in.
-Task<json> deployed_template(Session& session, std::string stack) {
+// A resource of the deployed stack.
+struct DeployedResource {
+  std::string logical_id, type, physical_id;
+  bool retained = false;  // DeletionPolicy Retain: it outlives its stack
+};
+
+// The stack as deployed: its templates (the parent's and each nested stack's), where each
+// resource is ("" the parent's own, else its nested stack's logical id), and the resources.
+struct Deployed {
   std::vector<json> templates;
-  std::vector<std::string> stacks = co_await nested_stacks(session, stack);
-  stacks.insert(stacks.begin(), stack);
-  for (const auto& name : stacks) {
-    json one = co_await template_of(session, name);
-    templates.push_back(std::move(one));
+  json placement = json::object();
+  std::vector<DeployedResource> resources;
+  // What the parent's own events count: its resources and nested stacks.
+  size_t parent_resources() const {
+    size_t own = 0;
+    for (const auto& [_, stack] : placement.items()) own += stack.get<std::string>().empty();
+    return own + templates.size() - 1;
   }
-  co_return merged(templates);
+  std::vector<DeployedResource> data() const {
+    std::vector<DeployedResource> out;
+    for (const auto& r : resources)
+      if (holds_data(r.type)) out.push_back(r);
+    return out;
+  }
+};
+
+Task<Deployed> read_deployed(Session& session, std::string stack) {
+  Deployed out;
+  std::vector<std::pair<std::string, std::string>> stacks{{"", stack}};  // (logical id, name)
+  for (size_t i = 0; i < stacks.size(); ++i) {
+    auto [held_in, name] = stacks[i];
+    json templ = co_await template_of(session, name);
+    json resources = co_await stack_resources(session, name);
+    json defined = templ.value("Resources", json::object());
+    for (const auto& r : resources) {
+      DeployedResource resource{r.value("LogicalResourceId", ""), r.value("ResourceType", ""),
+                                r.value("PhysicalResourceId", "")};
+      if (resource.type == kNestedStackType && i == 0 && !resource.physical_id.empty()) {
+        stacks.emplace_back(resource.logical_id, resource.physical_id);
+        continue;
+      }
+      const json definition = defined.value(resource.logical_id, json::object());
+      resource.retained = definition.value("DeletionPolicy", "") == "Retain";
+      out.placement[resource.logical_id] = held_in;
+      out.resources.push_back(std::move(resource));
+    }
+    out.templates.push_back(std::move(templ));
+  }
+  co_return out;
 }
 
 // Uploads unless the key is there already: keys are content hashes.
@@ -207,8 +243,6 @@ Task<void> follow(Session& session, const Target& target, std::string since, siz
   throw Stop(fmt::format("{} is {}{}", target.stack, status, reason.empty() ? "" : ": " + reason));
 }
 
-Task<void> delete_stack(Session& session, const Target& target);
-
 // Empties a bucket, every version and delete marker (1,000 keys per call, as S3 takes them).
 Task<void> empty_bucket(Session& session, std::string bucket) {
   json params = {{"Bucket", bucket}};
@@ -235,21 +269,16 @@ Task<void> empty_bucket(Session& session, std::string bucket) {
   }
 }
 
-// Empties the stack's buckets (its nested stacks' too), deletes the stack and follows it.
+// Deletes the stack and follows it; its buckets that are not retained are emptied first, as
+// CloudFormation deletes only empty ones.
 Task<void> delete_stack(Session& session, const Target& target) {
-  json resources = co_await stack_resources(session, target.stack);
-  json all = resources;
-  std::vector<std::string> nested = co_await nested_stacks(session, target.stack);
-  for (const auto& name : nested) {
-    json more = co_await stack_resources(session, name);
-    for (auto& r : more) all.push_back(std::move(r));
-  }
-  for (const auto& r : all)
-    if (r.value("ResourceType", "") == "AWS::S3::Bucket" && !r.value("PhysicalResourceId", "").empty())
-      co_await empty_bucket(session, r["PhysicalResourceId"]);
+  Deployed deployed = co_await read_deployed(session, target.stack);
+  for (const auto& r : deployed.resources)
+    if (r.type == "AWS::S3::Bucket" && !r.retained && !r.physical_id.empty())
+      co_await empty_bucket(session, r.physical_id);
   std::string since = co_await latest_event_id(session, target.stack);
   co_await session.call("cloudformation", "DeleteStack", "StackName", target.stack);
-  co_await follow(session, target, since, resources.size(), "DELETE_COMPLETE");
+  co_await follow(session, target, since, deployed.parent_resources(), "DELETE_COMPLETE");
 }
 
 // TemplateBody when it is small enough, else TemplateURL of a copy in the bucket.
@@ -278,27 +307,64 @@ Task<std::string> for_target(Session& session, const Target& target, std::string
 
 struct Prepared {
   ChangeSet change_set;
-  json alarms = json::object();  // local mode: the template's alarms, made through the API
+  std::optional<Deployed> deployed;  // an update's stack as it is
+  json alarms = json::object();      // local mode: the template's alarms, made through the API
+  json templates = json::object();   // the new templates' resources, merged
 };
 
-// Uploads the code archive and the nested templates, and makes the change set of the app.
+// What a refusal lists: every error of the placed app, one per line.
+std::string error_lines(const App& app) {
+  std::string out;
+  for (const auto& e : json::parse(app.errors()))
+    out += fmt::format("\n  {}: {}", e.value("path", "").empty() ? "/" : e.value("path", ""),
+                       e.value("message", ""));
+  return out;
+}
+
+App placed_for(const App& app, const std::optional<Deployed>& deployed) {
+  if (!deployed) return App::borrow(app.get());
+  App placed = app.place(deployed->placement.dump());
+  if (!placed.valid())
+    throw Stop(fmt::format("the deployed stacks cannot take the app as it is now:{}",
+                           error_lines(placed)));
+  return placed;
+}
+
+// The deployed stack, unless there is none (or it is only a change set's placeholder).
+Task<std::optional<Deployed>> deployed_stack(Session& session, const Target& target) {
+  std::optional<json> stack = co_await describe_stack(session, target.stack);
+  if (!stack || stack->value("StackStatus", "") == "REVIEW_IN_PROGRESS") co_return std::nullopt;
+  Deployed deployed = co_await read_deployed(session, target.stack);
+  co_return deployed;
+}
+
+// Every change of a change set, its nested stacks' included (IncludeNestedStacks gives each
+// nested stack's change set).
+Task<std::vector<Change>> changes_of(Session& session, const Target& target, json described) {
+  std::vector<Change> out;
+  for (const auto& c : described["Changes"]) {
+    json change = c.value("ResourceChange", json::object());
+    std::string action = change.value("Action", "");
+    std::string type = change.value("ResourceType", "");
+    std::string nested = change.value("ChangeSetId", "");
+    if (type == kNestedStackType && !nested.empty()) {
+      json inner = co_await settled_change_set(session, target, nested);
+      std::vector<Change> more = co_await changes_of(session, target, inner);
+      out.insert(out.end(), more.begin(), more.end());
+      continue;
+    }
+    out.push_back({change.value("LogicalResourceId", ""), type, action,
+                   action == "Modify" ? change.value("Replacement", "") : ""});
+  }
+  co_return out;
+}
+
+// Uploads the code archive and the nested templates, and makes the change set of the app, its
+// stacks placed as they are deployed.
 Task<Prepared> prepare(Context& cx) {
   Session& session = cx.session;
   const Target& target = cx.target;
   Prepared out;
-  Archive archive = archive_of(cx.app);
-  std::string bucket = co_await artifacts_bucket(session, target, true);
-  std::string key = archive.key(target.app);
-  co_await upload_once(session, bucket, key, archive.data);
-  std::vector<json> templates;  // the parent's and each nested stack's, for the IAM comparison
-  for (const auto& nested : json::parse(cx.app.nested_stacks())) {
-    std::string text = co_await for_target(session, target, nested["template"], nullptr);
-    co_await upload_once(session, bucket, nested["key"], text);
-    templates.push_back(json::parse(text));
-  }
-  std::string text = co_await for_target(session, target, cx.app.synth(), &out.alarms);
-  templates.insert(templates.begin(), json::parse(text));
-
   std::optional<json> stack = co_await describe_stack(session, target.stack);
   if (stack && stack->value("StackStatus", "") == "ROLLBACK_COMPLETE") {
     co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
@@ -307,6 +373,24 @@ Task<Prepared> prepare(Context& cx) {
   }
   std::string stack_type =
       stack && stack->value("StackStatus", "") != "REVIEW_IN_PROGRESS" ? "UPDATE" : "CREATE";
+  if (stack_type == "UPDATE") out.deployed = co_await read_deployed(session, target.stack);
+  App app = placed_for(cx.app, out.deployed);
+
+  Archive archive = archive_of(app);
+  std::string bucket = co_await artifacts_bucket(session, target, true);
+  std::string key = archive.key(target.app);
+  co_await upload_once(session, bucket, key, archive.data);
+  std::vector<json> templates;  // the parent's and each nested stack's
+  json nested_stacks = json::parse(app.nested_stacks());
+  for (const auto& nested : nested_stacks) {
+    std::string text = co_await for_target(session, target, nested["template"], nullptr);
+    co_await upload_once(session, bucket, nested["key"], text);
+    templates.push_back(json::parse(text));
+  }
+  std::string text = co_await for_target(session, target, app.synth(), &out.alarms);
+  templates.insert(templates.begin(), json::parse(text));
+  out.templates = merged(templates)["Resources"];
+
   json parameters = json::array({{{"ParameterKey", "StageName"}, {"ParameterValue", target.stage}},
                                  {{"ParameterKey", "ArtifactsBucket"}, {"ParameterValue", bucket}},
                                  {{"ParameterKey", "ArtifactsKey"}, {"ParameterValue", key}}});
@@ -318,6 +402,7 @@ Task<Prepared> prepare(Context& cx) {
                   {"Capabilities", kCapabilities},
                   {"Parameters", parameters},
                   {"Tags", json::array({{{"Key", "pareto:app"}, {"Value", target.app}}})}};
+  if (!nested_stacks.empty()) request["IncludeNestedStacks"] = true;
   json body = co_await template_argument(session, target, bucket, text);
   request.update(body);
   json created = co_await session.call("cloudformation", "CreateChangeSet", request);
@@ -333,17 +418,9 @@ Task<Prepared> prepare(Context& cx) {
     throw Stop(fmt::format("the change set failed: {}", reason));
   }
   out.change_set.id = id;
-  for (const auto& c : described["Changes"]) {
-    json change = c.value("ResourceChange", json::object());
-    std::string action = change.value("Action", "");
-    out.change_set.changes.push_back({change.value("LogicalResourceId", ""),
-                                      change.value("ResourceType", ""), action,
-                                      action == "Modify" ? change.value("Replacement", "") : ""});
-  }
-  if (stack_type == "UPDATE") {
-    json deployed = co_await deployed_template(session, target.stack);
-    out.change_set.widened = widened_statements(deployed, merged(templates));
-  }
+  out.change_set.changes = co_await changes_of(session, target, described);
+  if (out.deployed)
+    out.change_set.widened = widened_statements(merged(out.deployed->templates), merged(templates));
   co_return out;
 }
 
@@ -366,7 +443,8 @@ Task<void> show(Session& session, const ChangeSet& change_set) {
                               : c.replacement == "False"       ? "no"
                               : c.replacement == "Conditional" ? "conditional"
                                                                : "";
-    if (c.replaces_state()) replacement += " (holds data)";
+    if (c.replaces_state() || (c.action == "Remove" && holds_data(c.type)))
+      replacement += replacement.empty() ? "(holds data)" : " (holds data)";
     rows.push_back({c.logical_id, c.type, c.action, replacement});
   }
   co_await session.err("changes\n" + text_table(rows, "llll"));
@@ -402,12 +480,108 @@ Task<int> print_outputs(Context& cx, const json& outputs) {
 
 bool yes(const json& answer) { return answer.is_boolean() && answer.get<bool>(); }
 
-Stop replacement_refused(const std::vector<std::string>& replaced) {
-  return Stop(fmt::format("the change would replace {}, which hold data; pass --allow-replace to "
-                          "do it anyway", fmt::join(replaced, ", ")));
+// What a table, bucket, queue or pool holds, where that is cheap to learn: "3 items",
+// "1,000 or more objects"; "" when it cannot be read.
+Task<std::string> contents_of(Session& session, DeployedResource resource) {
+  constexpr int kCounted = 1000;
+  auto counted = [](int64_t count, bool more, std::string_view what) {
+    return fmt::format("{}{} {}{}", thousands(static_cast<size_t>(count)), more ? " or more" : "",
+                       what, count == 1 && !more ? "" : "s");
+  };
+  try {
+    if (resource.type == "AWS::DynamoDB::Table") {
+      json request = {{"TableName", resource.physical_id}, {"Select", "COUNT"}, {"Limit", kCounted}};
+      json page = co_await session.call("dynamodb", "Scan", request);
+      co_return counted(page.value("Count", 0), page.contains("LastEvaluatedKey"), "item");
+    }
+    if (resource.type == "AWS::S3::Bucket") {
+      json request = {{"Bucket", resource.physical_id}, {"MaxKeys", kCounted}};
+      json page = co_await session.call("s3", "ListObjectsV2", request);
+      co_return counted(page.value("KeyCount", 0), page.value("IsTruncated", false), "object");
+    }
+    if (resource.type == "AWS::SQS::Queue") {
+      json request = {{"QueueUrl", resource.physical_id},
+                      {"AttributeNames", {"ApproximateNumberOfMessages"}}};
+      json answer = co_await session.call("sqs", "GetQueueAttributes", request);
+      std::string messages = answer.value("Attributes", json::object())
+                                 .value("ApproximateNumberOfMessages", "0");
+      co_return fmt::format("about {} messages", messages);
+    }
+    if (resource.type == "AWS::Cognito::UserPool") {
+      json answer = co_await session.call("cognito-idp", "DescribeUserPool", "UserPoolId",
+                                          resource.physical_id);
+      int64_t users = answer.value("UserPool", json::object()).value("EstimatedNumberOfUsers", 0);
+      co_return fmt::format("about {} users", thousands(static_cast<size_t>(users)));
+    }
+    if (resource.type == "AWS::SecretsManager::Secret") co_return std::string("a secret value");
+  } catch (const AwsError&) {
+  }
+  co_return std::string();
+}
+
+std::string described(const DeployedResource& r, const std::string& contents) {
+  std::string name = r.physical_id.empty() ? "" : " " + r.physical_id;
+  return fmt::format("{} ({}{}){}", r.logical_id, r.type, name, contents.empty() ? "" : ": " + contents);
+}
+
+// Why the change set may not run: the deployed data it would remove or replace without the
+// user's flag, and replacements CloudFormation would fail half-way. Empty: it may.
+Task<std::string> refusal(Context& cx, const Prepared& prepared) {
+  if (!prepared.deployed) co_return std::string();
+  std::map<std::string, DeployedResource> deployed;
+  for (const auto& r : prepared.deployed->resources) deployed[r.logical_id] = r;
+  const json origins = json::parse(cx.app.origins());
+  std::vector<std::string> removed, replaced, fixed;
+  for (const auto& r : prepared.deployed->data())
+    if (!prepared.templates.contains(r.logical_id) && !cx.options.allow_delete) {
+      std::string contents = co_await contents_of(cx.session, r);
+      removed.push_back(fmt::format("  {}, no longer in pareto.yaml{}", described(r, contents),
+                                    r.retained ? " (retained: it would stay in the account, "
+                                                 "outside the stack)" : ""));
+    }
+  for (const auto& c : prepared.change_set.changes) {
+    if (c.action != "Modify" || c.replacement.empty() || c.replacement == "False") continue;
+    auto it = deployed.find(c.logical_id);
+    DeployedResource r = it == deployed.end() ? DeployedResource{c.logical_id, c.type, ""} : it->second;
+    std::string origin = origins.value(c.logical_id, "");
+    std::string where = origin.empty() ? "" : fmt::format(" at {}", origin);
+    const json properties = prepared.templates.value(c.logical_id, json::object())
+                                .value("Properties", json::object());
+    bool named = std::any_of(properties.items().begin(), properties.items().end(),
+                             [](const auto& p) { return kNameProperties.count(p.key()) > 0; });
+    if (c.replacement == "True" && named) {
+      fixed.push_back(fmt::format("  {}{}", described(r, ""), where));
+      continue;
+    }
+    if (c.replaces_state() && !cx.options.allow_replace) {
+      std::string contents = co_await contents_of(cx.session, r);
+      replaced.push_back(fmt::format("  {}{}", described(r, contents), where));
+    }
+  }
+  std::string out;
+  if (!removed.empty())
+    out += fmt::format("\nthe change would remove what holds data from the stack:\n{}\npass "
+                       "--allow-delete to remove them anyway",
+                       fmt::join(removed, "\n"));
+  if (!replaced.empty())
+    out += fmt::format("\nthe change would replace what holds data, the new one empty:\n{}\npass "
+                       "--allow-replace to replace them anyway",
+                       fmt::join(replaced, "\n"));
+  if (!fixed.empty())
+    out += fmt::format("\nCloudFormation would fail half-way replacing these, since the new one "
+                       "takes the same fixed name:\n{}\nundo the change that replaces them, or "
+                       "change them in two deploys: first without the component (--allow-delete), "
+                       "then with it under a new name",
+                       fmt::join(fixed, "\n"));
+  co_return out.empty() ? out : "refused, nothing changed:" + out;
 }
 
 }  // namespace
+
+Task<App> placed_for_stack(Context& cx) {
+  std::optional<Deployed> deployed = co_await deployed_stack(cx.session, cx.target);
+  co_return placed_for(cx.app, deployed);
+}
 
 Task<int> diff_command(Context& cx) {
   Prepared prepared = co_await prepare(cx);
@@ -418,8 +592,8 @@ Task<int> diff_command(Context& cx) {
     changes.push_back({{"logical_id", c.logical_id}, {"type", c.type}, {"action", c.action},
                        {"replacement", c.replacement}});
   cx.session.result() = {{"changes", changes}, {"widened", prepared.change_set.widened}};
-  std::vector<std::string> replaced = prepared.change_set.replaced_state();
-  if (!replaced.empty() && !cx.options.allow_replace) throw replacement_refused(replaced);
+  std::string refused = co_await refusal(cx, prepared);
+  if (!refused.empty()) throw Stop(refused);
   co_return 0;
 }
 
@@ -429,10 +603,10 @@ Task<int> deploy_command(Context& cx) {
   const ChangeSet& change_set = prepared.change_set;
   co_await show(session, change_set);
   if (!change_set.id.empty()) {
-    std::vector<std::string> replaced = change_set.replaced_state();
-    if (!replaced.empty() && !cx.options.allow_replace) {
+    std::string refused = co_await refusal(cx, prepared);
+    if (!refused.empty()) {
       co_await discard(session, cx.target, change_set);
-      throw replacement_refused(replaced);
+      throw Stop(refused);
     }
     if (session.facts().interactive && !cx.options.yes) {
       json answer = co_await session.ask("deploy these changes?");
@@ -475,6 +649,36 @@ Task<int> outputs_command(Context& cx) {
   co_return co_await print_outputs(cx, outputs);
 }
 
+// Deletes what a destroy kept, data and all: buckets emptied of every version first, deletion
+// protection turned off first.
+Task<void> delete_data(Session& session, DeployedResource r) {
+  bool gone = false;
+  try {
+    if (r.type == "AWS::S3::Bucket") {
+      co_await empty_bucket(session, r.physical_id);
+      co_await session.call("s3", "DeleteBucket", "Bucket", r.physical_id);
+    } else if (r.type == "AWS::DynamoDB::Table") {
+      json unprotect = {{"TableName", r.physical_id}, {"DeletionProtectionEnabled", false}};
+      co_await session.call("dynamodb", "UpdateTable", unprotect);
+      co_await session.call("dynamodb", "DeleteTable", "TableName", r.physical_id);
+    } else if (r.type == "AWS::Cognito::UserPool") {
+      json unprotect = {{"UserPoolId", r.physical_id}, {"DeletionProtection", "INACTIVE"}};
+      co_await session.call("cognito-idp", "UpdateUserPool", unprotect);
+      co_await session.call("cognito-idp", "DeleteUserPool", "UserPoolId", r.physical_id);
+    } else if (r.type == "AWS::SecretsManager::Secret") {
+      json request = {{"SecretId", r.physical_id}, {"ForceDeleteWithoutRecovery", true}};
+      co_await session.call("secretsmanager", "DeleteSecret", request);
+    } else {
+      co_return;
+    }
+  } catch (const AwsError& error) {
+    if (!error.missing()) throw;
+    gone = true;
+  }
+  std::string line = gone ? described(r, "") + " was gone already\n" : "deleted " + described(r, "") + "\n";
+  co_await session.err(line);
+}
+
 Task<int> destroy_command(Context& cx) {
   Session& session = cx.session;
   std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
@@ -482,12 +686,40 @@ Task<int> destroy_command(Context& cx) {
     co_await session.err(fmt::format("there is no stack {}\n", cx.target.stack));
     co_return 0;
   }
-  if (session.facts().interactive && !cx.options.yes) {
+  Deployed deployed = co_await read_deployed(session, cx.target.stack);
+  std::vector<DeployedResource> retained;
+  for (const auto& r : deployed.data())
+    if (r.retained && !r.physical_id.empty()) retained.push_back(r);
+  if (cx.options.delete_data && !retained.empty() && !cx.options.yes) {
+    if (!session.facts().interactive)
+      throw Stop("--delete-data deletes the tables, buckets, user pools and secrets with their "
+                 "data: pass --yes as well to do it without a terminal to ask on");
+    json answer = co_await session.ask(fmt::format(
+        "delete {} and its {} tables, buckets, user pools and secrets, with their data?",
+        cx.target.stack, retained.size()));
+    if (!yes(answer)) throw Stop("cancelled");
+  } else if (session.facts().interactive && !cx.options.yes) {
     json answer = co_await session.ask(fmt::format("delete {}?", cx.target.stack));
     if (!yes(answer)) throw Stop("cancelled");
   }
   if (cx.target.local) co_await before_destroy(session, cx.target.stack);
   co_await delete_stack(session, cx.target);
+  json kept = json::array(), deleted = json::array();
+  for (const auto& r : retained) {
+    if (cx.options.delete_data) {
+      co_await delete_data(session, r);
+      deleted.push_back(r.physical_id);
+      continue;
+    }
+    kept.push_back({{"logical_id", r.logical_id}, {"type", r.type}, {"physical_id", r.physical_id}});
+  }
+  if (!kept.empty()) {
+    std::vector<std::vector<std::string>> rows{{"resource", "type", "name"}};
+    for (const auto& r : kept) rows.push_back({r["logical_id"], r["type"], r["physical_id"]});
+    co_await session.err(fmt::format("kept, with their data (retained):\n{}destroy --delete-data "
+                                     "deletes them too\n", text_table(rows, "lll")));
+  }
+  session.result() = {{"kept", kept}, {"deleted", deleted}};
   co_return 0;
 }
 

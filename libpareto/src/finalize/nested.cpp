@@ -253,6 +253,7 @@ class Splitter {
   }
 
   Stacks split() {
+    find_fixed_names();
     group();
     pack();
     if (!errors_.empty()) return {};
@@ -263,6 +264,36 @@ class Splitter {
   std::string origin_of(const std::string& id) const {
     auto it = t_.origins.find(id);
     return it == t_.origins.end() ? std::string() : it->second;
+  }
+
+  // A table's or bucket's name and ARN follow from its fixed name: another stack reads them as
+  // text, so that stacks need not wait for each other (nor read each other in a cycle once
+  // placement is sticky). The value, or null when the target's is known only once it exists.
+  json computed(const Target& target) const {
+    auto it = fixed_names_.find(target.id);
+    if (it == fixed_names_.end()) return nullptr;
+    if (target.attribute.empty()) return it->second.first;
+    if (target.attribute == "Arn") return it->second.second;
+    return nullptr;
+  }
+
+  // Each table's and bucket's name, and its ARN, as text the template can hold.
+  void find_fixed_names() {
+    static const std::map<std::string, std::pair<std::string, std::string>, std::less<>> kNamed = {
+        {"AWS::DynamoDB::Table", {"TableName", "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"}},
+        {"AWS::S3::Bucket", {"BucketName", "arn:${AWS::Partition}:s3:::"}}};
+    for (const auto& [id, resource] : t_.resources.items()) {
+      auto named = kNamed.find(resource.value("Type", ""));
+      if (named == kNamed.end()) continue;
+      const json properties = resource.value("Properties", json::object());
+      const json name = properties.value(named->second.first, json());
+      std::string text;
+      if (name.is_string()) text = name;
+      else if (name.is_object() && name.size() == 1 && name.contains("Fn::Sub") && name["Fn::Sub"].is_string())
+        text = name["Fn::Sub"];
+      else continue;
+      fixed_names_[id] = {name, cfn::sub(named->second.second + text)};
+    }
   }
 
   // What a value reads of the template's resources and parameters (as relink sees them).
@@ -297,7 +328,8 @@ class Splitter {
     for (const auto& [id, resource] : t_.resources.items()) {
       targets[id] = targets_of(resource);
       for (const auto& target : targets[id])
-        if (t_.resources.contains(target.id) && unit_of[target.id] != unit_of[id])
+        if (t_.resources.contains(target.id) && unit_of[target.id] != unit_of[id] &&
+            computed(target).is_null())
           edges[unit_of[id]].insert(unit_of[target.id]);
     }
     size_t count = 0;
@@ -321,7 +353,7 @@ class Splitter {
           continue;
         }
         size_t to = group_of_[target.id];
-        if (to == group_of_[id]) continue;
+        if (to == group_of_[id] || !computed(target).is_null()) continue;
         from.needs.insert(to);
         if (target.attribute == "DependsOn") continue;
         from.imports.insert(target);
@@ -604,6 +636,11 @@ class Splitter {
           }
           if (!t_.resources.contains(target.id) || bin_of_.at(target.id) == b)
             return std::nullopt;
+          if (json value = computed(target); !value.is_null()) {
+            for (const auto& p : references(value).refs)
+              if (t_.parameters.contains(p)) parameters[b].insert(p);
+            return Replacement{name_of(target), std::move(value)};
+          }
           std::string name = name_of(target);
           bin.inputs[name] = target;
           if (size_t from = bin_of_.at(target.id); from != kParent) bins_[from].outputs[name] = target;
@@ -626,6 +663,7 @@ class Splitter {
     // The parent reads nested stacks' outputs directly.
     auto from_parent = [&](const Target& target) -> std::optional<Replacement> {
       if (!t_.resources.contains(target.id) || bin_of_.at(target.id) == kParent) return std::nullopt;
+      if (json value = computed(target); !value.is_null()) return Replacement{name_of(target), std::move(value)};
       size_t b = bin_of_.at(target.id);
       std::string name = name_of(target);
       bins_[b].outputs[name] = target;
@@ -744,6 +782,7 @@ class Splitter {
   std::map<size_t, std::set<size_t>> reads_;  // place → the places it reads
   std::map<Target, std::string> names_;
   std::set<std::string> taken_;
+  std::map<std::string, std::pair<json, json>> fixed_names_;  // id → its name, its ARN
 };
 
 }  // namespace

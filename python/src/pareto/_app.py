@@ -168,7 +168,10 @@ class App:
     def deploy(self, stage: str = "dev", **target: Any) -> dict[str, str]:
         """Deploys the stack <app>-<stage> and returns its outputs. Keywords: region, profile,
         endpoint_url, local (moto's server, started for the call), parameters (a dict),
-        allow_replace, write ((stream, text) -> None: the progress; default stderr)."""
+        allow_replace, allow_delete (a table, bucket, queue, user pool or secret may leave the
+        stack; retained ones stay in the account), write ((stream, text) -> None: the progress;
+        default stderr). A deploy that would remove or replace what holds data without the flag
+        raises CommandError, the stack unchanged."""
         return self._command("deploy", stage, ["--yes"], **target)
 
     def diff(self, stage: str = "dev", **target: Any) -> dict[str, Any]:
@@ -180,14 +183,17 @@ class App:
         """The deployed stack's outputs."""
         return self._command("outputs", stage, [], **target)
 
-    def destroy(self, stage: str = "dev", **target: Any) -> None:
-        """Empties the stack's buckets and deletes the stack."""
-        self._command("destroy", stage, ["--yes"], **target)
+    def destroy(self, stage: str = "dev", **target: Any) -> dict[str, Any]:
+        """Deletes the stack; its retained tables, buckets, user pools and secrets stay, with
+        their data, unless delete_data=True. Returns {"kept": [{"logical_id", "type",
+        "physical_id"}], "deleted": [physical ids]}."""
+        return self._command("destroy", stage, ["--yes"], **target)
 
     def _command(self, command: str, stage: str, flags: list[str], *,
                  region: Optional[str] = None, profile: Optional[str] = None,
                  endpoint_url: Optional[str] = None, local: bool = False,
                  parameters: Optional[Mapping[str, str]] = None, allow_replace: bool = False,
+                 allow_delete: bool = False, delete_data: bool = False,
                  write: Optional[Any] = None) -> Any:
         from .host import command as run  # the host imports App
         argv = [command, os.fsdecode(self.base_dir or "."), "--stage", stage, *flags]
@@ -196,6 +202,8 @@ class App:
         argv += ["--endpoint-url", endpoint_url] if endpoint_url else []
         argv += ["--local"] if local else []
         argv += ["--allow-replace"] if allow_replace else []
+        argv += ["--allow-delete"] if allow_delete else []
+        argv += ["--delete-data"] if delete_data else []
         for key, value in (parameters or {}).items():
             argv += ["--parameter", f"{key}={value}"]
         return run(self, argv, write)

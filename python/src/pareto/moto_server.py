@@ -1,12 +1,23 @@
-"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with the one thing
-its CloudFormation lacks for pareto's nested stacks. moto 5.2 creates an
-AWS::CloudFormation::Stack from its TemplateURL but gives it no attributes, so a parent's
-`Fn::GetAtt [Stack01, Outputs.UsersTableArn]` fails; here it reads the nested stack's output,
-as CloudFormation does. Everything else is moto's own."""
+"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with three things its
+CloudFormation does as AWS does not, and pareto's stacks rely on:
+
+- moto 5.2 creates an AWS::CloudFormation::Stack from its TemplateURL but gives it no
+  attributes, so a parent's `Fn::GetAtt [Stack01, Outputs.UsersTableArn]` fails; here it reads
+  the nested stack's output, as CloudFormation does.
+- moto updates a nested stack by deleting it and creating it again, so every resource in it is
+  made anew (a table's items gone); here the nested stack is updated in place, as
+  CloudFormation does.
+- moto deletes a resource an update removes whatever its DeletionPolicy; here one with
+  `DeletionPolicy: Retain` stays, as it does on AWS (moto's stack deletion already keeps it).
+
+Everything else is moto's own."""
 from typing import Any
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import Stack
+from moto.cloudformation.parsing import ResourceMap
+from moto.cloudformation.utils import get_stack_from_s3_url
+from moto.utilities.utils import get_partition
 
 
 def nested_stack_attribute(stack: Stack, attribute: str) -> Any:
@@ -18,8 +29,28 @@ def nested_stack_attribute(stack: Stack, attribute: str) -> Any:
     raise UnformattedGetAttTemplateException()
 
 
+def update_nested_stack(cls: type, original_resource: Stack, new_resource_name: str,
+                        cloudformation_json: dict, account_id: str, region_name: str) -> Stack:
+    properties = cloudformation_json["Properties"]
+    template = get_stack_from_s3_url(properties["TemplateURL"], account_id=account_id,
+                                     partition=get_partition(region_name))
+    original_resource.update(template, parameters=properties.get("Parameters", {}))
+    return original_resource
+
+
+moto_delete_resource = ResourceMap._delete_resource
+
+
+def delete_unless_retained(resources: ResourceMap, parsed_resource: Any,
+                           resource_json: dict) -> None:
+    if resource_json.get("DeletionPolicy") != "Retain":
+        moto_delete_resource(resources, parsed_resource, resource_json)
+
+
 def main() -> None:
     Stack.get_cfn_attribute = nested_stack_attribute  # type: ignore[attr-defined]
+    Stack.update_from_cloudformation_json = classmethod(update_nested_stack)  # type: ignore[assignment]
+    ResourceMap._delete_resource = delete_unless_retained  # type: ignore[method-assign]
     from moto.server import main as moto_main
 
     moto_main()
