@@ -9,7 +9,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { after, before, test } = require('node:test');
-const { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
+const { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand, ListStackResourcesCommand } = require('@aws-sdk/client-cloudformation');
 const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const pareto = require('..');
 const { COMMAND, PYTHON, ROOT, VECTORS } = require('./support');
@@ -170,7 +170,7 @@ test('an app past one stack\'s quotas deploys as nested stacks, Python\'s bytes'
   fs.writeFileSync(path.join(dir, 'worker1', 'index.py'),
     'import os\n\nTABLES = os.environ["TABLE7_TABLE"], os.environ["TABLE8_TABLE"]\n\n\ndef handler(event, context):\n    return TABLES\n');
   const changed = await pareto.App.load(dir).diff(options('nested'));
-  assert.ok(changed.widened.some((s) => s.startsWith('Worker1FunctionRole: ') && s.includes('Table8Table')), changed.widened.join('\n'));
+  assert.ok(changed.widened.some((s) => s.startsWith('Worker1FunctionRole: ') && (s.includes('Table8Table') || s.includes('table/generated-${StageName}-table8"'))), changed.widened.join('\n'));
   await app.destroy(options('nested'));
   await assert.rejects(cloudformation().send(new DescribeStacksCommand({ StackName: 'generated-nested' })));
 });
@@ -185,4 +185,69 @@ test('an app with a custom kind deploys: the example streams kind from its Node 
   assert.equal(types.ClicksStream, 'AWS::Kinesis::Stream');
   assert.equal(types.ClicksStreamTallyFunctionMapping, 'AWS::Lambda::EventSourceMapping');
   await app.destroy(options('kinds'));
+});
+
+test('no edit or deploy loses data without a flag: grown, shrunk, destroyed (Python\'s test_data)', async () => {
+  const { DynamoDBClient, PutItemCommand, ScanCommand } = require('@aws-sdk/client-dynamodb');
+  const { ListObjectsV2Command } = require('@aws-sdk/client-s3');
+  const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials });
+  const s3 = new S3Client({ region: 'us-east-1', endpoint, credentials, forcePathStyle: true });
+  const stack = 'generated-keepnode';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pareto-node-data-'));
+  const write = (components) => execFileSync(PYTHON, [path.join(ROOT, 'tests', 'support', 'generated_app.py'),
+    String(components), dir, '--no-apis']);
+  const placement = async () => {
+    const out = {};
+    const list = async (name) => {
+      const all = [];
+      let token;
+      do {
+        const page = await cloudformation().send(new ListStackResourcesCommand({ StackName: name, NextToken: token }));
+        all.push(...page.StackResourceSummaries);
+        token = page.NextToken;
+      } while (token);
+      return all;
+    };
+    for (const r of await list(stack)) {
+      if (r.ResourceType !== 'AWS::CloudFormation::Stack') { out[r.LogicalResourceId] = ''; continue; }
+      for (const held of await list(r.PhysicalResourceId)) out[held.LogicalResourceId] = r.LogicalResourceId;
+    }
+    return out;
+  };
+  const data = async (from, to) => {
+    let items = 0;
+    let objects = 0;
+    for (let i = from; i < to; i++) {
+      items += (await dynamodb.send(new ScanCommand({ TableName: `${stack}-table${i}` })).catch(() => ({ Count: 0 }))).Count;
+      objects += (await s3.send(new ListObjectsV2Command({ Bucket: `${stack}-bucket${i}-123456789012` })).catch(() => ({ KeyCount: 0 }))).KeyCount;
+    }
+    return [items, objects];
+  };
+  const fill = async (from, to) => {
+    for (let i = from; i < to; i++) {
+      await dynamodb.send(new PutItemCommand({ TableName: `${stack}-table${i}`, Item: { pk: { S: 'kept' }, sk: { S: String(i) } } }));
+      await s3.send(new PutObjectCommand({ Bucket: `${stack}-bucket${i}-123456789012`, Key: 'kept.txt', Body: 'x' }));
+    }
+  };
+  write(1000);
+  await pareto.App.load(dir).deploy(options('keepnode'));
+  const deployed = await placement();
+  await fill(0, 200);
+  write(1100);
+  await pareto.App.load(dir).deploy(options('keepnode'));
+  const grown = await placement();
+  for (const [id, held] of Object.entries(deployed)) assert.equal(grown[id], held, id);
+  assert.deepEqual(await data(0, 200), [200, 200]);
+  await fill(200, 220);
+  write(1050);
+  const shrunk = pareto.App.load(dir);
+  await assert.rejects(shrunk.deploy(options('keepnode')), (error) => error instanceof pareto.CommandError &&
+    error.message.includes('refused, nothing changed') && error.message.includes(`Table215Table (AWS::DynamoDB::Table ${stack}-table215): 1 item`));
+  assert.deepEqual(await placement(), grown);
+  await shrunk.deploy({ ...options('keepnode'), allowDelete: true });
+  assert.deepEqual(await data(0, 220), [220, 220]);
+  const result = await shrunk.destroy({ ...options('keepnode'), deleteData: true });
+  assert.equal(result.deleted.length, 2 * 210);
+  assert.deepEqual(await data(0, 210), [0, 0]);
+  assert.deepEqual(await data(210, 220), [10, 10]);
 });

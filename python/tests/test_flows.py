@@ -60,8 +60,19 @@ class Replay(Host):
                                      service_message=error["message"],
                                      http_status_code=error["status"])
         else:
-            stubber.add_response(method, answer["response"], request(step["params"]))
+            stubber.add_response(method, modelled(answer["response"]), request(step["params"]))
         return self.call(step["service"], step["operation"], step["params"])
+
+
+def modelled(value: Any) -> Any:
+    """The answer as the Stubber takes it: moto, like DynamoDB, gives an on-demand table
+    NumberOfDecreasesToday 0, which botocore's model bounds at 1 (its parser does not check)."""
+    if isinstance(value, dict):
+        return {key: modelled(member) for key, member in value.items()
+                if not (key == "NumberOfDecreasesToday" and member == 0)}
+    if isinstance(value, list):
+        return [modelled(member) for member in value]
+    return value
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
