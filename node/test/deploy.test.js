@@ -98,15 +98,19 @@ test('deploy, update, no-change update and destroy', async () => {
     (error) => error instanceof pareto.CommandError && error.exit === 1 && /demo-trip/.test(error.message));
 });
 
-test('destroy empties the buckets first', async () => {
-  const app = pareto.App.load(path.join(VECTORS, 'buckets', 'basic'));
+test('destroy empties the buckets first; a retained bucket stays, with its objects', async () => {
+  const { ListObjectsV2Command } = require('@aws-sdk/client-s3');
+  const app = pareto.App.load(path.join(VECTORS, 'buckets', 'retain-off'));
   const outputs = await app.deploy(options('empty'));
-  const bucket = outputs.UploadsBucket;
+  const [scratch, archive] = [outputs.ScratchBucket, outputs.ArchiveBucket];
   const s3 = new S3Client({ region: 'us-east-1', endpoint, credentials, forcePathStyle: true });
-  for (let i = 0; i < 3; i += 1) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `in/${i}`, Body: 'x' }));
+  for (let i = 0; i < 3; i += 1) await s3.send(new PutObjectCommand({ Bucket: scratch, Key: `in/${i}`, Body: 'x' }));
+  await s3.send(new PutObjectCommand({ Bucket: archive, Key: 'kept', Body: 'x' }));
   const said = [];
-  await app.destroy(options('empty', said));
-  assert.ok(said.includes(`emptied 3 objects from ${bucket}`), said.join('\n'));
+  const result = await app.destroy(options('empty', said));
+  assert.ok(said.includes(`emptied 3 objects from ${scratch}`), said.join('\n'));
+  assert.deepEqual(result.kept.map((r) => r.physical_id), [archive]);
+  assert.equal((await s3.send(new ListObjectsV2Command({ Bucket: archive }))).KeyCount, 1);
 });
 
 test('the command deploys, prints outputs and destroys', () => {

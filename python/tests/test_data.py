@@ -45,7 +45,8 @@ def fill(aws, groups: range) -> None:
 
 def data(aws, groups: range) -> tuple[int, int]:
     """Items and objects there are in the groups' tables and buckets (missing ones hold none)."""
-    tables = set(aws("dynamodb").list_tables()["TableNames"])
+    pages = aws("dynamodb").get_paginator("list_tables").paginate()
+    tables = {name for page in pages for name in page["TableNames"]}
     buckets = {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
     items = sum(aws("dynamodb").scan(TableName=f"{STACK}-table{i}")["Count"]
                 for i in groups if f"{STACK}-table{i}" in tables)

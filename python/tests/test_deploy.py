@@ -57,7 +57,7 @@ def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
     outputs = pareto.App.load(example_app).deploy("trip", **target)
     assert outputs["UsersTable"] == "hello-trip-users"
     assert "UsersTable = hello-trip-users" in said.stdout
-    assert "hello-trip-users" in aws("dynamodb").list_tables()["TableNames"]
+    assert aws("dynamodb").describe_table(TableName="hello-trip-users")["Table"]["TableName"] == "hello-trip-users"
     functions = {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]}
     assert {"hello-trip-hello-get", "hello-trip-worker"} <= functions
     resources = aws("cloudformation").describe_stack_resources(StackName="hello-trip")["StackResources"]
@@ -86,7 +86,7 @@ def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
     pareto.App.load(example_app).destroy("trip", **target)
     assert not stack_exists(aws, "hello-trip")
     # The table is retained: it outlives its stack, data and all.
-    assert "hello-trip-users" in aws("dynamodb").list_tables()["TableNames"]
+    assert aws("dynamodb").describe_table(TableName="hello-trip-users")["Table"]["TableStatus"] == "ACTIVE"
 
 
 WORKER_APP = "app: perms\nactions:\n  - {name: worker, permissions: [%s]}\ntables: [{name: items}]\n"
