@@ -26,17 +26,19 @@ FLOWS = Path("tests/vectors/flows")
 APPS = FLOWS / "apps"
 NOW_MS = int(time.time()) // 60 * 60_000  # the clock every case starts at: the recording's minute
 Fault = Callable[[dict[str, Any], int], Optional[dict[str, Any]]]
+Amend = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
 class Recorder(Host):
     """The Python host, keeping every step it performed and every answer it gave; `fault`
-    may answer a call in moto's place."""
+    may answer a call in moto's place, and `amend` change moto's answer."""
 
-    def __init__(self, fault: Optional[Fault] = None) -> None:
+    def __init__(self, fault: Optional[Fault] = None, amend: Optional[Amend] = None) -> None:
         super().__init__(interactive=False, write=self.keep_output)
         self.steps: list[dict[str, Any]] = []
         self.output = {"stdout": "", "stderr": ""}
         self.fault = fault
+        self.amend = amend
         self.calls = 0
 
     def keep_output(self, stream: str, text: str) -> None:
@@ -53,12 +55,15 @@ class Recorder(Host):
             answer = super().perform(step, flow)
         if step["step"] == "call":
             self.calls += 1
+            if self.amend:
+                answer = self.amend(step, answer)
         self.steps.append({"step": step, "answer": answer})
         return answer
 
 
-def record(case: str, description: str, argv: list[str], fault: Optional[Fault] = None) -> None:
-    recorder = Recorder(fault)
+def record(case: str, description: str, argv: list[str], fault: Optional[Fault] = None,
+           amend: Optional[Amend] = None) -> None:
+    recorder = Recorder(fault, amend)
     request = {"argv": argv, "host": "python", "aws": True, "interactive": False,
                "now_ms": NOW_MS, "seed": 0}
     exit_status, _ = recorder.run_request(request)
@@ -83,6 +88,16 @@ def fail_first(operation: str, *answers: dict[str, Any]) -> Fault:
     return fault
 
 
+def as_replacements(step: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+    """Every modification in a change set marked a replacement, as CloudFormation marks a change
+    of a table's key: moto's change sets never say Replacement."""
+    if step["operation"] == "DescribeChangeSet":
+        for change in answer.get("response", {}).get("Changes", []):
+            if change.get("ResourceChange", {}).get("Action") == "Modify":
+                change["ResourceChange"]["Replacement"] = "True"
+    return answer
+
+
 def error(code: str, message: str, status: int) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "status": status}}
 
@@ -97,7 +112,7 @@ def main() -> None:
                           AWS_DEFAULT_REGION="us-east-1")
         os.environ.pop("PARETO_ENDPOINT_URL", None)
         aws = lambda service: boto3.client(service, endpoint_url=url, region_name="us-east-1")
-        v1, v2, v3 = str(APPS / "v1"), str(APPS / "v2"), str(APPS / "v3")
+        v1, v2, v3, v4 = (str(APPS / v) for v in ("v1", "v2", "v3", "v4"))
         at = ["--stage", "rec", "--endpoint-url", url]
         record("deploy-create", "the first deploy: artifacts bucket, code, change set, progress, "
                "outputs", ["deploy", v1, *at, "--yes"])
@@ -155,6 +170,9 @@ def main() -> None:
                "refused, the change set deleted, the stack unchanged", ["deploy", v3, *at, "--yes"])
         record("deploy-remove-allowed", "the same with --allow-delete: the bucket leaves the stack "
                "and stays, retained", ["deploy", v3, *at, "--yes", "--allow-delete"])
+        record("deploy-replace-fixed-name", "a change that replaces the table, whose name is "
+               "fixed: explained and refused, even with --allow-replace",
+               ["deploy", v4, *at, "--yes", "--allow-replace"], amend=as_replacements)
         gone = ["--stage", "gone", "--endpoint-url", url]
         Recorder().run(["deploy", v2, *gone, "--yes"])
         bucket = next(r["PhysicalResourceId"] for r in aws("cloudformation").list_stack_resources(
