@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+import json
+
 import pareto
 from conftest import ROOT
+from pareto.host import main
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 from generated_app import write_app  # noqa: E402
@@ -63,12 +66,21 @@ def test_no_edit_or_deploy_loses_data_without_a_flag(tmp_path: Path, aws, moto_u
     assert len(set(deployed.values())) > 2
     fill(aws, range(200))
 
-    # Growing: workers read other tables as well (an edit of every worker).
+    # Growing: workers read other tables as well (an edit of every worker). `synth --stage`
+    # shows the placement the deploy uses.
     write_app(1100, folder, apis=False)
+    written = tmp_path / "synth" / "template.json"
+    written.parent.mkdir()
+    assert main(["synth", str(folder), "--stage", "keep", "--endpoint-url", moto_url,
+                 "-o", str(written)]) == 0
+    shown = {id: stack.stem.split(".")[1] for stack in written.parent.glob("template.*.json")
+             for id in json.loads(stack.read_text())["Resources"]}
+    assert {id: shown[id] for id in deployed} == deployed
     pareto.App.load(folder).deploy("keep", **quiet)
     grown = placement(aws)
     assert {id: grown[id] for id in deployed} == deployed
     assert len(grown) > len(deployed)
+    assert {id: grown[id] for id in shown} == shown
     assert data(aws, range(200)) == (200, 200)
     fill(aws, range(200, 220))
 
