@@ -179,13 +179,13 @@ def test_replacing_what_holds_data_is_refused(example_app: Path, aws, moto_url: 
 
 
 def failing_deploy(folder: Path, aws, moto_url: str, said: Said) -> pytest.ExceptionInfo:
-    """A deploy whose table's name is taken: moto's ExecuteChangeSet answers with DynamoDB's
-    error (JSON, where CloudFormation's API speaks XML)."""
-    (folder / "pareto.yaml").write_text("app: broken\ntables: [{name: users}]\n")
-    aws("dynamodb").create_table(
-        TableName="broken-dev-users", BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    """A deploy whose queue's name is taken by a queue with other settings: moto's
+    ExecuteChangeSet answers with SQS's error."""
+    (folder / "pareto.yaml").write_text(
+        "app: broken\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker}]\n")
+    (folder / "worker").mkdir()
+    (folder / "worker" / "index.py").write_text("def handler(event, context):\n    return 1\n")
+    aws("sqs").create_queue(QueueName="broken-dev-jobs", Attributes={"VisibilityTimeout": "5"})
     with pytest.raises(pareto.CommandError) as raised:
         pareto.App.load(folder).deploy("dev", endpoint_url=moto_url, write=said)
     return raised
@@ -196,16 +196,28 @@ def test_a_failing_deploy_says_why(tmp_path: Path, aws, moto_url: str, said: Sai
     assert raised.value.exit == 1
     assert str(raised.value).startswith(
         "executing the change set failed (broken-dev is REVIEW_IN_PROGRESS): ")
-    # The exception carries the whole reason, moto's answer on the lines after the first too.
-    assert "Table already exists: broken-dev-users" in str(raised.value)
+    assert "The specified queue already exists" in str(raised.value)
     assert said.stderr.count("pareto: ") == 1
-    assert "Table already exists: broken-dev-users" in said.stderr.split("pareto: ")[1]
     # moto leaves the stack in REVIEW_IN_PROGRESS (AWS would roll it back). Deployed again, it
     # stays there after ExecuteChangeSet, and the engine's progress polls without end: it is
     # destroyed like any other instead.
-    aws("dynamodb").delete_table(TableName="broken-dev-users")
+    aws("sqs").delete_queue(QueueUrl=aws("sqs").get_queue_url(QueueName="broken-dev-jobs")["QueueUrl"])
     pareto.App.load(tmp_path).destroy("dev", endpoint_url=moto_url, write=said)
     assert not stack_exists(aws, "broken-dev")
+
+
+def test_a_taken_name_is_refused_before_anything_starts(tmp_path: Path, aws, moto_url: str,
+                                                        said: Said) -> None:
+    # As a table an earlier destroy kept would be: CloudFormation would fail on it half-way.
+    (tmp_path / "pareto.yaml").write_text("app: taken\ntables: [{name: users}]\n")
+    aws("dynamodb").create_table(
+        TableName="taken-dev-users", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    with pytest.raises(pareto.CommandError, match="these names are taken") as raised:
+        pareto.App.load(tmp_path).deploy("dev", endpoint_url=moto_url, write=said)
+    assert "  UsersTable (AWS::DynamoDB::Table taken-dev-users)" in str(raised.value)
+    assert not stack_exists(aws, "taken-dev")
 
 
 def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, said: Said) -> None:

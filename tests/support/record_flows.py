@@ -189,11 +189,15 @@ def main() -> None:
         record("destroy-delete-data", "--delete-data --yes: the retained bucket emptied and "
                "deleted, the table deleted", ["destroy", v2, *wipe, "--delete-data", "--yes"])
         aws("dynamodb").create_table(
-            TableName="flows-fail-items", BillingMode="PAY_PER_REQUEST",
+            TableName="flows-taken-items", BillingMode="PAY_PER_REQUEST",
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
-        record("deploy-failure", "a create that fails: the table's name is taken; the reasons",
-               ["deploy", v1, "--stage", "fail", "--endpoint-url", url, "--yes"])
+        record("deploy-name-taken", "a create whose table's fixed name is taken (as by a table "
+               "an earlier destroy kept): refused before anything starts",
+               ["deploy", v1, "--stage", "taken", "--endpoint-url", url, "--yes"])
+        aws("sqs").create_queue(QueueName="flows-fail-jobs", Attributes={"VisibilityTimeout": "5"})
+        record("deploy-failure", "a create that fails: the queue's name is taken, with other "
+               "settings; the reasons", ["deploy", v1, "--stage", "fail", "--endpoint-url", url, "--yes"])
 
 
 if __name__ == "__main__":

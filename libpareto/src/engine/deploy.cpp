@@ -526,8 +526,73 @@ std::string described(const DeployedResource& r, const std::string& contents) {
 
 // Why the change set may not run: the deployed data it would remove or replace without the
 // user's flag, and replacements CloudFormation would fail half-way. Empty: it may.
+// The fixed name a table, bucket or secret the change adds would take, resolved for the target;
+// "" when it is not one of those or does not resolve.
+std::string fixed_name(const json& resource, const Target& target, const std::string& account) {
+  static const std::map<std::string, std::string, std::less<>> kNameOf = {
+      {"AWS::DynamoDB::Table", "TableName"}, {"AWS::S3::Bucket", "BucketName"},
+      {"AWS::SecretsManager::Secret", "Name"}};
+  auto property = kNameOf.find(resource.value("Type", ""));
+  if (property == kNameOf.end()) return "";
+  const json name = resource.value("Properties", json::object()).value(property->second, json());
+  std::string text = name.is_string() ? name.get<std::string>()
+                     : name.is_object() && name.contains("Fn::Sub") && name["Fn::Sub"].is_string()
+                         ? name["Fn::Sub"].get<std::string>()
+                         : "";
+  const std::map<std::string, std::string> values = {
+      {"StageName", target.stage}, {"AWS::AccountId", account}, {"AWS::Region", target.region}};
+  for (const auto& [variable, value] : values)
+    for (size_t at; (at = text.find("${" + variable + "}")) != std::string::npos;)
+      text.replace(at, variable.size() + 3, value);
+  return text.find("${") == std::string::npos ? text : "";
+}
+
+// Whether a table, bucket or secret of that name is there already.
+Task<bool> exists(Session& session, std::string type, std::string name) {
+  try {
+    if (type == "AWS::DynamoDB::Table")
+      co_await session.call("dynamodb", "DescribeTable", "TableName", name);
+    else if (type == "AWS::S3::Bucket")
+      co_await session.call("s3", "HeadBucket", "Bucket", name);
+    else
+      co_await session.call("secretsmanager", "DescribeSecret", "SecretId", name);
+  } catch (const AwsError& error) {
+    if (error.missing()) co_return false;
+    if (error.status != 403) throw;  // another account's bucket: taken too
+  }
+  co_return true;
+}
+
+// What the change would add under a fixed name that is taken: a table, bucket or secret kept by
+// an earlier destroy or removal (or another app's). CloudFormation would fail on it half-way.
+Task<std::vector<std::string>> taken_names(Context& cx, const Prepared& prepared) {
+  std::vector<std::string> out;
+  std::string account;
+  for (const auto& c : prepared.change_set.changes) {
+    if (c.action != "Add" || !prepared.templates.contains(c.logical_id)) continue;
+    const json& resource = prepared.templates[c.logical_id];
+    if (resource.value("Type", "") == "AWS::S3::Bucket" && account.empty()) {
+      json identity = co_await cx.session.call("sts", "GetCallerIdentity");
+      account = identity.value("Account", "");
+    }
+    std::string name = fixed_name(resource, cx.target, account);
+    if (name.empty()) continue;
+    bool taken = co_await exists(cx.session, c.type, name);
+    if (taken) out.push_back(fmt::format("  {} ({} {})", c.logical_id, c.type, name));
+  }
+  co_return out;
+}
+
 Task<std::string> refusal(Context& cx, const Prepared& prepared) {
-  if (!prepared.deployed) co_return std::string();
+  std::vector<std::string> taken = co_await taken_names(cx, prepared);
+  std::string out;
+  if (!taken.empty())
+    out += fmt::format("\nthese names are taken, by what an earlier destroy or removal kept "
+                       "(retained, with its data) or by another app:\n{}\nCloudFormation cannot "
+                       "make them again under the same name: delete the old one once its data is "
+                       "safe, or rename the component",
+                       fmt::join(taken, "\n"));
+  if (!prepared.deployed) co_return out.empty() ? out : "refused, nothing changed:" + out;
   std::map<std::string, DeployedResource> deployed;
   for (const auto& r : prepared.deployed->resources) deployed[r.logical_id] = r;
   const json origins = json::parse(cx.app.origins());
@@ -558,7 +623,6 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
       replaced.push_back(fmt::format("  {}{}", described(r, contents), where));
     }
   }
-  std::string out;
   if (!removed.empty())
     out += fmt::format("\nthe change would remove what holds data from the stack:\n{}\npass "
                        "--allow-delete to remove them anyway",
