@@ -269,10 +269,9 @@ Task<void> empty_bucket(Session& session, std::string bucket) {
   }
 }
 
-// Deletes the stack and follows it; its buckets that are not retained are emptied first, as
-// CloudFormation deletes only empty ones.
-Task<void> delete_stack(Session& session, const Target& target) {
-  Deployed deployed = co_await read_deployed(session, target.stack);
+// Deletes the stack (as `deployed` read it) and follows it; its buckets that are not retained
+// are emptied first, as CloudFormation deletes only empty ones.
+Task<void> delete_stack(Session& session, const Target& target, const Deployed& deployed) {
   for (const auto& r : deployed.resources)
     if (r.type == "AWS::S3::Bucket" && !r.retained && !r.physical_id.empty())
       co_await empty_bucket(session, r.physical_id);
@@ -368,7 +367,8 @@ Task<Prepared> prepare(Context& cx) {
   std::optional<json> stack = co_await describe_stack(session, target.stack);
   if (stack && stack->value("StackStatus", "") == "ROLLBACK_COMPLETE") {
     co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
-    co_await delete_stack(session, target);
+    Deployed failed = co_await read_deployed(session, target.stack);
+    co_await delete_stack(session, target, failed);
     stack.reset();
   }
   std::string stack_type =
@@ -767,7 +767,7 @@ Task<int> destroy_command(Context& cx) {
     if (!yes(answer)) throw Stop("cancelled");
   }
   if (cx.target.local) co_await before_destroy(session, cx.target.stack);
-  co_await delete_stack(session, cx.target);
+  co_await delete_stack(session, cx.target, deployed);
   json kept = json::array(), deleted = json::array();
   for (const auto& r : retained) {
     if (cx.options.delete_data) {
