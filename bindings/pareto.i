@@ -16,7 +16,8 @@
  *   App.nested_stacks()               -> [status, string or null]
  *   App.budget(format)                -> [status, string or null]   format: json | text
  *   App.graph(format)                 -> [status, string or null]   format: mermaid | dot
- *   App.package()                     -> [status, bytes/Buffer or null]   the code archive
+ *   App.package(name, dependencies)   -> [status, bytes/Buffer or null]   a function's archive;
+ *                                        dependencies "": the build cache's
  *   App.rules(stage)                  -> [status, string or null]
  *   compile_rules(json)               -> [status, Rules or null]
  *   Rules.errors(), Rules.match(json) -> string, [status, string or null]
@@ -268,8 +269,9 @@ struct pareto_app {};
   pareto_status graph_text(const char *format, char **out_json) const {
     return pareto_app_graph($self, format, out_json);
   }
-  pareto_status package_zip(char **out_data, size_t *out_len) const {
-    return pareto_app_package($self, out_data, out_len);
+  pareto_status package_zip(const char *name, const char *dependencies, char **out_data,
+                            size_t *out_len) const {
+    return pareto_app_package($self, name, dependencies, out_data, out_len);
   }
   pareto_status rules_json(const char *stage, char **out_json) const {
     return pareto_app_rules($self, stage, out_json);

@@ -91,11 +91,6 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
                            "file", kind->noun, component.name, path));
       }
   }
-  for (const char* key : {"actions", "builders"})
-    for (const auto& component : model.of(key))
-      for (const auto& refusal :
-           files_to_ship(base, json::array({{{"path", component.string("path")}}})).refused)
-        report(errors, component.pointer + "/path", check::kRefusedFile, refusal.message);
   for (const auto& builder : model.of("builders")) {
     std::string spec = builder.string("path") + "/" + builder.string("buildspec");
     std::error_code error;
@@ -251,20 +246,24 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Diagnostics errors = std::exchange(module_errors, {});  // from here on, finish() has them
   Model model = build_model(std::move(config), std::move(all_kinds), errors);
   if (options.base_dir) read_sources(model, *options.base_dir, errors);
+  out.code = plan_code(model, options.base_dir, errors);
+  for (const auto& unit : out.code) {
+    model.code_keys[unit.kind + "/" + unit.name] = unit.key(model.app);
+    if (options.base_dir)  // what the shared code reads is the action's too
+      for (const auto& folder : unit.shared)
+        for (auto& variable : scan_folder(*options.base_dir, folder, unit.runtime)) {
+          auto& found = model.variables[unit.name];
+          if (std::none_of(found.begin(), found.end(),
+                           [&](const Variable& v) { return v.name == variable.name; }))
+            found.push_back(std::move(variable));
+        }
+  }
   Checker checker(model, errors);
   for (const Kind* kind : model.kinds)
     for (const auto& component : model.of(kind->key)) kind->check(checker, component);
   check_alarms(checker);
   out.graph = graph_of(model, checker.links());
-  for (const auto& action : model.of("actions"))
-    out.functions.push_back({{"action", action.name},
-                             {"path", action.string("path")},
-                             {"runtime", action.string("runtime")},
-                             {"handler", action.string("path") + "/index.handler"}});
-  for (const auto& builder : model.of("builders"))
-    out.functions.push_back({{"builder", builder.name},
-                             {"path", builder.string("path")},
-                             {"buildspec", builder.string("path") + "/" + builder.string("buildspec")}});
+  for (const auto& unit : out.code) out.functions.push_back(unit.describe(model.app));
   if (!errors.empty()) return finish(std::move(errors));
 
   Template result;

@@ -12,6 +12,7 @@
 #include "diagnostic.hpp"
 #include "finalize/budget.hpp"
 #include "finalize/nested.hpp"
+#include "package/code.hpp"
 
 namespace pareto {
 
@@ -33,7 +34,8 @@ struct Synthesis {
   Template finalized;  // before it is split into stacks: placed again for a deployed stack
   std::map<std::string, std::string> origins;  // logical id → the config entry it was made for
   std::vector<QuotaUse> name_uses;             // the physical names measured
-  nlohmann::json functions = nlohmann::json::array();  // [{action, path, runtime, handler}]
+  std::vector<CodeUnit> code;  // each action's and builder's archive (package/code.hpp)
+  nlohmann::json functions = nlohmann::json::array();  // CodeUnit::describe of each
   nlohmann::json graph;  // nodes and edges of the app's diagram (render/graph.hpp)
 
   bool ok() const { return errors.empty(); }

@@ -20,9 +20,6 @@ class Archive {
     this.sha256 = crypto.createHash('sha256').update(data).digest('hex');
     Object.freeze(this);
   }
-
-  /** Where a deploy uploads it in the artifacts bucket: unchanged code, unchanged key. */
-  key(appName) { return `pareto/${appName}/${this.sha256}.zip`; }
 }
 
 class App {
@@ -150,12 +147,17 @@ class App {
     return JSON.parse(json);
   }
 
-  /** The code archive the core writes: the same bytes as from Python. */
-  package() {
+  /**
+   * The archive of the action or builder `name` the core writes (the same bytes as from Python),
+   * with the dependencies installed in `dependencies` (default: the build cache's, as `pareto
+   * package` leaves it).
+   */
+  package(name, dependencies = '') {
     this.validate();
     if (this.baseDir === null) throw new TypeError('the app was not loaded from a folder: there are no sources to package');
-    const [status, data] = this._native.package();
-    if (status === native.EIO) throw new ParetoError(status, `${this.name}: a source file could not be read`);
+    const [status, data] = this._native.package(text(name, 'the name'), text(dependencies, 'the dependencies folder'));
+    if (status === native.EARG) throw new ParetoError(status, `${this.name} has no action or builder ${JSON.stringify(name)}`);
+    if (status === native.EIO) throw new ParetoError(status, `${this.name}: ${name}: a source file could not be read, or its dependencies are not built (pareto package builds them)`);
     check(status);
     return new Archive(data);
   }
@@ -164,6 +166,7 @@ class App {
   // Options of each: {stage = 'dev', region, profile, endpoint, local (moto's server, started for
   // the call), parameters ({key: value}), allowReplace, allowDelete (a table, bucket, queue, user
   // pool or secret may leave the stack; retained ones stay in the account), deleteData (destroy),
+  // hotswap (deploy: only functions' code changed, so update it directly, without a change set),
   // write ((stream, text) => void: the progress; default the process's stdout and stderr)}. A
   // failure rejects with CommandError; so does a deploy that would remove or replace what holds
   // data without the flag, the stack unchanged.
@@ -186,7 +189,7 @@ class App {
 
 /** A command line for the engine, run by the host with this app lent to it. */
 function command(app, name, flags, { stage = 'dev', region, profile, endpoint, local, parameters = {},
-  allowReplace, allowDelete, deleteData, write } = {}) {
+  allowReplace, allowDelete, deleteData, hotswap, write } = {}) {
   const argv = [name, app.baseDir ?? '.', '--stage', stage, ...flags];
   if (region) argv.push('--region', region);
   if (profile) argv.push('--profile', profile);
@@ -195,6 +198,7 @@ function command(app, name, flags, { stage = 'dev', region, profile, endpoint, l
   if (allowReplace) argv.push('--allow-replace');
   if (allowDelete) argv.push('--allow-delete');
   if (deleteData) argv.push('--delete-data');
+  if (hotswap) argv.push('--hotswap');
   for (const [key, value] of Object.entries(parameters)) argv.push('--parameter', `${key}=${value}`);
   return require('./host').command(app, argv, write);  // the host requires App
 }

@@ -2,9 +2,11 @@
 // The Node host of the core's engine: every command and every deploy decision is the core's
 // (pareto.h, "Commands as flows"); this module performs the steps it yields, with the AWS SDK
 // for JavaScript v3, and nothing else. python/src/pareto/host.py is its twin.
+const fs = require('node:fs');
 const { spawn, spawnSync } = require('node:child_process');
 const { once } = require('node:events');
 const net = require('node:net');
+const path = require('node:path');
 const os = require('node:os');
 const { Writable } = require('node:stream');
 const { setTimeout: sleep } = require('node:timers/promises');
@@ -169,6 +171,7 @@ class Host {
       }
       case 'emulator': return this.emulator(Boolean(step.keep));
       case 'run': return this.process(step);
+      case 'tool': return this.tool(step.name);
       default: throw new ParetoError(native.ERROR, `the engine asked for an unknown step: ${step.step}`);
     }
   }
@@ -192,7 +195,7 @@ class Host {
   }
 
   load(step, flow) {
-    if (this.app === null) {
+    if (this.app === null || step.again) {
       let kinds;
       try {
         kinds = step.kinds.flatMap(kindsInModule);
@@ -269,6 +272,19 @@ class Host {
       server.unref();
     }
     return { endpoint: `http://127.0.0.1:${port}` };
+  }
+
+  /** npm beside this node, known without starting it; the core asks any other tool. */
+  tool(name) {
+    if (name !== 'npm') return null;
+    const npm = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm');
+    try {
+      const { version } = JSON.parse(fs.readFileSync(path.join(npm, 'package.json'), 'utf8'));
+      const cli = path.join(npm, 'bin', 'npm-cli.js');
+      return fs.existsSync(cli) ? { argv: [process.execPath, cli], version } : null;
+    } catch {
+      return null;
+    }
   }
 
   process({ argv, cwd, env }) {

@@ -35,17 +35,28 @@ export class CommandError extends ParetoError {
   readonly exit: number;
 }
 
-/** A code folder to package: an action's handler, or a builder's sources. */
-export type CodeFolder =
-  | { action: string; path: string; runtime: 'python' | 'nodejs'; handler: string }
-  | { builder: string; path: string; buildspec: string };
+/** What an archive is made from and where it is uploaded (pareto.h, pareto_app_functions). */
+interface CodeCommon {
+  /** The folder at the archive's root. */
+  path: string;
+  /** Folders shipped in it, each under its own name. */
+  shared: string[];
+  /** Its S3Key in the template: a string, or {"Fn::Sub"} naming the runtime version it is built for. */
+  key: string | { 'Fn::Sub': string };
+  /** The sha256 of what it is made from. */
+  digest: string;
+  dependencies: { installer: 'pip' | 'npm'; manifests: string[] } | null;
+}
 
-/** The code archive: zip bytes named by their content hash. */
+/** One archive per action, then one per builder. */
+export type CodeFolder =
+  | (CodeCommon & { action: string; runtime: 'python' | 'nodejs'; handler: string })
+  | (CodeCommon & { builder: string });
+
+/** An archive's zip bytes and their sha256. */
 export class Archive {
   readonly data: Buffer;
   readonly sha256: string;
-  /** Where it lives in the artifacts bucket: pareto/<app>/<sha256>.zip. */
-  key(appName: string): string;
 }
 
 export interface LoadOptions {
@@ -154,6 +165,12 @@ export interface CommandOptions {
   parameters?: Record<string, string>;
   /** Replace tables, buckets, queues, user pools and secrets when the change needs to (deploy and diff only). */
   allowReplace?: boolean;
+  /** Let tables, buckets, queues, user pools and secrets leave the stack (retained ones stay in the account). */
+  allowDelete?: boolean;
+  /** destroy: delete the retained data too. */
+  deleteData?: boolean;
+  /** deploy: when only functions' code changed, update it directly, without a change set. */
+  hotswap?: boolean;
   /** Where the progress goes (default: the process's stdout and stderr). */
   write?: (stream: 'stdout' | 'stderr', text: string) => void;
 }
@@ -201,8 +218,11 @@ export class App {
   graph(format?: 'mermaid' | 'dot'): string;
   /** The app's event rules as deployed to `stage`. */
   rules(stage?: string): { rules: Record<string, unknown>; skipped: Record<string, string> };
-  /** The code archive, the same bytes as from Python; the app must be loaded from a folder. */
-  package(): Archive;
+  /**
+   * The archive of an action or builder, the same bytes as from Python, with the dependencies
+   * installed in `dependencies` (default: the build cache's); the app must be loaded from a folder.
+   */
+  package(name: string, dependencies?: string): Archive;
   /** Deploys the stack <app>-<stage>; resolves to its outputs. */
   deploy(options?: CommandOptions): Promise<Record<string, string>>;
   /** What a deploy would change, changing nothing. */

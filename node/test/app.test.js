@@ -59,18 +59,21 @@ test('what JavaScript may pass is an error, never a crash', () => {
   const app = pareto.App.fromText('app: x');
   assert.throws(() => app.graph('svg'), TypeError);
   assert.throws(() => app.rules(5), TypeError);
-  assert.throws(() => app.package(), TypeError);  // not loaded from a folder
+  assert.throws(() => app.package('a'), TypeError);  // not loaded from a folder
 });
 
-test('the code archive is the bytes Python uploads', () => {
-  const archive = pareto.App.load(EXAMPLE).package();
-  assert.equal(archive.data.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
-  assert.equal(archive.key('hello'), `pareto/hello/${archive.sha256}.zip`);
-  const python = spawnSync(PYTHON, ['-c', [
-    'import sys, pareto',
-    'sys.stdout.buffer.write(pareto.App.load(sys.argv[1]).package())'].join('\n'), EXAMPLE]);
-  assert.equal(python.status, 0, `${PYTHON}: ${python.stderr}`);
-  assert.ok(archive.data.equals(python.stdout), 'the zip bytes differ from Python\'s');
+test('each function\'s archive is the bytes Python uploads', () => {
+  const app = pareto.App.load(EXAMPLE);
+  for (const { action } of app.functions) {
+    const archive = app.package(action);
+    assert.equal(archive.data.subarray(0, 4).toString('latin1'), 'PK\x03\x04');
+    const python = spawnSync(PYTHON, ['-c', [
+      'import sys, pareto',
+      'sys.stdout.buffer.write(pareto.App.load(sys.argv[1]).package(sys.argv[2]))'].join('\n'), EXAMPLE, action]);
+    assert.equal(python.status, 0, `${PYTHON}: ${python.stderr}`);
+    assert.ok(archive.data.equals(python.stdout), `the zip bytes of ${action} differ from Python's`);
+  }
+  assert.throws(() => app.package('nothing'), /has no action or builder "nothing"/);
 });
 
 test('diagrams and deployed rules', () => {

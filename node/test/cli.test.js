@@ -56,17 +56,17 @@ test('every command without AWS prints what the native and Python commands print
   }
 });
 
-test('package writes the archive, atomically, where asked: Python\'s bytes', () => {
+test('package writes each function\'s archive, atomically, where asked: Python\'s bytes', () => {
   const dir = tmpdir();
-  const output = path.join(dir, 'code.zip');
-  const done = run('package', EXAMPLE, '-o', output);
+  const done = run('package', EXAMPLE, '-o', path.join(dir, 'node'));
   assert.equal(done.status, 0, String(done.stderr));
-  assert.match(said(done), /code\.zip: [\d,]+ bytes, sha256 [0-9a-f]{64}/);
-  assert.equal(fs.readFileSync(output).subarray(0, 2).toString(), 'PK');
-  assert.deepEqual(fs.readdirSync(dir), ['code.zip']);
-  const theirs = python('package', EXAMPLE, '-o', path.join(dir, 'python.zip'));
+  assert.match(said(done), /actions\/hello-get\.zip: [\d,]+ bytes, key pareto\/hello\/actions\/hello-get\/[0-9a-f]{32}\.zip/);
+  const names = fs.readdirSync(path.join(dir, 'node', 'actions')).sort();
+  assert.deepEqual(names, ['hello-get.zip', 'hello-post.zip', 'ticker.zip', 'worker.zip']);
+  const theirs = python('package', EXAMPLE, '-o', path.join(dir, 'python'));
   assert.equal(theirs.status, 0, String(theirs.stderr));
-  assert.ok(fs.readFileSync(output).equals(fs.readFileSync(path.join(dir, 'python.zip'))));
+  for (const name of names)
+    assert.ok(fs.readFileSync(path.join(dir, 'node', 'actions', name)).equals(fs.readFileSync(path.join(dir, 'python', 'actions', name))));
   fs.rmSync(dir, { recursive: true });
 });
 

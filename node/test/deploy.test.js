@@ -3,6 +3,7 @@
 // (started here on a free 127.0.0.1 port): create, update, an update with no changes, destroy;
 // nested stacks, a custom kind, the command line, local mode, failures.
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -10,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { after, before, test } = require('node:test');
 const { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand, ListStackResourcesCommand } = require('@aws-sdk/client-cloudformation');
+const { GetFunctionCommand, LambdaClient } = require('@aws-sdk/client-lambda');
 const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const pareto = require('..');
 const { COMMAND, PYTHON, ROOT, VECTORS } = require('./support');
@@ -55,6 +57,7 @@ function options(stage, said = []) {
 }
 
 const cloudformation = () => new CloudFormationClient({ region: 'us-east-1', endpoint, credentials });
+const lambda = () => new LambdaClient({ region: 'us-east-1', endpoint, credentials });
 
 function copyOf(source) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pareto-node-deploy-'));
@@ -73,18 +76,19 @@ test('deploy, update, no-change update and destroy', async () => {
   assert.ok(said.includes(`WorkerFunction = ${outputs.WorkerFunction}`));
   const resources = await cloudformation().send(new DescribeStackResourcesCommand({ StackName: 'demo-trip' }));
   assert.equal(resources.StackResources.length, 6);
-  // The code archive is what Python would upload: the same key, through the "upload" step.
-  const key = pareto.App.load(dir).package().key('demo');
+  // The function's archive is what Python would upload: the same key, through the "upload" step.
+  const [{ key }] = pareto.App.load(dir).functions;
   assert.ok(said.some((line) => line.startsWith('uploaded s3://') && line.includes(key)), said.join('\n'));
 
   fs.appendFileSync(path.join(dir, 'worker', 'index.py'), '# changed\n');
   said.length = 0;
   assert.deepEqual(await pareto.App.load(dir).deploy(options('trip', said)), outputs);
-  // The new code's key reached the stack.
+  // The new code, under its own key, is what the function runs.
   const { Stacks: [stack] } = await cloudformation().send(new DescribeStacksCommand({ StackName: 'demo-trip' }));
-  assert.equal(stack.Parameters.find((p) => p.ParameterKey === 'ArtifactsKey').ParameterValue,
-    pareto.App.load(dir).package().key('demo'));
   assert.equal(stack.StackStatus, 'UPDATE_COMPLETE');
+  const code = pareto.App.load(dir).package('worker');
+  const { Configuration } = await lambda().send(new GetFunctionCommand({ FunctionName: 'demo-trip-worker' }));
+  assert.equal(Configuration.CodeSha256, crypto.createHash('sha256').update(code.data).digest('base64'));
 
   said.length = 0;
   assert.deepEqual(await pareto.App.load(dir).deploy(options('trip', said)), outputs);

@@ -26,7 +26,8 @@ def test_load_a_folder() -> None:
     template = app.synth()
     assert template["Resources"]["HelloGetFunction"]["Type"] == "AWS::Lambda::Function"
     assert json.loads(app.template_json()) == template
-    assert {f["action"]: f["handler"] for f in app.functions}["hello-get"] == "hello/get/index.handler"
+    assert {f["action"]: f["path"] for f in app.functions}["hello-get"] == "hello/get"
+    assert {f["handler"] for f in app.functions if "action" in f} == {"index.handler"}
 
 
 def test_load_a_file_equals_load_a_folder() -> None:

@@ -62,13 +62,16 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def test_package_writes_the_archive(tmp_path: Path) -> None:
-    output = tmp_path / "hello.zip"
-    done = run("package", str(EXAMPLE), "-o", str(output))
+def test_package_writes_each_functions_archive(tmp_path: Path) -> None:
+    done = run("package", str(EXAMPLE), "-o", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    data = pareto.App.load(EXAMPLE).package()
-    assert output.read_bytes() == data
-    assert done.stderr.startswith(f"{output}: ") and f"sha256 {hashlib.sha256(data).hexdigest()}" in done.stderr
+    app = pareto.App.load(EXAMPLE)
+    for function in app.functions:
+        output = tmp_path / "actions" / f"{function['action']}.zip"
+        assert output.read_bytes() == app.package(function["action"])
+        assert f"{output}: " in done.stderr and f"key {function['key']}\n" in done.stderr
+    assert sorted(p.name for p in (tmp_path / "actions").iterdir()) == [
+        "hello-get.zip", "hello-post.zip", "ticker.zip", "worker.zip"]
 
 
 def test_deploy_outputs_diff_destroy_against_an_endpoint(example_app: Path, aws, moto_url: str,

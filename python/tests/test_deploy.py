@@ -4,6 +4,7 @@ statements, replacements of what holds data), a failing deploy, and the kinds of
 moto's CloudFormation creates."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -79,9 +80,11 @@ def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
     assert diff["widened"] == ['WorkerFunctionRole: {"Action":["dynamodb:UpdateItem"],'
                                '"Effect":"Allow","Resource":"*","Sid":"Dynamodb"}']
     assert pareto.App.load(example_app).deploy("trip", **target) == outputs
-    parameters = aws("cloudformation").describe_stacks(StackName="hello-trip")["Stacks"][0]["Parameters"]
-    digest = hashlib.sha256(pareto.App.load(example_app).package()).hexdigest()
-    assert {"ParameterKey": "ArtifactsKey", "ParameterValue": f"pareto/hello/{digest}.zip"} in parameters
+    # The worker's new archive, under its own key, is the code the function runs.
+    function = aws("lambda").get_function(FunctionName="hello-trip-worker")
+    data = pareto.App.load(example_app).package("worker")
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    assert function["Configuration"]["CodeSha256"] == digest
 
     pareto.App.load(example_app).destroy("trip", **target)
     assert not stack_exists(aws, "hello-trip")

@@ -132,22 +132,24 @@ TEST(CApi, PackagesTheCodeFoldersOfAnAppLoadedFromAPath) {
   ASSERT_EQ(pareto_app_load_path(&app, dir.string().c_str(), nullptr), PARETO_OK);
   char* data = nullptr;
   size_t size = 0;
-  ASSERT_EQ(pareto_app_package(app, &data, &size), PARETO_OK);
+  ASSERT_EQ(pareto_app_package(app, "a", nullptr, &data, &size), PARETO_OK);
   std::string zip(data, size);
   pareto_free(data);
   EXPECT_EQ(zip.rfind("PK\x03\x04", 0), 0u);
-  EXPECT_NE(zip.find("a/index.py"), std::string::npos);
+  EXPECT_NE(zip.find("index.py"), std::string::npos);
+  EXPECT_EQ(zip.find("a/index.py"), std::string::npos);  // rooted at the handler's folder
   EXPECT_EQ(zip.find("test_a.py"), std::string::npos);  // tests and hidden files stay out
   EXPECT_EQ(zip.find(".env"), std::string::npos);
-  ASSERT_EQ(pareto_app_package(app, &data, &size), PARETO_OK);  // the same bytes again
+  ASSERT_EQ(pareto_app_package(app, "actions/a", nullptr, &data, &size), PARETO_OK);  // again
   EXPECT_EQ(std::string(data, size), zip);
   pareto_free(data);
-  EXPECT_EQ(pareto_app_package(app, nullptr, &size), PARETO_EARG);
+  EXPECT_EQ(pareto_app_package(app, "a", nullptr, nullptr, &size), PARETO_EARG);
+  EXPECT_EQ(pareto_app_package(app, "b", nullptr, &data, &size), PARETO_EARG);  // no such code
   pareto_app_free(app);
 
   const char text[] = "app: x\n";  // from text: no folder to package
   ASSERT_EQ(pareto_app_load(&app, text, sizeof text - 1, nullptr), PARETO_OK);
-  EXPECT_EQ(pareto_app_package(app, &data, &size), PARETO_EARG);
+  EXPECT_EQ(pareto_app_package(app, "a", nullptr, &data, &size), PARETO_EARG);
   EXPECT_EQ(data, nullptr);
   pareto_app_free(app);
   fs::remove_all(dir);

@@ -50,7 +50,7 @@ TEST_F(Component, ActionMakesFunctionRoleAndLogGroup) {
   const json& r = t["Resources"];
   EXPECT_EQ(r["AFunction"]["Type"], "AWS::Lambda::Function");
   EXPECT_EQ(r["AFunction"]["Properties"]["Role"], json::parse(R"({"Fn::GetAtt": ["AFunctionRole", "Arn"]})"));
-  EXPECT_EQ(r["AFunction"]["Properties"]["Handler"], "a/index.handler");
+  EXPECT_EQ(r["AFunction"]["Properties"]["Handler"], "index.handler");  // the archive is rooted at a/
   EXPECT_TRUE(r["AFunctionLogGroup"]["Properties"].contains("RetentionInDays"));
   EXPECT_TRUE(t["Parameters"].contains("MemorySizeLarge"));
   EXPECT_TRUE(t["Parameters"].contains("TimeoutLong"));
@@ -130,7 +130,7 @@ TEST_F(Component, BuilderIsACodeBuildProjectWithItsEvents) {
   const json& project = r["LayersBuilder"]["Properties"];
   EXPECT_EQ(r["LayersBuilder"]["Type"], "AWS::CodeBuild::Project");
   EXPECT_EQ(project["Environment"]["ComputeType"], "BUILD_GENERAL1_MEDIUM");
-  EXPECT_EQ(project["Source"]["BuildSpec"], "layers/buildspec.yml");
+  EXPECT_EQ(project["Source"]["BuildSpec"], "buildspec.yml");  // in its own archive, rooted at layers/
   EXPECT_EQ(r["LayersBuilderRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
             "codebuild.amazonaws.com");
   json s = statements(t, "LayersBuilderRole");

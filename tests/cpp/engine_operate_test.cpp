@@ -597,17 +597,27 @@ std::vector<Exchange> listed(json first, json second, std::string in_use) {
     out.push_back(
         {"s3", "ListObjectsV2", {{"ContinuationToken", "c2"}}, ok({{"Contents", second}})});
   json stack = {{"StackName", "hello-dev"},
-                {"Parameters", {{{"ParameterKey", "ArtifactsKey"},
-                                 {"ParameterValue", "pareto/hello/" + in_use}}}}};
+                {"Parameters", {{{"ParameterKey", "RuntimeVersion"}, {"ParameterValue", "3.13"}}}}};
   out.push_back({"cloudformation", "DescribeStacks", json::object(), ok({{"Stacks", {stack}}})});
+  out.push_back({"cloudformation", "ListStackResources", {{"StackName", "hello-dev"}},
+                 ok({{"StackResourceSummaries", json::array()}})});
+  // The archive a function of the deployed template names, with the stack's parameter values.
+  std::string named = in_use;
+  if (size_t at = named.find("3.13"); at != std::string::npos) named.replace(at, 4, "${RuntimeVersion}");
+  json templ = {{"Resources",
+                 {{"F", {{"Type", "AWS::Lambda::Function"},
+                         {"Properties", {{"Code", {{"S3Bucket", {{"Ref", "ArtifactsBucket"}}},
+                                                   {"S3Key", {{"Fn::Sub", "pareto/hello/" + named}}}}}}}}}}}};
+  out.push_back({"cloudformation", "GetTemplate", {{"StackName", "hello-dev"}},
+                 ok({{"TemplateBody", templ.dump()}})});
   return out;
 }
 
 TEST_F(OperateTest, ArtifactsListIsNewestFirstAndMarksWhatIsInUse) {
   options.operation = "list";
-  script = listed({object("a.zip", 12, "2026-11-01T10:00:00.000Z"),
+  script = listed({object("a-python3.13.zip", 12, "2026-11-01T10:00:00.000Z"),
                    object("templates/t.json", 1234567, "2026-11-02T10:00:00.000Z")},
-                  {object("b.zip", 999, "2026-11-03T10:00:00.000Z")}, "a.zip");
+                  {object("b.zip", 999, "2026-11-03T10:00:00.000Z")}, "a-python3.13.zip");
   Outcome outcome = run(artifacts_command);
   EXPECT_EQ(outcome.exit, 0);
   EXPECT_EQ(outcome.out,
@@ -615,7 +625,7 @@ TEST_F(OperateTest, ArtifactsListIsNewestFirstAndMarksWhatIsInUse) {
             "key                                bytes  modified\n"
             "pareto/hello/b.zip                   999  2026-11-03 10:00:00\n"
             "pareto/hello/templates/t.json  1,234,567  2026-11-02 10:00:00\n"
-            "pareto/hello/a.zip                    12  2026-11-01 10:00:00  in use\n");
+            "pareto/hello/a-python3.13.zip         12  2026-11-01 10:00:00  in use\n");
 }
 
 TEST_F(OperateTest, ArtifactsStopWithoutTheBucket) {
@@ -659,7 +669,7 @@ TEST_F(OperateTest, ArtifactsFetchStopsWithoutAKeyOrAnArtifactOfTheApp) {
             "pareto: s3://" + kBucket + " has no artifact pareto/hello/none.zip of hello\n");
 }
 
-TEST_F(OperateTest, ArtifactsCleanKeepsWhatIsInUseAndTheNewestOfEachKind) {
+TEST_F(OperateTest, ArtifactsCleanKeepsWhatIsInUseAndTheNewestOfEachFolder) {
   options.operation = "clean";
   options.keep = 1;
   script = listed({object("z3.zip", 1, "2026-11-03T00:00:00.000Z"),

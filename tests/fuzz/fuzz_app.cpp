@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       take([&](char** out) { return pareto_app_rules(app, stage, out); });
     char* data_out = nullptr;
     size_t length = 0;
-    if (pareto_app_package(app, &data_out, &length) == PARETO_OK) pareto_free(data_out);
+    if (pareto_app_package(app, argument.c_str(), nullptr, &data_out, &length) == PARETO_OK) pareto_free(data_out);
   }
   pareto_app_free(app);
   return 0;

@@ -112,7 +112,7 @@ def main() -> None:
                           AWS_DEFAULT_REGION="us-east-1")
         os.environ.pop("PARETO_ENDPOINT_URL", None)
         aws = lambda service: boto3.client(service, endpoint_url=url, region_name="us-east-1")
-        v1, v2, v3, v4 = (str(APPS / v) for v in ("v1", "v2", "v3", "v4"))
+        v1, v2, v3, v4, v5 = (str(APPS / v) for v in ("v1", "v2", "v3", "v4", "v5"))
         at = ["--stage", "rec", "--endpoint-url", url]
         record("deploy-create", "the first deploy: artifacts bucket, code, change set, progress, "
                "outputs", ["deploy", v1, *at, "--yes"])
@@ -121,6 +121,8 @@ def main() -> None:
                ["diff", v2, *at])
         record("deploy-update", "an update: the change table, the widened statement, progress",
                ["deploy", v2, *at, "--yes"])
+        record("deploy-hotswap", "only the worker's code changed: it is updated directly, without "
+               "a change set", ["deploy", v5, *at, "--yes", "--hotswap"])
         record("outputs", "the outputs, KEY = VALUE", ["outputs", v2, *at])
         record("outputs-json", "the outputs as JSON", ["outputs", v2, *at, "--json"])
         record("outputs-throttled", "throttling, a 503 and a dropped connection, retried with "

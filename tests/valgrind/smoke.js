@@ -10,7 +10,7 @@ const [big, rounds] = process.argv.slice(2);  // an app past one stack's quotas,
 for (let i = 0; i < Number(rounds); i++) {
   const app = pareto.App.load(path.join(ROOT, 'examples', 'hello'));
   app.templateJson();
-  app.package();
+  app.package('hello-get');
   app.graph('dot');
   app.budget('text');
   app.rules('dev');

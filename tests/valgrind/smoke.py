@@ -44,7 +44,7 @@ def main() -> None:
     for _ in range(rounds):
         app = pareto.App.load(ROOT / "examples" / "hello")
         app.template_json()
-        app.package()
+        app.package("hello-get")
         app.graph("dot")
         app.budget("text")
         app.rules("dev")

@@ -190,9 +190,14 @@ PARETO_EXTERN(pareto_status)
 pareto_app_budget(const pareto_app *app, const char *format, char **out_text);
 
 /*
- * The app's code folders as a JSON array, for front ends that package the sources: each
- * action's handler {"action", "path", "runtime", "handler"}, then each builder's sources
- * {"builder", "path", "buildspec"}. Freed with pareto_free.
+ * The app's code as a JSON array: one archive per action, {"action", "path", "runtime",
+ * "handler", "shared", "key", "digest", "dependencies"}, then one per builder, {"builder", "path",
+ * "shared", "key", "digest", "dependencies"}. "path" is the folder at the archive's root;
+ * "shared" the folders shipped in it, each under its own name; "key" the S3Key the template
+ * gives it (a string, or {"Fn::Sub": ...} naming the runtime's version parameter when it has
+ * dependencies, which are built for that version); "digest" the sha256 of what it is made from;
+ * "dependencies" null or {"installer": "pip" | "npm", "manifests": [paths]}. Freed with
+ * pareto_free.
  */
 PARETO_EXTERN(pareto_status) pareto_app_functions(const pareto_app *app, char **out_json);
 
@@ -205,14 +210,19 @@ PARETO_EXTERN(pareto_status)
 pareto_app_graph(const pareto_app *app, const char *format, char **out_text);
 
 /*
- * The code archive to upload: a deterministic zip of the app's code folders (see
- * pareto_app_functions) — entries sorted, timestamps fixed, tests, caches and hidden files left
- * out — the same bytes from every front end. *out_data (*out_len bytes) is freed with
- * pareto_free. PARETO_EARG when the app was not loaded with a base directory, PARETO_EINVALID
- * when it has errors, PARETO_EIO when a file cannot be read.
+ * The archive of one action or builder (name: as pareto_app_functions gives it, or
+ * "actions/NAME", "builders/NAME"): a deterministic zip of its folder, its shared folders and
+ * its installed dependencies — entries sorted, timestamps fixed, tests, caches and hidden files
+ * left out — the same bytes from every front end. dependencies: the folder they were installed
+ * in (pip --target, or where npm ci ran), or NULL or "" for the build cache's, for the template's
+ * default runtime versions, as the package command leaves it. *out_data (*out_len bytes) is
+ * freed with pareto_free. PARETO_EARG when the app was not loaded with a base directory or has
+ * no such code, PARETO_EINVALID when it has errors, PARETO_EIO when a file cannot be read or its
+ * dependencies were not built.
  */
 PARETO_EXTERN(pareto_status)
-pareto_app_package(const pareto_app *app, char **out_data, size_t *out_len);
+pareto_app_package(const pareto_app *app, const char *name, const char *dependencies,
+                   char **out_data, size_t *out_len);
 
 /* Frees an app; NULL is a no-op. */
 PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
@@ -246,11 +256,17 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *            follow; answer {"region": the region the SDK resolved} or {"error": {...}}.
  *   emulator {keep}  start moto's server on a free 127.0.0.1 port (python -m pareto.moto_server),
  *            stopped when the flow ends unless keep; answer {"endpoint": url} or {"error"}.
- *   load     {path, kinds}  load the app at path with the custom kind modules given, and lend
- *            it with pareto_flow_lend_app; answer {"loaded": true}, {"errors": [...]} (as
- *            pareto_app_errors) or {"error": {"message"}} (no such app: a usage error).
+ *   load     {path, kinds, again}  load the app at path with the custom kind modules given,
+ *            and lend it with pareto_flow_lend_app (again: load it anew from its files, as they
+ *            are now; the app lent before may then be freed); answer {"loaded": true},
+ *            {"errors": [...]} (as pareto_app_errors) or {"error": {"message"}} (no such app: a
+ *            usage error).
  *   run      {argv, cwd, env}  run a process (argv[0] "python" or "node": the host's own
  *            interpreter) with env added to the host's; answer {"exit": n, "output": text}.
+ *   tool     {name}  the installer "pip" or "npm" the host runs dependencies' installs with:
+ *            answer {"argv": [...], "version": "24.3.1"} when it knows its version without
+ *            starting it, or null (then pip is ["python", "-m", "pip"], npm ["npm"], asked for
+ *            their --version with a "run" step).
  *   wait     {milliseconds}     sleep.
  *   write    {stream, text}     "stdout" or "stderr".
  *   ask      {question, secret} answer true/false, or the text typed when secret.

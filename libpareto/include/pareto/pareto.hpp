@@ -151,7 +151,7 @@ class App {
   std::string budget(const std::string& format = "json") const {
     return detail::take([&](char** out) { return pareto_app_budget(app_.get(), format.c_str(), out); });
   }
-  // JSON: [{action, path, runtime, handler}, then {builder, path, buildspec}]
+  // JSON: each action's and builder's archive: [{action | builder, path, key, ...}] (pareto.h)
   std::string functions() const {
     return detail::take([&](char** out) { return pareto_app_functions(app_.get(), out); });
   }
@@ -159,11 +159,14 @@ class App {
   std::string rules(const std::string& stage = "dev") const {
     return detail::take([&](char** out) { return pareto_app_rules(app_.get(), stage.c_str(), out); });
   }
-  // The code archive (zip bytes) of an app loaded from a path.
-  std::string package() const {
+  // The archive (zip bytes) of an action or builder of an app loaded from a path, with the
+  // dependencies installed in `dependencies` ("": the build cache's).
+  std::string package(const std::string& name, const std::string& dependencies = "") const {
     char* data = nullptr;
     size_t size = 0;
-    detail::check(pareto_app_package(app_.get(), &data, &size));
+    detail::check(pareto_app_package(app_.get(), name.c_str(),
+                                     dependencies.empty() ? nullptr : dependencies.c_str(), &data,
+                                     &size));
     std::unique_ptr<char, void (*)(void*)> owned(data, pareto_free);
     return std::string(data, size);
   }

@@ -10,6 +10,7 @@
 #include "app.hpp"
 #include "components/custom.hpp"
 #include "package/archive.hpp"
+#include "package/code.hpp"
 #include "check/schema.hpp"
 #include "engine/flow.hpp"
 #include "pattern/pattern.hpp"
@@ -28,7 +29,7 @@ struct pareto_app {
   std::map<std::string, std::string> origins;
   std::vector<pareto::QuotaUse> name_uses;
   nlohmann::json graph;
-  nlohmann::json functions;
+  std::vector<pareto::CodeUnit> code;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
   std::string base_dir_text;
   bool valid = false;
@@ -121,7 +122,7 @@ pareto_status finish(pareto_app** out, pareto::Synthesis&& result,
   app->kind_modules = std::move(result.kind_modules);
   app->errors_json = result.errors_json(file).dump();
   app->functions_json = result.functions.dump();
-  app->functions = std::move(result.functions);
+  app->code = std::move(result.code);
   app->template_json = std::move(result.template_json);
   app->nested = std::move(result.nested);
   app->finalized = std::move(result.finalized);
@@ -328,16 +329,38 @@ pareto_status pareto_app_functions(const pareto_app* app, char** out_json) {
   });
 }
 
-pareto_status pareto_app_package(const pareto_app* app, char** out_data, size_t* out_len) {
+pareto_status pareto_app_package(const pareto_app* app, const char* name,
+                                 const char* dependencies, char** out_data, size_t* out_len) {
   if (!out_data || !out_len) return PARETO_EARG;
   *out_data = nullptr;
   *out_len = 0;
-  if (!app || !app->base_dir) return PARETO_EARG;
+  if (!app || !app->base_dir || !name) return PARETO_EARG;
   if (!app->valid) return PARETO_EINVALID;
   return guard([&]() -> pareto_status {
+    std::string_view wanted = name;
+    auto unit = std::find_if(app->code.begin(), app->code.end(), [&](const pareto::CodeUnit& u) {
+      return u.name == wanted || u.kind + "/" + u.name == wanted;
+    });
+    if (unit == app->code.end()) return PARETO_EARG;
+    std::optional<std::filesystem::path> installed;
+    if (unit->dependencies) {
+      if (dependencies && *dependencies) {
+        installed = dependencies;
+      } else {
+        json parameters = json::object();
+        for (const auto& [key, parameter] : json::parse(app->template_json)["Parameters"].items())
+          if (parameter.contains("Default")) parameters[key] = parameter["Default"];
+        installed = pareto::dependencies_folder(
+            *app->base_dir, *unit->dependencies, unit->runtime,
+            pareto::runtime_version(parameters, unit->runtime));
+      }
+      std::error_code error;
+      if (!std::filesystem::is_regular_file(*installed / pareto::kDependenciesStamp, error))
+        return PARETO_EIO;  // not built: the package command builds them
+    }
     std::string archive;
     try {
-      archive = pareto::build_archive(*app->base_dir, app->functions);
+      archive = pareto::package_unit(*app->base_dir, *unit, installed);
     } catch (const pareto::ArchiveError&) {
       return PARETO_EIO;
     }

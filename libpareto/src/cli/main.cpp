@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
                                                       "folder", step["path"].get<std::string>())}}}};
         }
       }
+    } else if (kind == "tool") {
+      reply = nullptr;  // the core runs the installer's --version
     } else if (kind == "run") {
       reply = run(step);
     } else {

@@ -208,9 +208,9 @@ void render(Renderer& r, const Component& action) {
   Function f;
   f.name = action.name;
   f.origin = action.pointer;
-  f.handler = action.string("path") + "/index.handler";
   f.runtime = runtime(action);
-  f.code = {{"S3Bucket", cfn::ref("ArtifactsBucket")}, {"S3Key", cfn::ref("ArtifactsKey")}};
+  f.code = {{"S3Bucket", cfn::ref("ArtifactsBucket")},
+            {"S3Key", r.model().code_keys.at("actions/" + action.name)}};
   f.memory = cfn::ref("MemorySize" + pascal_case(action.string("size")));
   f.timeout = cfn::ref(timeout_parameter(r.model(), action.name));
   f.grants = r.grants(action.name);

@@ -14,12 +14,12 @@ void validate(Checker& c, const Component& builder) {
 
 void render(Renderer& r, const Component& builder) {
   std::string role = builder.id("builder-role"), log_group = builder.id("builder-log-group");
-  // The archive is the one the functions run from: the build sees the builder's folder in it.
-  json archive = cfn::sub("${ArtifactsBucket}/${ArtifactsKey}");
+  // The builder's own archive, rooted at its folder.
+  std::string key = r.model().code_keys.at("builders/" + builder.name).get<std::string>();
   std::vector<Grant> grants{
       {{"logs:CreateLogStream", "logs:PutLogEvents"}, {cfn::get_att(log_group, "Arn")}, builder.pointer},
       {{"s3:GetObject", "s3:GetObjectVersion"},
-       {cfn::sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}/${ArtifactsKey}")},
+       {cfn::sub("arn:${AWS::Partition}:s3:::${ArtifactsBucket}/" + key)},
        builder.pointer}};
   render_log_group(r, log_group,
                    "/aws/codebuild/" + r.physical_name(builder.name)["Fn::Sub"].get<std::string>(),
@@ -31,8 +31,8 @@ void render(Renderer& r, const Component& builder) {
        {{"Name", r.physical_name(builder.name)},
         {"ServiceRole", cfn::get_att(role, "Arn")},
         {"Source", {{"Type", "S3"},
-                    {"Location", archive},
-                    {"BuildSpec", builder.string("path") + "/" + builder.string("buildspec")}}},
+                    {"Location", cfn::sub("${ArtifactsBucket}/" + key)},
+                    {"BuildSpec", builder.string("buildspec")}}},
         {"Artifacts", {{"Type", "NO_ARTIFACTS"}}},
         {"Environment", {{"Type", "LINUX_CONTAINER"},
                          {"ComputeType", "BUILD_GENERAL1_" + upper_snake(builder.string("compute"))},

@@ -49,6 +49,8 @@ struct Model {
   // The files kinds read beside the app (Kind::files), by path; none when the app was not
   // loaded from a folder.
   std::optional<std::map<std::string, std::string>> files;
+  // Where each action's and builder's archive is ("actions/hello-get" → its S3Key).
+  std::map<std::string, nlohmann::json> code_keys;
 
   const Kind* kind(std::string_view key) const;
   const std::vector<Component>& of(std::string_view key) const;

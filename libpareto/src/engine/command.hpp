@@ -41,6 +41,7 @@ struct Options {
   bool allow_delete = false;
   bool delete_data = false;  // destroy
   bool synth_deployed = false;  // synth --stage: placed as the deployed stack is
+  bool hotswap = false;         // deploy: code-only changes without a change set
   bool yes = false;
   std::string outputs_file;
   bool failed = false;     // events

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engine/command.hpp"
+#include "engine/build.hpp"
 #include "engine/files.hpp"
 
 namespace pareto::engine {
@@ -36,8 +37,11 @@ std::string error_lines(const json& errors) {
 
 // The app at options.app_path, loaded by the host (with the custom kinds it can run). Its
 // errors are printed and end the command unless `allow_invalid`.
-Task<std::optional<App>> load_app(Session& session, const Options& options, bool allow_invalid) {
+// `again`: loaded anew from its files, as they are now (watch).
+Task<std::optional<App>> load_app(Session& session, const Options& options, bool allow_invalid,
+                                  bool again = false) {
   json load = {{"step", "load"}, {"path", options.app_path}, {"kinds", options.kinds}};
+  if (again) load["again"] = true;
   json answer = co_await session.perform(std::move(load));
   if (answer.contains("error"))
     throw Stop(answer["error"].value("message", options.app_path + ": cannot be loaded"),
@@ -129,11 +133,21 @@ Task<int> budget(Session& session, const Options& options) {
 Task<int> package(Session& session, const Options& options) {
   auto app = co_await load_app(session, options, false);
   if (!app) co_return kExitFailed;
-  Archive archive = archive_of(*app);
-  std::string output = options.output.empty() ? app->name() + ".zip" : options.output;
-  if (!write_atomically(output, archive.data)) throw Stop(fmt::format("cannot write {}", output));
-  co_await session.err(fmt::format("{}: {} bytes, sha256 {}\n", output,
-                                   thousands(archive.data.size()), archive.sha256));
+  json parameters = parameter_values(json::parse(app->synth()), options.parameters);
+  std::vector<Built> archives = co_await build_code(session, *app, parameters);
+  // Every archive is made before any is written: a failed build leaves what was there.
+  fs::path output = options.output.empty() ? fs::path(app->base_dir()) / ".pareto" / "package"
+                                           : fs::path(options.output);
+  for (const auto& built : archives) {
+    fs::path file = output / (built.name + ".zip");
+    std::error_code error;
+    fs::create_directories(file.parent_path(), error);
+    if (error || !write_atomically(file.string(), built.data))
+      throw Stop(fmt::format("cannot write {}", file.string()));
+    std::string line = fmt::format("{}: {} bytes, key {}\n", file.string(),
+                                   thousands(built.data.size()), built.key);
+    co_await session.err(line);
+  }
   co_return 0;
 }
 
@@ -209,12 +223,13 @@ std::string placeholder(const std::string& name, const json& value) {
 
 // The variables the template gives the function with this handler, and stand-in AWS
 // credentials so that clients can be made; tests that call AWS bring their own mocks.
-json test_environment(const json& templ, const std::string& handler) {
+// The function's variables (found by its archive's key, which is its own).
+json test_environment(const json& templ, const json& key) {
   json env = json::object();
   for (const auto& [id, resource] : templ["Resources"].items()) {
     const json& properties = resource["Properties"];
     if (resource.value("Type", "") != "AWS::Lambda::Function" ||
-        properties.value("Handler", "") != handler)
+        properties.value("Code", json::object()).value("S3Key", json()) != key)
       continue;
     json variables = properties.value("Environment", json::object()).value("Variables", json::object());
     for (const auto& [name, value] : variables.items()) env[name] = placeholder(name, value);
@@ -265,15 +280,20 @@ Task<int> test(Session& session, const Options& options) {
       co_await session.err(fmt::format("{}: no tests\n", action));
       continue;
     }
-    json env = test_environment(templ, function["handler"]);
+    json env = test_environment(templ, function["key"]);
+    // Imports resolve as on Lambda, whose archive root is the handler's folder with each shared
+    // folder in it: siblings by name, shared folders by theirs.
+    std::vector<std::string> roots;
+    if (python) roots.push_back(folder.string());
+    for (const auto& shared : function["shared"])
+      roots.push_back(fs::weakly_canonical(fs::path(app->base_dir()) / shared.get<std::string>())
+                          .parent_path().string());
+    const char* variable = python ? "PYTHONPATH" : "NODE_PATH";
+    if (const char* path = std::getenv(variable); path && *path) roots.push_back(path);
+    if (!roots.empty()) env[variable] = fmt::format("{}", fmt::join(roots, ":"));
     std::vector<std::string> argv;
-    if (python) {
-      const char* path = std::getenv("PYTHONPATH");
-      env["PYTHONPATH"] = folder.string() + (path && *path ? std::string(":") + path : "");
-      argv = {"python", "-m", "pytest", "-q", "-p", "no:cacheprovider"};
-    } else {
-      argv = {"node", "--test"};
-    }
+    if (python) argv = {"python", "-m", "pytest", "-q", "-p", "no:cacheprovider"};
+    else argv = {"node", "--test"};
     argv.insert(argv.end(), tests.begin(), tests.end());
     json outcome = co_await session.run(argv, folder.string(), env);
     int exit = outcome.value("exit", 127);
@@ -330,17 +350,67 @@ Task<Target> connect(Session& session, const Options& options, const App& app) {
 
 using AwsCommand = Task<int> (*)(Context&);
 
-Task<int> with_aws(Session& session, const Options& options, AwsCommand command) {
+void require_aws(Session& session, const Options& options) {
   if (!session.facts().aws)
     throw Stop(fmt::format("{} reaches AWS, which this native command does not do: use the pareto "
                            "command of the Python package (pip install ./python) or of the Node "
                            "package (npx pareto), or a host of your own over pareto_flow_start",
                            options.command), kExitUsage);
+}
+
+Task<int> with_aws(Session& session, const Options& options, AwsCommand command) {
+  require_aws(session, options);
   auto app = co_await load_app(session, options, false);
   if (!app) co_return kExitFailed;
   Target target = co_await connect(session, options, *app);
   Context context{session, options, *app, std::move(target)};
   co_return co_await command(context);
+}
+
+// What a saved change is to watch: the app's errors, or its template and what its archives are
+// made from.
+std::string fingerprint(const App& app) {
+  if (!app.valid()) return app.errors();
+  return app.synth() + app.nested_stacks() + app.functions();
+}
+
+// Deploys, then deploys again on every saved change to the app's folder (polled: no watcher of
+// the host's is needed), hot swapping when only code changed. A change that fails to deploy is
+// said and waited past; the command ends when the host is interrupted.
+Task<int> watch(Session& session, const Options& options) {
+  constexpr int64_t kPollMs = 500;
+  require_aws(session, options);
+  auto first = co_await load_app(session, options, false);
+  if (!first) co_return kExitFailed;
+  Target target = co_await connect(session, options, *first);
+  Options deploy = options;
+  deploy.hotswap = true;
+  deploy.yes = true;
+  std::string seen;
+  for (bool again = false;; again = true) {
+    std::optional<App> app = co_await load_app(session, options, true, again);
+    std::string now = fingerprint(*app);
+    if (now != seen) {
+      seen = now;
+      std::string failed;
+      if (!app->valid()) {
+        failed = error_lines(json::parse(app->errors()));
+      } else {
+        Context context{session, deploy, *app, target};
+        try {
+          co_await deploy_command(context);
+        } catch (const Stop& stop) {
+          failed = fmt::format("pareto: {}\n", stop.what());
+        } catch (const AwsError& error) {
+          failed = fmt::format("pareto: {}: {}\n", error.code, error.what());
+        }
+      }
+      if (!failed.empty()) co_await session.err(failed);
+      std::string line = fmt::format("watching {} for changes (Ctrl-C stops)\n", options.app_path);
+      co_await session.err(line);
+    }
+    co_await session.wait(kPollMs);
+  }
 }
 
 std::pair<std::string, std::string> key_value(const std::string& text, const char* option) {
@@ -393,8 +463,13 @@ void define(CLI::App& cli, Parsed& parsed) {
       ->add_flag("--json", o.json, "Print them as a JSON array");
   command("test", "Run each action's unit tests beside its handler")
       ->add_flag("-v,--verbose", o.verbose, "Show the output of passing tests too");
-  command("package", "Write the deterministic code archive")
-      ->add_option("-o,--output", o.output, "Where to write it (default: <app>.zip)");
+  CLI::App* package = command("package", "Write each function's and builder's deterministic "
+                                          "archive, dependencies installed for Lambda");
+  package->add_option("-o,--output", o.output,
+                      "The folder to write them in, as actions/NAME.zip and builders/NAME.zip "
+                      "(default: .pareto/package in the app's folder)");
+  package->add_option("--parameter", parsed.parameters,
+                      "A template parameter the dependencies are built for (RuntimeVersion=3.13)");
   CLI::App* match = cli.add_subcommand(
       "match", "Does an EventBridge pattern match an event? (exit 0: yes, 1: no, 2: error)");
   match->add_option("PATTERN_EVENT", o.match,
@@ -418,16 +493,22 @@ void define(CLI::App& cli, Parsed& parsed) {
            {"logs", "An action's log events, newest last"},
            {"invoke", "Invoke an action's function; print its result and log tail"},
            {"users", "List, create, delete or log in the users of a user pool"},
-           {"artifacts", "The app's code archives and templates in the artifacts bucket"}}) {
+           {"artifacts", "The app's code archives and templates in the artifacts bucket"},
+           {"watch", "Deploy, then deploy every saved change: hot swaps when only code "
+                     "changed, change sets otherwise"}}) {
     std::string_view n = name;
     CLI::App* sub = command(name, help);
     sub->add_option("--stage", o.stage, "Lower-case letters and digits (default: dev)");
     reach(sub);
     sub->add_flag("--keep-local", o.keep_local, "Leave the server --local started running");
-    if (n == "diff" || n == "deploy") {
+    if (n == "diff" || n == "deploy" || n == "watch") {
       sub->add_option("--parameter", parsed.parameters, "KEY=VALUE: a template parameter, e.g. a layer ARN");
       sub->add_flag("--allow-replace", o.allow_replace,
                     "Allow replacing tables, buckets, queues, user pools and secrets");
+      if (n == "deploy")
+        sub->add_flag("--hotswap", o.hotswap,
+                      "When only functions' code changed, update it directly (seconds, no change "
+                      "set); anything else deploys as usual");
       sub->add_flag("--allow-delete", o.allow_delete,
                     "Allow removing tables, buckets, queues, user pools and secrets from the "
                     "stack (retained ones stay in the account, with their data)");
@@ -461,7 +542,7 @@ void define(CLI::App& cli, Parsed& parsed) {
           ->required()->check(CLI::IsMember({"list", "fetch", "clean"}));
       sub->add_option("KEY", o.key, "The artifact to fetch");
       sub->add_option("-o,--output", o.output, "Where fetch writes it");
-      sub->add_option("--keep", o.keep, "Clean keeps the newest N of each kind (default 3)")
+      sub->add_option("--keep", o.keep, "Clean keeps the newest N of each function, builder and the templates (default 3)")
           ->check(CLI::NonNegativeNumber);
     }
   }
@@ -478,6 +559,7 @@ Task<int> dispatch(Session& session, const Options& options) {
   if (c == "package") co_return co_await package(session, options);
   if (c == "match") co_return co_await match(session, options);
   if (c == "test") co_return co_await test(session, options);
+  if (c == "watch") co_return co_await watch(session, options);
   static const std::map<std::string, AwsCommand, std::less<>> kAws = {
       {"diff", diff_command},           {"deploy", deploy_command},
       {"outputs", outputs_command},     {"destroy", destroy_command},

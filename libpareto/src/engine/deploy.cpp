@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/build.hpp"
 #include "engine/command.hpp"
 #include "engine/files.hpp"
 #include "engine/moto.hpp"
@@ -295,6 +296,11 @@ Task<json> template_argument(Session& session, const Target& target, std::string
 }
 
 // The emulator's copy of a template, with what the compatibility pass changed said.
+// A template as it is deployed to the target: on moto, without what moto cannot make.
+std::string adapted_for(const Target& target, const std::string& text) {
+  return target.local ? adapt_for_moto(nlohmann::ordered_json::parse(text)).templ.dump(2) : text;
+}
+
 Task<std::string> for_target(Session& session, const Target& target, std::string text,
                              json* alarms) {
   if (!target.local) co_return text;
@@ -358,9 +364,9 @@ Task<std::vector<Change>> changes_of(Session& session, const Target& target, jso
   co_return out;
 }
 
-// Uploads the code archive and the nested templates, and makes the change set of the app, its
-// stacks placed as they are deployed.
-Task<Prepared> prepare(Context& cx) {
+// Uploads the code archives (`archives`; none for a diff, whose change set needs none) and the
+// nested templates, and makes the change set of the app, its stacks placed as they are deployed.
+Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   Session& session = cx.session;
   const Target& target = cx.target;
   Prepared out;
@@ -376,10 +382,9 @@ Task<Prepared> prepare(Context& cx) {
   if (stack_type == "UPDATE") out.deployed = co_await read_deployed(session, target.stack);
   App app = placed_for(cx.app, out.deployed);
 
-  Archive archive = archive_of(app);
   std::string bucket = co_await artifacts_bucket(session, target, true);
-  std::string key = archive.key(target.app);
-  co_await upload_once(session, bucket, key, archive.data);
+  if (archives)
+    for (const auto& built : *archives) co_await upload_once(session, bucket, built.key, built.data);
   std::vector<json> templates;  // the parent's and each nested stack's
   json nested_stacks = json::parse(app.nested_stacks());
   for (const auto& nested : nested_stacks) {
@@ -392,8 +397,7 @@ Task<Prepared> prepare(Context& cx) {
   out.templates = merged(templates)["Resources"];
 
   json parameters = json::array({{{"ParameterKey", "StageName"}, {"ParameterValue", target.stage}},
-                                 {{"ParameterKey", "ArtifactsBucket"}, {"ParameterValue", bucket}},
-                                 {{"ParameterKey", "ArtifactsKey"}, {"ParameterValue", key}}});
+                                 {{"ParameterKey", "ArtifactsBucket"}, {"ParameterValue", bucket}}});
   for (const auto& [name, value] : cx.options.parameters)
     parameters.push_back({{"ParameterKey", name}, {"ParameterValue", value}});
   json request = {{"StackName", target.stack},
@@ -647,8 +651,127 @@ Task<App> placed_for_stack(Context& cx) {
   co_return placed_for(cx.app, deployed);
 }
 
+namespace {
+
+// What a hot swap does instead of a change set: each function whose code alone changed, by its
+// physical name, with the key of its new code. Empty with `why` set when anything else changed.
+struct Swap {
+  std::vector<std::pair<std::string, std::string>> functions;  // physical name, S3 key
+  std::string why;
+};
+
+// `key` of a Lambda function's Code, resolved; "" for any other resource or inline code.
+std::string code_key(const json& resource, const json& parameters) {
+  if (resource.value("Type", "") != "AWS::Lambda::Function") return "";
+  const json code = resource.value("Properties", json::object()).value("Code", json::object());
+  return code.contains("S3Key") ? resolve_key(code["S3Key"], parameters) : "";
+}
+
+Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates, json parameters,
+               const json& deployed_parameters) {
+  Swap out;
+  for (const auto& p : deployed_parameters) {
+    std::string name = p.value("ParameterKey", "");
+    if (name != "ArtifactsBucket" && parameters.value(name, "") != p.value("ParameterValue", "")) {
+      out.why = fmt::format("parameter {} changes", name);
+      return out;
+    }
+  }
+  json before = merged(deployed.templates)["Resources"], after = merged(templates)["Resources"];
+  auto without = [](json resource, const char* property) {
+    if (resource.contains("Properties")) resource["Properties"].erase(property);
+    return resource;
+  };
+  json parent_before = deployed.templates.front(), parent_after = templates.front();
+  parent_before.erase("Resources");
+  parent_after.erase("Resources");
+  if (parent_before != parent_after) out.why = "the template's parameters or outputs change";
+  for (const auto& [id, resource] : after.items()) {
+    if (!out.why.empty()) break;
+    if (!before.contains(id)) {
+      out.why = id + " is added";
+    } else if (before[id] == resource) {
+      continue;
+    } else if (resource.value("Type", "") == "AWS::CloudFormation::Stack" &&
+               without(before[id], "TemplateURL") == without(resource, "TemplateURL")) {
+      continue;  // a nested stack's template: its resources are compared here too
+    } else if (std::string key = code_key(resource, parameters);
+               !key.empty() && without(before[id], "Code") == without(resource, "Code")) {
+      auto held = std::find_if(deployed.resources.begin(), deployed.resources.end(),
+                               [&](const DeployedResource& r) { return r.logical_id == id; });
+      if (held == deployed.resources.end() || held->physical_id.empty())
+        out.why = id + " is not deployed";
+      else
+        out.functions.emplace_back(held->physical_id, key);
+    } else {
+      out.why = id + " changes";
+    }
+  }
+  for (const auto& [id, resource] : before.items())
+    if (out.why.empty() && !after.contains(id)) out.why = id + " is removed";
+  if (!out.why.empty()) out.functions.clear();
+  return out;
+}
+
+// Updates the functions whose code alone changed, without a change set; false (having said why)
+// when the change is not code alone, and the deploy goes on as usual.
+Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
+  Session& session = cx.session;
+  std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
+  std::string status = stack ? stack->value("StackStatus", "") : "";
+  if (!stack || !ends_with(status, "_COMPLETE") || status.find("ROLLBACK") != std::string::npos) {
+    std::string line = fmt::format("hot swap: {} is {}: deploying with a change set\n",
+                                   cx.target.stack, stack ? status : "not deployed");
+    co_await session.err(line);
+    co_return false;
+  }
+  Deployed deployed = co_await read_deployed(session, cx.target.stack);
+  App app = placed_for(cx.app, deployed);
+  std::vector<json> templates{json::parse(adapted_for(cx.target, app.synth()))};
+  const json nested_stacks = json::parse(app.nested_stacks());
+  for (const auto& nested : nested_stacks)
+    templates.push_back(json::parse(adapted_for(cx.target, nested["template"])));
+  std::string bucket = co_await artifacts_bucket(session, cx.target, true);
+  json parameters = parameter_values(templates.front(), cx.options.parameters);
+  parameters["StageName"] = cx.target.stage;
+  Swap swap = plan_swap(deployed, templates, parameters, stack->value("Parameters", json::array()));
+  if (swap.functions.empty()) {
+    std::string line =
+        swap.why.empty() ? "hot swap: no function's code changes: deploying with a change set\n"
+                         : fmt::format("hot swap: {}, not only code: deploying with a change set\n",
+                                       swap.why);
+    co_await session.err(line);
+    co_return false;
+  }
+  for (const auto& built : archives) co_await upload_once(session, bucket, built.key, built.data);
+  for (const auto& swapped : swap.functions) {
+    const std::string& function = swapped.first;
+    json update = {{"FunctionName", function}, {"S3Bucket", bucket}, {"S3Key", swapped.second}};
+    co_await session.call("lambda", "UpdateFunctionCode", update);
+    for (int waited = 0;; ++waited) {
+      json configuration = co_await session.call("lambda", "GetFunctionConfiguration",
+                                                 "FunctionName", function);
+      std::string update_status = configuration.value("LastUpdateStatus", "Successful");
+      if (update_status == "Failed")
+        throw Stop(fmt::format("hot swap: updating the code of {} failed: {}", function,
+                               configuration.value("LastUpdateStatusReason", "")));
+      if (update_status != "InProgress") break;
+      if (waited >= 300) throw Stop(fmt::format("hot swap: {} is still updating after 5 minutes", function));
+      co_await session.wait(1000);
+    }
+    std::string line = fmt::format("hot swap: updated the code of {}\n", function);
+    co_await session.err(line);
+  }
+  co_await session.err(
+      "hot swap: done without a change set; the stack still names the code it deployed last, "
+      "until a deploy without --hotswap\n");
+  co_return true;
+}
+
+}  // namespace
+
 Task<int> diff_command(Context& cx) {
-  Prepared prepared = co_await prepare(cx);
+  Prepared prepared = co_await prepare(cx, nullptr);
   co_await discard(cx.session, cx.target, prepared.change_set);
   co_await show(cx.session, prepared.change_set);
   json changes = json::array();
@@ -663,7 +786,18 @@ Task<int> diff_command(Context& cx) {
 
 Task<int> deploy_command(Context& cx) {
   Session& session = cx.session;
-  Prepared prepared = co_await prepare(cx);
+  // Built first: a dependency that cannot install stops the deploy before it touches AWS.
+  json parameters = parameter_values(json::parse(cx.app.synth()), cx.options.parameters);
+  std::vector<Built> archives = co_await build_code(session, cx.app, parameters);
+  if (cx.options.hotswap) {
+    bool swapped = co_await hot_swap(cx, archives);
+    if (swapped) {
+      json outputs = co_await stack_outputs(session, cx.target);
+      session.result() = outputs;
+      co_return co_await print_outputs(cx, outputs);
+    }
+  }
+  Prepared prepared = co_await prepare(cx, &archives);
   const ChangeSet& change_set = prepared.change_set;
   co_await show(session, change_set);
   if (!change_set.id.empty()) {

@@ -1,9 +1,7 @@
 #include "engine/files.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
-#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,28 +32,6 @@ std::optional<std::string> read_text_file(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-Archive archive_of(const App& app) {
-  if (app.base_dir().empty())
-    throw Stop("the app was not loaded from a folder: there are no sources to package");
-  try {
-    std::string data = app.package();
-    std::string digest = sha256_hex(data);
-    return {std::move(data), std::move(digest)};
-  } catch (const Error& error) {
-    throw Stop(fmt::format("the code archive could not be written: {}", error.what()));
-  }
-}
-
-std::string sha256_hex(const std::string& bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (!EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr))
-    throw std::runtime_error("sha256 failed");
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
 }
 
 std::string thousands(uint64_t number) {

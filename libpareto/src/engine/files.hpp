@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "package/code.hpp"  // sha256_hex
 #include "pareto/pareto.hpp"
 
 namespace pareto::engine {
@@ -13,15 +14,6 @@ namespace pareto::engine {
 bool write_atomically(const std::string& path, const std::string& bytes);
 std::optional<std::string> read_text_file(const std::string& path);
 
-// The app's code archive, named by its content: unchanged code, unchanged key.
-struct Archive {
-  std::string data;
-  std::string sha256;  // lower-case hex
-  std::string key(const std::string& app) const { return "pareto/" + app + "/" + sha256 + ".zip"; }
-};
-Archive archive_of(const App& app);  // Stop when the app has no folder or a file is refused
-
-std::string sha256_hex(const std::string& bytes);
 std::string thousands(uint64_t number);  // 1234567 → "1,234,567"
 
 }  // namespace pareto::engine

@@ -16,6 +16,7 @@
 #include <tuple>
 
 #include "engine/base64.hpp"
+#include "engine/build.hpp"
 #include "engine/command.hpp"
 #include "engine/files.hpp"
 #include "render/table.hpp"
@@ -287,8 +288,21 @@ Task<int> log_in(Context& context, const Pool& pool) {
 struct Artifacts {
   std::string bucket;
   json objects;                // the app's, newest first
-  std::set<std::string> used;  // the code archives its deployed stacks use (ArtifactsKey)
+  std::set<std::string> used;  // the archives and templates its deployed stacks name
 };
+
+// Every key below pareto/<app>/ a template names (S3Keys, TemplateURLs, builders' sources),
+// resolved with the stack's parameter values.
+void keys_named(const json& value, const std::string& prefix, const json& parameters,
+                std::set<std::string>& out) {
+  if (value.is_string()) {
+    std::string text = value;
+    if (size_t at = text.find(prefix); at != std::string::npos)
+      out.insert(resolve_key(json{{"Fn::Sub", text.substr(at)}}, parameters));
+  } else if (value.is_structured()) {
+    for (const auto& item : value) keys_named(item, prefix, parameters, out);
+  }
+}
 
 Task<Artifacts> find_artifacts(Context& context) {
   Session& session = context.session;
@@ -303,10 +317,19 @@ Task<Artifacts> find_artifacts(Context& context) {
            std::pair(b.value("LastModified", ""), b.value("Key", ""));
   });
   json stacks = co_await app_stacks(session, context.target);
-  for (const auto& stack : stacks)
+  std::string prefix = fmt::format("pareto/{}/", context.target.app);
+  for (const auto& stack : stacks) {
+    json parameters = json::object();
     for (const auto& parameter : stack.value("Parameters", json::array()))
-      if (parameter.value("ParameterKey", "") == "ArtifactsKey")
-        found.used.insert(parameter.value("ParameterValue", ""));
+      parameters[parameter.value("ParameterKey", "")] = parameter.value("ParameterValue", "");
+    std::vector<std::string> names = co_await nested_stacks(session, stack.value("StackName", ""));
+    names.insert(names.begin(), stack.value("StackName", ""));
+    for (const auto& name : names) {
+      json answer = co_await session.call("cloudformation", "GetTemplate", "StackName", name);
+      json templ = json::parse(answer.value("TemplateBody", ""), nullptr, false);
+      keys_named(templ, prefix, parameters, found.used);
+    }
+  }
   co_return found;
 }
 
@@ -349,13 +372,10 @@ Task<int> clean_artifacts(Context& context) {
   Artifacts found = co_await find_artifacts(context);
   size_t keep = static_cast<size_t>(context.options.keep);
   std::vector<std::string> doomed;
-  for (bool templates : {false, true}) {
-    size_t newer = 0;  // of this kind
-    for (const auto& object : found.objects) {
-      std::string key = object.value("Key", "");
-      if ((key.find("/templates/") != std::string::npos) != templates) continue;
-      if (newer++ >= keep && !found.used.count(key)) doomed.push_back(key);
-    }
+  std::map<std::string, size_t> newer;  // by folder: each function's archives, the templates
+  for (const auto& object : found.objects) {
+    std::string key = object.value("Key", "");
+    if (newer[key.substr(0, key.rfind('/'))]++ >= keep && !found.used.count(key)) doomed.push_back(key);
   }
   for (size_t start = 0; start < doomed.size(); start += kDeleteBatch) {
     json objects = json::array();

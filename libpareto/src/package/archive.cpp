@@ -15,8 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kSkippedFolders = {"tests", "test", "__tests__",
-                                                             "__pycache__", ".venv", "venv"};
+// node_modules too: a function's packages are installed for Lambda from its lock file, never
+// taken from a developer's install for this machine.
+constexpr std::array<std::string_view, 7> kSkippedFolders = {
+    "tests", "test", "__tests__", "__pycache__", ".venv", "venv", "node_modules"};
 constexpr zip_uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
 constexpr zip_uint16_t kDosTime = 0;
 
@@ -52,10 +54,11 @@ bool inside(const fs::path& folder, const fs::path& path) {
   return end == folder.end();
 }
 
-// The files to ship below `folder`, as paths relative to `base` with '/' separators. A link is
-// shipped as what it names when that is inside the app's folder (`root`, resolved), and refused
-// otherwise; directory links are walked as folders of their own, once.
-void collect(const fs::path& base, const fs::path& root, const fs::path& folder, Shipped& out,
+// The files to ship below `folder`, each at `prefix` + its path below `top` in the archive. A
+// link is shipped as what it names when that is inside the app's folder (`root`, resolved), and
+// refused otherwise; directory links are walked as folders of their own, once.
+void collect(const fs::path& base, const fs::path& root, const fs::path& top,
+             const std::string& prefix, const fs::path& folder, Shipped& out,
              std::set<fs::path>& walked) {
   std::error_code error;
   if (!fs::is_directory(folder, error)) return;
@@ -90,7 +93,7 @@ void collect(const fs::path& base, const fs::path& root, const fs::path& folder,
       }
       if (directory) {
         Shipped linked;
-        collect(base, root, it->path(), linked, walked);
+        collect(base, root, top, prefix, it->path(), linked, walked);
         out.files.insert(linked.files.begin(), linked.files.end());
         out.refused.insert(out.refused.end(), linked.refused.begin(), linked.refused.end());
         continue;
@@ -103,10 +106,12 @@ void collect(const fs::path& base, const fs::path& root, const fs::path& folder,
                                                    "a secret", relative)});
       continue;
     }
-    out.files.insert(relative);
+    out.files.emplace(prefix + it->path().lexically_relative(top).generic_string(), relative);
   }
   if (error) throw ArchiveError(folder.string() + ": " + error.message());
 }
+
+}  // namespace
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,6 +120,8 @@ std::string read_file(const fs::path& path) {
   if (!in && !in.eof()) throw ArchiveError(path.string() + ": cannot be read");
   return text.str();
 }
+
+namespace {
 
 struct ZipDiscard {
   void operator()(zip_t* z) const { zip_discard(z); }
@@ -131,33 +138,32 @@ bool is_test_file(std::string_view name) {
          name.find(".spec.") != std::string_view::npos || name.find("_test.") != std::string_view::npos;
 }
 
-Shipped files_to_ship(const fs::path& base, const nlohmann::json& folders) {
+Shipped files_to_ship(const fs::path& base, const std::string& folder, const std::string& prefix) {
   Shipped out;
   std::error_code error;
   fs::path root = fs::weakly_canonical(base, error);
-  std::set<fs::path> walked;
-  for (const auto& folder : folders) {
-    std::string path = folder["path"].get<std::string>();
-    fs::path resolved = fs::weakly_canonical(base / path, error);
-    if (fs::exists(base / path, error) && !inside(root, resolved)) {
-      out.refused.push_back({path, fmt::format("{} resolves to {}, outside the app's folder: "
+  fs::path resolved = fs::weakly_canonical(base / folder, error);
+  if (fs::exists(base / folder, error) && !inside(root, resolved)) {
+    out.refused.push_back({folder, fmt::format("{} resolves to {}, outside the app's folder: "
                                                "pareto never packages what is outside it",
-                                               path,
+                                               folder,
                                                resolved.lexically_relative(root).generic_string())});
-      continue;
-    }
-    collect(base, root, base / path, out, walked);
+    return out;
   }
+  std::set<fs::path> walked;
+  collect(base, root, base / folder, prefix, base / folder, out, walked);
   // Directory order differs between file systems: the refusals come in the files' order.
   std::sort(out.refused.begin(), out.refused.end(),
             [](const Refusal& a, const Refusal& b) { return a.file < b.file; });
   return out;
 }
 
-std::string build_archive(const fs::path& base, const nlohmann::json& folders) {
-  Shipped shipped = files_to_ship(base, folders);
-  if (!shipped.refused.empty()) throw ArchiveError(shipped.refused.front().message);
-  const std::set<std::string>& files = shipped.files;
+bool executable(const fs::path& path) {
+  std::error_code error;
+  return (fs::status(path, error).permissions() & fs::perms::owner_exec) != fs::perms::none;
+}
+
+std::string build_archive(const std::map<std::string, fs::path>& files) {
   // libzip writes nothing for an archive without entries: the empty zip is its end record alone.
   if (files.empty()) return std::string("PK\x05\x06", 4) + std::string(18, '\0');
 
@@ -173,17 +179,14 @@ std::string build_archive(const fs::path& base, const nlohmann::json& folders) {
 
   std::vector<std::string> contents;  // libzip reads them when the archive is closed
   contents.reserve(files.size());
-  for (const auto& name : files) {
-    fs::path path = base / fs::path(name);
+  for (const auto& [name, path] : files) {
     contents.push_back(read_file(path));
     zip_source_t* source = zip_source_buffer(z, contents.back().data(), contents.back().size(), 0);
     check(source != nullptr, z, name);
     zip_int64_t index = zip_file_add(z, name.c_str(), source, ZIP_FL_ENC_UTF_8);
     if (index < 0) zip_source_free(source);
     check(index >= 0, z, name);
-    std::error_code status_error;
-    bool executable = (fs::status(path, status_error).permissions() & fs::perms::owner_exec) != fs::perms::none;
-    zip_uint32_t mode = 0100000u | (executable ? 0755u : 0644u);  // a regular file
+    zip_uint32_t mode = 0100000u | (executable(path) ? 0755u : 0644u);  // a regular file
     check(zip_set_file_compression(z, index, ZIP_CM_DEFLATE, 9) == 0 &&
               zip_file_set_dostime(z, index, kDosTime, kDosDate, 0) == 0 &&
               zip_file_set_external_attributes(z, index, 0, ZIP_OPSYS_UNIX, mode << 16) == 0,

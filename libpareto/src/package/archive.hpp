@@ -1,10 +1,10 @@
-// The code archive: one deterministic zip of the app's code folders, written by the core so that
-// every front end uploads the same bytes for the same sources.
+// Deterministic zips of code folders, written by the core so that every front end uploads the same
+// bytes for the same sources.
 #pragma once
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <set>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,19 +21,23 @@ struct Refusal {
   std::string message;
 };
 
-// What the archive of these folders holds (paths relative to `base`, '/' separators), and what
-// it refuses. Tests, caches and hidden files (.env, .git/, .aws/) are left out, not refused.
+// What a folder ships (archive path, at `prefix` + the path below the folder → path relative to
+// `base`, '/' separators), and what it refuses. Tests, caches, node_modules and hidden files
+// (.env, .git/, .aws/) are left out, not refused.
 struct Shipped {
-  std::set<std::string> files;
+  std::map<std::string, std::string> files;
   std::vector<Refusal> refused;
 };
-Shipped files_to_ship(const std::filesystem::path& base, const nlohmann::json& folders);
+Shipped files_to_ship(const std::filesystem::path& base, const std::string& folder,
+                      const std::string& prefix = "");
 
-// The zip of each folder's files (`folders`: the app's functions, each with a "path" below
-// `base`): entries sorted by path, timestamps fixed at 1980-01-01 00:00, permissions 0644 (0755
-// for executables), deflated at level 9; tests, caches and hidden files left out. Throws
-// ArchiveError when a file cannot be read or is refused (the load reports refusals first).
-std::string build_archive(const std::filesystem::path& base, const nlohmann::json& folders);
+// The zip of `files` (archive path → file): entries sorted by path, timestamps fixed at
+// 1980-01-01 00:00, permissions 0644 (0755 for executables), deflated at level 9. Throws
+// ArchiveError when a file cannot be read.
+std::string build_archive(const std::map<std::string, std::filesystem::path>& files);
+
+std::string read_file(const std::filesystem::path& path);  // ArchiveError when it cannot be read
+bool executable(const std::filesystem::path& path);
 
 // Whether a file name is a test (test_x.py, x_test.py, x.test.js, x.spec.ts), never shipped.
 bool is_test_file(std::string_view name);

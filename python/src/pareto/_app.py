@@ -130,19 +130,26 @@ class App:
         return json.loads(text)
 
     @property
-    def functions(self) -> list[dict[str, str]]:
-        """The app's code folders: the actions' handlers {"action", "path", "runtime", "handler"},
-        then the builders' sources {"builder", "path", "buildspec"}."""
+    def functions(self) -> list[dict[str, Any]]:
+        """The app's archives, one per action {"action", "path", "runtime", "handler", "shared",
+        "key", "digest", "dependencies"}, then one per builder (see pareto.h)."""
         status, text = self._native.functions()
         _check(status)
         return json.loads(text)
 
-    def package(self) -> bytes:
-        """The code archive (zip bytes) of an app loaded from a folder, as the core writes it."""
+    def package(self, name: str, dependencies: Optional[Union[str, os.PathLike[str]]] = None) -> bytes:
+        """The archive (zip bytes) of the action or builder `name` of an app loaded from a folder,
+        as the core writes it, with the dependencies installed in `dependencies` (default: the
+        build cache's, as ``pareto package`` leaves it)."""
         self.validate()
-        status, data = self._native.package()
+        if self.base_dir is None:
+            raise TypeError("the app was not loaded from a folder: there are no sources to package")
+        status, data = self._native.package(name, os.fspath(dependencies or ""))
+        if status == _pareto.EARG:
+            raise KeyError(f"{self.name} has no action or builder {name!r}")
         if status == _pareto.EIO:
-            raise OSError(f"{self.name}: a source file could not be read")
+            raise OSError(f"{self.name}: {name}: a source file could not be read, or its "
+                          "dependencies are not built (pareto package builds them)")
         _check(status)
         return data
 
@@ -169,7 +176,8 @@ class App:
         """Deploys the stack <app>-<stage> and returns its outputs. Keywords: region, profile,
         endpoint_url, local (moto's server, started for the call), parameters (a dict),
         allow_replace, allow_delete (a table, bucket, queue, user pool or secret may leave the
-        stack; retained ones stay in the account), write ((stream, text) -> None: the progress;
+        stack; retained ones stay in the account), hotswap (only functions' code changed: update
+        it directly, without a change set), write ((stream, text) -> None: the progress;
         default stderr). A deploy that would remove or replace what holds data without the flag
         raises CommandError, the stack unchanged."""
         return self._command("deploy", stage, ["--yes"], **target)
@@ -193,7 +201,7 @@ class App:
                  region: Optional[str] = None, profile: Optional[str] = None,
                  endpoint_url: Optional[str] = None, local: bool = False,
                  parameters: Optional[Mapping[str, str]] = None, allow_replace: bool = False,
-                 allow_delete: bool = False, delete_data: bool = False,
+                 allow_delete: bool = False, delete_data: bool = False, hotswap: bool = False,
                  write: Optional[Any] = None) -> Any:
         from .host import command as run  # the host imports App
         argv = [command, os.fsdecode(self.base_dir or "."), "--stage", stage, *flags]
@@ -204,6 +212,7 @@ class App:
         argv += ["--allow-replace"] if allow_replace else []
         argv += ["--allow-delete"] if allow_delete else []
         argv += ["--delete-data"] if delete_data else []
+        argv += ["--hotswap"] if hotswap else []
         for key, value in (parameters or {}).items():
             argv += ["--parameter", f"{key}={value}"]
         return run(self, argv, write)

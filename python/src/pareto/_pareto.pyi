@@ -23,7 +23,7 @@ class App:
     def budget(self, format: str) -> list[object]: ...  # [status, JSON or text, or None]
     def functions(self) -> list[object]: ...  # [status, functions JSON or None]
     def graph(self, format: str) -> list[object]: ...  # [status, diagram text or None]
-    def package(self) -> list[object]: ...  # [status, zip bytes or None]
+    def package(self, name: str, dependencies: str) -> list[object]: ...  # [status, zip bytes or None]
     def rules(self, stage: str) -> list[object]: ...  # [status, rules JSON or None]
 
 class Rules:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import datetime
 import getpass
+import importlib.metadata
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 import boto3
@@ -141,12 +144,14 @@ class Host:
             return self.emulator(step.get("keep", False))
         elif kind == "run":
             return self.process(step)
+        elif kind == "tool":
+            return self.tool(step["name"])
         else:
             raise ParetoError(_pareto.ERROR, f"the engine asked for an unknown step: {kind}")
         return None
 
     def load(self, step: dict[str, Any], flow: Any) -> dict[str, Any]:
-        if self.app is None:
+        if self.app is None or step.get("again"):
             try:
                 kinds = [k for module in step["kinds"] for k in kinds_in_module(module)]
                 self.app = App.load(step["path"], kinds=kinds)
@@ -196,6 +201,26 @@ class Host:
         except LocalModeError as error:
             return {"error": {"message": str(error)}}
         return {"endpoint": url}
+
+    @staticmethod
+    def tool(name: str) -> Optional[dict[str, Any]]:
+        """pip of this interpreter, and npm on PATH, with versions known without starting them
+        (a cached build starts no process); None: the core asks the tool for its version."""
+        if name == "pip":
+            try:
+                return {"argv": [sys.executable, "-m", "pip"],
+                        "version": importlib.metadata.version("pip")}
+            except importlib.metadata.PackageNotFoundError:
+                return None
+        npm = shutil.which("npm") if name == "npm" else None
+        if npm is None:
+            return None
+        # npm is a link to <prefix>/lib/node_modules/npm/bin/npm-cli.js, beside its package.json.
+        manifest = Path(os.path.realpath(npm)).parent.parent / "package.json"
+        try:
+            return {"argv": [npm], "version": json.loads(manifest.read_text())["version"]}
+        except (OSError, ValueError, KeyError):
+            return None
 
     @staticmethod
     def process(step: dict[str, Any]) -> dict[str, Any]:
