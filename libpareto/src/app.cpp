@@ -12,6 +12,7 @@
 #include "components/alarms.hpp"
 #include "components/custom.hpp"
 #include "components/kind.hpp"
+#include "components/runtime.hpp"
 #include "finalize/finalize.hpp"
 #include "finalize/nested.hpp"
 #include "load/document.hpp"
@@ -67,7 +68,7 @@ Model build_model(json config, std::vector<const Kind*> kinds, Diagnostics& erro
 
 void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& errors) {
   for (const auto& action : model.of("actions")) {
-    std::string folder = action.string("path"), runtime = action.string("runtime");
+    std::string folder = action.string("path"), runtime = runtime_of(action.string("runtime")).family;
     if (!find_handler(base / folder, runtime))
       report(errors, action.pointer + "/path", check::kHandlerMissing,
              fmt::format("no handler for action \"{}\": expected {}/index.{} beside the app "
@@ -268,6 +269,8 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
 
   Template result;
   result.description = fmt::format("{} (pareto)", model.app);
+  // The stack's tags, which a deploy gives the stack (CloudFormation tags what it makes).
+  if (!model.config["tags"].empty()) result.metadata["pareto"] = {{"stack-tags", model.config["tags"]}};
   Renderer renderer(model, result, errors);
   for (const Kind* kind : model.kinds)
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);

@@ -52,7 +52,7 @@ def test_errors_are_all_reported_with_their_place() -> None:
     app = pareto.App.from_text(INVALID, source_name="pareto.yaml")
     assert not app.valid
     assert [(e["path"], e["line"], e["check"]) for e in app.errors] == [
-        ("/app", 1, "E2005"), ("/actions/0/timeout", 4, "E2002")]
+        ("/app", 1, "E2005"), ("/actions/0/timeout", 4, "E2005")]
     with pytest.raises(pareto.ValidationError) as raised:
         app.validate()
     assert raised.value.errors == app.errors

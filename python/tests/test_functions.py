@@ -306,3 +306,21 @@ def test_functions_with_dependencies_deploy_each_with_its_own_archive(built, aws
         assert configuration["Handler"] == "index.handler"
     uploads = [text for text in said if text.startswith("uploaded s3://")]
     assert sum("-python3.12-x86_64.zip" in text for text in uploads) == 2  # the key names 3.12
+
+
+def test_an_arm64_function_gets_the_arm64_wheels(tmp_path: Path) -> None:
+    write(tmp_path / "pareto.yaml", "app: graviton\nactions:\n  - {name: shapes, runtime: python3.13, "
+                                    "architecture: arm64}\n")
+    write(tmp_path / "shapes" / "index.py", SHAPES)
+    write(tmp_path / "shapes" / "requirements.txt", "pydantic==2.10.4\n")
+    said: list[str] = []
+    app = pareto.App.load(tmp_path)
+    host.command(app, ["package", str(tmp_path), "-o", str(tmp_path / "out")],
+                 lambda stream, text: said.append(text))
+    assert any("for python3.13, arm64" in text for text in said), said
+    with zipfile.ZipFile(tmp_path / "out" / "actions" / "shapes.zip") as z:
+        [wheel] = [n for n in z.namelist() if n.startswith("pydantic_core-") and n.endswith("/WHEEL")]
+        tags = [line.split(": ", 1)[1] for line in z.read(wheel).decode().splitlines()
+                if line.startswith("Tag: ")]
+    assert tags and all(t.startswith("cp313-cp313-manylinux") and t.endswith("_aarch64") for t in tags)
+    assert app.functions[0]["key"].endswith("-python3.13-arm64.zip")  # the version is the action's

@@ -110,15 +110,22 @@ TEST_F(Code, ManifestsThatAskForPackagesAreDependenciesBuiltForTheRuntimeVersion
   EXPECT_TRUE(key["Fn::Sub"].get<std::string>().ends_with("-python${RuntimeVersion}-x86_64.zip"));
   EXPECT_TRUE(unit(s, "b").key("x")["Fn::Sub"].get<std::string>().ends_with("-nodejs${NodejsVersion}.x-x86_64.zip"));
   EXPECT_TRUE(unit(s, "c").key("x").is_string());
+  // A runtime and architecture of the action's own: the key names them as they are.
+  write("d/index.py", "\n");
+  write("d/requirements.txt", "requests==2.32.3\n");
+  Synthesis own = load("app: x\nactions: [{name: d, runtime: python3.13, architecture: arm64}]\n");
+  EXPECT_TRUE(unit(own, "d").key("x").get<std::string>().ends_with("-python3.13-arm64.zip"));
+  EXPECT_EQ(unit(own, "d").describe("x")["version"], "3.13");
 
   // The cache: one folder per manifest bytes, runtime version and architecture.
   const Dependencies& pip = *unit(s, "a").dependencies;
-  fs::path folder = dependencies_folder(dir_, pip, "python", "3.12");
+  fs::path folder = dependencies_folder(dir_, pip, "python", "3.12", "x86_64");
   EXPECT_EQ(folder.parent_path(), dir_ / ".pareto" / "build");
-  EXPECT_EQ(dependencies_folder(dir_, pip, "python", "3.12"), folder);
-  EXPECT_NE(dependencies_folder(dir_, pip, "python", "3.13"), folder);
+  EXPECT_EQ(dependencies_folder(dir_, pip, "python", "3.12", "x86_64"), folder);
+  EXPECT_NE(dependencies_folder(dir_, pip, "python", "3.13", "x86_64"), folder);
+  EXPECT_NE(dependencies_folder(dir_, pip, "python", "3.12", "arm64"), folder);
   write("a/requirements.txt", "requests==2.32.4\n");
-  EXPECT_NE(dependencies_folder(dir_, pip, "python", "3.12"), folder);
+  EXPECT_NE(dependencies_folder(dir_, pip, "python", "3.12", "x86_64"), folder);
 }
 
 TEST_F(Code, InstalledDependenciesShipWithoutScriptsCachesOrHiddenFiles) {

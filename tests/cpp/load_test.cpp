@@ -63,7 +63,7 @@ TEST(Schema, EveryViolationAtOnceWithPositions) {
       "    runtime: cobol\n");
   EXPECT_EQ(error_list(result),
             (std::vector<std::string>{"/actions/0/timout [E2003]", "/actions/0/size [E2002]",
-                                      "/actions/1/runtime [E2002]"}));
+                                      "/actions/1/runtime [E2005]"}));
   EXPECT_EQ(result.errors[0].line, 4);
   EXPECT_EQ(result.errors[1].line, 5);
   EXPECT_EQ(result.errors[2].line, 7);

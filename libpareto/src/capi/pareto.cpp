@@ -352,7 +352,7 @@ pareto_status pareto_app_package(const pareto_app* app, const char* name,
           if (parameter.contains("Default")) parameters[key] = parameter["Default"];
         installed = pareto::dependencies_folder(
             *app->base_dir, *unit->dependencies, unit->runtime,
-            pareto::runtime_version(parameters, unit->runtime));
+            pareto::runtime_version(parameters, unit->runtime, unit->version), unit->architecture);
       }
       std::error_code error;
       if (!std::filesystem::is_regular_file(*installed / pareto::kDependenciesStamp, error))

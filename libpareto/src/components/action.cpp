@@ -10,15 +10,17 @@
 #include "pattern/pattern.hpp"
 #include "components/errors.hpp"
 #include "components/function.hpp"
+#include "components/runtime.hpp"
 
 namespace pareto {
 using nlohmann::json;
 
 std::string function_id(std::string_view action) { return logical_id(action, "function"); }
 
-std::string timeout_parameter(const Model& model, std::string_view action) {
+json action_timeout(const Model& model, std::string_view action) {
   const Component* c = model.find("actions", action);
-  return "Timeout" + pascal_case(c ? c->string("timeout") : "default");
+  if (c && (*c)["timeout"].is_number_integer()) return (*c)["timeout"];
+  return cfn::ref("Timeout" + pascal_case(c ? c->string("timeout") : "default"));
 }
 
 json invoke_permission(std::string_view action, std::string_view principal, json source_arn) {
@@ -102,7 +104,17 @@ void validate_events(Checker& c, const Component& action) {
   }
 }
 
+// The settings a number or a name can give: memory, runtime.
+void validate_settings(Checker& c, const Component& action) {
+  if (action.spec->contains("memory") && action.spec->contains("size"))
+    c.error(action.pointer + "/memory", check::kCombination,
+            "memory (MB) and size (a preset) both set the function's memory: keep one");
+  if (auto problem = runtime_problem(action.string("runtime")))
+    c.error(action.pointer + "/runtime", check::kEnum, *problem);
+}
+
 void validate(Checker& c, const Component& action) {
+  validate_settings(c, action);
   c.name_length(action, "function", 0, 64);
   c.name_length(action, "role", 1 + kLongestRegion, 64);
   const json& permissions = action["permissions"];
@@ -145,11 +157,6 @@ void validate(Checker& c, const Component& action) {
   }
 }
 
-json runtime(const Component& action) {
-  return action.string("runtime") == "nodejs" ? cfn::sub("nodejs${NodejsVersion}.x")
-                                              : cfn::sub("python${RuntimeVersion}");
-}
-
 // `extra` merged into `base`: objects key by key, anything else replaced.
 json merged(json base, const json& extra) {
   for (const auto& [key, value] : extra.items())
@@ -188,16 +195,19 @@ void render_events(Renderer& r, const Component& action) {
 // The Powertools for AWS Lambda layer AWS publishes in each region, for the action's runtime,
 // and the variables its logger and metrics read.
 void add_powertools(Renderer& r, const Component& action, Function& f) {
-  if (action.string("runtime") == "nodejs") {
+  Runtime runtime = runtime_of(action.string("runtime"));
+  if (runtime.family == "nodejs") {  // one layer for both architectures
     f.layers.push_back(cfn::sub("arn:${AWS::Partition}:lambda:${AWS::Region}:094274105915:layer:"
                                 "AWSLambdaPowertoolsTypeScriptV2:${PowertoolsNodejsLayerVersion}"));
   } else {
-    // Python's layers are per minor version: "3.12" → python312.
-    json minor = {{"Fn::Join", {"", {{"Fn::Split", {".", cfn::ref("RuntimeVersion")}}}}}};
+    // Python's layers are per minor version ("3.12" → python312) and architecture.
+    json minor = runtime.version.empty()
+                     ? json{{"Fn::Join", {"", {{"Fn::Split", {".", cfn::ref("RuntimeVersion")}}}}}}
+                     : json(runtime.version.substr(0, 1) + runtime.version.substr(2));
     f.layers.push_back({{"Fn::Sub",
                          {"arn:${AWS::Partition}:lambda:${AWS::Region}:017000801446:layer:"
-                          "AWSLambdaPowertoolsPythonV3-python${Minor}-x86_64:"
-                          "${PowertoolsPythonLayerVersion}",
+                          "AWSLambdaPowertoolsPythonV3-python${Minor}-" +
+                              action.string("architecture") + ":${PowertoolsPythonLayerVersion}",
                           {{"Minor", minor}}}}});
   }
   f.variables["POWERTOOLS_SERVICE_NAME"] = r.model().app;
@@ -208,12 +218,29 @@ void render(Renderer& r, const Component& action) {
   Function f;
   f.name = action.name;
   f.origin = action.pointer;
-  f.runtime = runtime(action);
+  f.runtime = runtime_property(runtime_of(action.string("runtime")));
   f.code = {{"S3Bucket", cfn::ref("ArtifactsBucket")},
             {"S3Key", r.model().code_keys.at("actions/" + action.name)}};
-  f.memory = cfn::ref("MemorySize" + pascal_case(action.string("size")));
-  f.timeout = cfn::ref(timeout_parameter(r.model(), action.name));
+  f.memory = action.spec->contains("memory")
+                 ? action["memory"]
+                 : cfn::ref("MemorySize" + pascal_case(action.spec->value("size", "default")));
+  f.timeout = action_timeout(r.model(), action.name);
   f.grants = r.grants(action.name);
+  if (std::string architecture = action.string("architecture"); architecture != "x86_64")
+    f.settings["Architectures"] = {architecture};
+  if (action.spec->contains("concurrency"))
+    f.settings["ReservedConcurrentExecutions"] = action["concurrency"];
+  if (action.spec->contains("storage")) f.settings["EphemeralStorage"] = {{"Size", action["storage"]}};
+  if (action["tracing"].get<bool>()) {
+    f.settings["TracingConfig"] = {{"Mode", "Active"}};
+    // X-Ray takes no resource-level permissions: its actions are on "*".
+    f.grants.push_back({{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}, {}, action.pointer + "/tracing"});
+  }
+  if (!action["tags"].empty()) {
+    json tags = json::array();
+    for (const auto& [key, value] : action["tags"].items()) tags.push_back({{"Key", key}, {"Value", value}});
+    f.settings["Tags"] = tags;
+  }
 
   // Variables: declared values as given, the ones the code reads wired to their component.
   for (const auto& [name, value] : action["env"].items())

@@ -8,8 +8,9 @@ namespace pareto {
 // The logical id of the action's function: "hello-get" → HelloGetFunction.
 std::string function_id(std::string_view action);
 
-// The parameter that holds the action's timeout in seconds: TimeoutDefault, TimeoutLong, …
-std::string timeout_parameter(const Model& model, std::string_view action);
+// The action's timeout in seconds: its own number, or the parameter of its tier (TimeoutDefault,
+// TimeoutLong, …).
+nlohmann::json action_timeout(const Model& model, std::string_view action);
 
 // An AWS::Lambda::Permission letting `principal` invoke the action from `source_arn`.
 nlohmann::json invoke_permission(std::string_view action, std::string_view principal,

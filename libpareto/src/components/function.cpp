@@ -144,6 +144,7 @@ std::string render_function(Renderer& r, const Function& f) {
                      {"LoggingConfig", {{"LogGroup", cfn::ref(log_group)}}}};
   if (!f.variables.empty()) properties["Environment"] = {{"Variables", f.variables}};
   if (!f.layers.empty()) properties["Layers"] = f.layers;
+  properties.update(f.settings);
 
   render_log_group(r, log_group, "/aws/lambda/" + r.physical_name(f.name)["Fn::Sub"].get<std::string>(),
                    f.origin);

@@ -16,6 +16,7 @@ struct Function {
   nlohmann::json timeout;
   nlohmann::json variables = nlohmann::json::object();
   nlohmann::json layers = nlohmann::json::array();
+  nlohmann::json settings = nlohmann::json::object();  // more properties: Architectures, Tags, ...
   std::vector<Grant> grants;  // beyond writing its own logs
   bool named_role = true;     // false: CloudFormation names the role (helpers need no stable name)
 };

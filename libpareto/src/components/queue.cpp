@@ -33,7 +33,7 @@ void render(Renderer& r, const Component& queue) {
              {{"Type", "AWS::SQS::Queue"},
               {"Properties",
                {{"QueueName", r.physical_name(queue.name)},
-                {"VisibilityTimeout", cfn::ref(timeout_parameter(r.model(), action))},
+                {"VisibilityTimeout", action_timeout(r.model(), action)},
                 {"SqsManagedSseEnabled", true},
                 {"RedrivePolicy", {{"deadLetterTargetArn", cfn::get_att(dlq, "Arn")},
                                    {"maxReceiveCount", kMaxReceiveCount}}}}}},

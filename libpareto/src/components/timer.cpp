@@ -75,7 +75,7 @@ void render_ticks(Renderer& r, const Component& timer, const std::string& action
   r.resource(queue,
              {{"Type", "AWS::SQS::Queue"},
               {"Properties", {{"QueueName", r.physical_name(timer.name, kTicksSuffix)},
-                              {"VisibilityTimeout", cfn::ref(timeout_parameter(r.model(), action))},
+                              {"VisibilityTimeout", action_timeout(r.model(), action)},
                               {"MessageRetentionPeriod", 60},  // a late tick is a missed tick
                               {"SqsManagedSseEnabled", true}}}},
              timer.pointer);

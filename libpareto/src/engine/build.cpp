@@ -20,8 +20,8 @@ namespace {
 // Lambda's Python runtimes from 3.12 run on Amazon Linux 2023 (glibc 2.34), older ones on Amazon
 // Linux 2 (glibc 2.26): every manylinux wheel up to that glibc runs there. pip expands
 // manylinux2014 to the older tags, but no manylinux_2_X to its predecessors, so each is named.
-std::vector<std::string> wheel_platforms(const std::string& version) {
-  std::string arch = kArchitecture == "arm64" ? "aarch64" : std::string(kArchitecture);
+std::vector<std::string> wheel_platforms(const std::string& version, const std::string& architecture) {
+  std::string arch = architecture == "arm64" ? "aarch64" : architecture;
   int minor = version.size() > 2 ? std::atoi(version.c_str() + 2) : 0;
   int newest = minor >= 12 ? 34 : 26;
   std::vector<std::string> out{"manylinux2014_" + arch};
@@ -76,14 +76,15 @@ struct Install {
   std::string name;        // the action's
   std::string runtime;     // "python" | "nodejs"
   std::string version;     // "3.12" | "22"
+  std::string architecture;  // "x86_64" | "arm64"
   Dependencies dependencies;
   fs::path folder;         // the build cache's
 };
 
 std::string platform_of(const Install& install) {
   return install.runtime == "nodejs"
-             ? fmt::format("nodejs{}.x, linux {}", install.version, kArchitecture)
-             : fmt::format("python{}, {}", install.version, kArchitecture);
+             ? fmt::format("nodejs{}.x, linux {}", install.version, install.architecture)
+             : fmt::format("python{}, {}", install.version, install.architecture);
 }
 
 // Why an install failed, said so the user can act: a package without a wheel for Lambda is the
@@ -130,7 +131,7 @@ Task<void> install(Session& session, std::map<std::string, Tool>& tools, const f
                              partial.string(), "--implementation", "cp", "--python-version",
                              job.version, "--only-binary=:all:", "--no-compile",
                              "--disable-pip-version-check", "--no-input", "--no-warn-script-location"});
-    for (const auto& platform : wheel_platforms(job.version)) {
+    for (const auto& platform : wheel_platforms(job.version, job.architecture)) {
       argv.push_back("--platform");
       argv.push_back(platform);
     }
@@ -140,7 +141,7 @@ Task<void> install(Session& session, std::map<std::string, Tool>& tools, const f
                     fs::copy_options::overwrite_existing, error);
     if (error) throw Stop(fmt::format("cannot copy the manifests of {}: {}", job.name, error.message()));
     argv.insert(argv.end(), {"ci", "--omit=dev", "--os=linux",
-                             kArchitecture == "arm64" ? "--cpu=arm64" : "--cpu=x64", "--no-audit",
+                             job.architecture == "arm64" ? "--cpu=arm64" : "--cpu=x64", "--no-audit",
                              "--no-fund", "--loglevel=error"});
     cwd = partial.string();
   }
@@ -197,11 +198,12 @@ Task<std::vector<Built>> build_code(Session& session, const App& app, json param
     std::string folder;
     if (!function["dependencies"].is_null()) {
       std::string runtime = function["runtime"];
-      Install job{name, runtime, runtime_version(parameters, runtime),
+      std::string own = function["version"].is_string() ? function["version"].get<std::string>() : "";
+      Install job{name, runtime, runtime_version(parameters, runtime, own), function["architecture"],
                   {function["dependencies"]["installer"],
                    function["dependencies"]["manifests"].get<std::vector<std::string>>()},
                   {}};
-      job.folder = dependencies_folder(base, job.dependencies, runtime, job.version);
+      job.folder = dependencies_folder(base, job.dependencies, runtime, job.version, job.architecture);
       folder = job.folder.string();
       co_await install(session, tools, base, std::move(job));
     }

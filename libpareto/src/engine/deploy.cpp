@@ -296,6 +296,15 @@ Task<json> template_argument(Session& session, const Target& target, std::string
 }
 
 // The emulator's copy of a template, with what the compatibility pass changed said.
+// The stack's tags: the app's (the template's pareto metadata), and pareto:app.
+json stack_tags(const json& templ, const std::string& app) {
+  json tags = json::array({{{"Key", "pareto:app"}, {"Value", app}}});
+  const json own = templ.value("Metadata", json::object()).value("pareto", json::object())
+                       .value("stack-tags", json::object());
+  for (const auto& [key, value] : own.items()) tags.push_back({{"Key", key}, {"Value", value}});
+  return tags;
+}
+
 // A template as it is deployed to the target: on moto, without what moto cannot make.
 std::string adapted_for(const Target& target, const std::string& text) {
   return target.local ? adapt_for_moto(nlohmann::ordered_json::parse(text)).templ.dump(2) : text;
@@ -405,7 +414,7 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
                   {"ChangeSetType", stack_type},
                   {"Capabilities", kCapabilities},
                   {"Parameters", parameters},
-                  {"Tags", json::array({{{"Key", "pareto:app"}, {"Value", target.app}}})}};
+                  {"Tags", stack_tags(json::parse(text), target.app)}};
   if (!nested_stacks.empty()) request["IncludeNestedStacks"] = true;
   json body = co_await template_argument(session, target, bucket, text);
   request.update(body);

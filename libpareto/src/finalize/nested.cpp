@@ -671,6 +671,7 @@ class Splitter {
     };
     Template parent;
     parent.description = t_.description;
+    parent.metadata = t_.metadata;
     parent.parameters = t_.parameters;
     for (const auto& id : parent_resources_) {
       json resource = std::move(t_.resources[id]);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "components/kind.hpp"
+#include "components/runtime.hpp"
 #include "package/archive.hpp"
 
 namespace pareto {
@@ -43,7 +44,7 @@ bool requires_something(const std::string& text) {
 std::optional<Dependencies> find_dependencies(const fs::path& base, const Component& action,
                                               Diagnostics& errors) {
   std::string folder = action.string("path");
-  if (action.string("runtime") == "python") {
+  if (runtime_of(action.string("runtime")).family == "python") {
     auto text = read_text(base / folder / "requirements.txt");
     if (!text || !requires_something(*text)) return std::nullopt;
     return Dependencies{"pip", {folder + "/requirements.txt"}};
@@ -87,7 +88,7 @@ void ship(const fs::path& base, const std::string& folder, const std::string& pr
 
 std::string digest_of(const fs::path* base, const CodeUnit& unit) {
   std::string text = fmt::format("{}\n{}\n{}\n{}\n{}\n", kLayout, unit.kind, unit.runtime,
-                                 kArchitecture,
+                                 unit.architecture,
                                  unit.dependencies ? unit.dependencies->installer : "");
   if (!base) return sha256_hex(text + "folder " + unit.folder + "\n");
   for (const auto& [archived, file] : unit.files) {
@@ -138,14 +139,17 @@ std::string sha256_hex(std::string_view bytes) {
 json CodeUnit::key(std::string_view app) const {
   std::string stem = fmt::format("pareto/{}/{}/{}/{}", app, kind, name, digest.substr(0, 32));
   if (!dependencies) return stem + ".zip";
-  std::string version = runtime == "nodejs" ? "nodejs${NodejsVersion}.x" : "python${RuntimeVersion}";
-  return {{"Fn::Sub", fmt::format("{}-{}-{}.zip", stem, version, kArchitecture)}};
+  json built = runtime_property({runtime, version});
+  if (built.is_string()) return fmt::format("{}-{}-{}.zip", stem, built.get<std::string>(), architecture);
+  return cfn::sub(fmt::format("{}-{}-{}.zip", stem, built["Fn::Sub"].get<std::string>(), architecture));
 }
 
 json CodeUnit::describe(std::string_view app) const {
   json out = {{kind == "actions" ? "action" : "builder", name}, {"path", folder}};
   if (kind == "actions") {
     out["runtime"] = runtime;
+    out["version"] = version.empty() ? json() : json(version);
+    out["architecture"] = architecture;
     out["handler"] = "index.handler";
   }
   out["shared"] = shared;
@@ -167,7 +171,12 @@ std::vector<CodeUnit> plan_code(const Model& model, const std::optional<fs::path
       unit.kind = kind;
       unit.origin = component.pointer;
       unit.folder = component.string("path");
-      if (unit.kind == "actions") unit.runtime = component.string("runtime");
+      if (unit.kind == "actions") {
+        Runtime runtime = runtime_of(component.string("runtime"));
+        unit.runtime = runtime.family;
+        unit.version = runtime.version;
+        unit.architecture = component.string("architecture");
+      }
       if (base) {
         ship(*base, unit.folder, "", component.pointer + "/path", unit, errors);
         if (unit.kind == "actions") {
@@ -181,16 +190,18 @@ std::vector<CodeUnit> plan_code(const Model& model, const std::optional<fs::path
   return units;
 }
 
-std::string runtime_version(const json& parameters, std::string_view runtime) {
+std::string runtime_version(const json& parameters, std::string_view runtime,
+                            std::string_view version) {
+  if (!version.empty()) return std::string(version);
   const char* name = runtime == "nodejs" ? "NodejsVersion" : "RuntimeVersion";
   return parameters.contains(name) && parameters[name].is_string() ? parameters[name].get<std::string>()
                                                                    : std::string();
 }
 
 fs::path dependencies_folder(const fs::path& base, const Dependencies& d, std::string_view runtime,
-                             std::string_view version) {
+                             std::string_view version, std::string_view architecture) {
   std::string text = fmt::format("pareto dependencies 1\n{}\n{}{}\n{}\n", d.installer, runtime,
-                                 version, kArchitecture);
+                                 version, architecture);
   for (const auto& manifest : d.manifests) {
     auto bytes = read_text(base / manifest);
     text += fmt::format("{}\n{}\n", fs::path(manifest).filename().string(),

@@ -29,20 +29,18 @@ struct CodeUnit {
   std::string origin;   // its config entry
   std::string folder;   // relative to the app; the archive's root
   std::string runtime;  // "python" | "nodejs"; "" for a builder
+  std::string version;  // the runtime's ("3.13", "22"); "" when the stack's parameter gives it
+  std::string architecture = "x86_64";  // or "arm64": what dependencies are built for
   std::vector<std::string> shared;  // folders shipped beside it, each as <its name>/
   std::optional<Dependencies> dependencies;
   std::map<std::string, std::string> files;  // archive path → path relative to the app
   std::string digest;   // sha256 (hex) of what the archive is made from
   // Where the archive is uploaded: content-addressed, so an unchanged function keeps its key. With
-  // dependencies the runtime's version parameter is part of it ({"Fn::Sub": ...}): they are built
-  // for that version.
+  // dependencies the runtime version and architecture they are built for are part of it, the
+  // version parameter's as {"Fn::Sub": ...} when the action names none.
   nlohmann::json key(std::string_view app) const;
   nlohmann::json describe(std::string_view app) const;  // pareto_app_functions' entry
 };
-
-// Lambda's platform: what dependencies are built for. Architecture is x86_64 until actions can
-// choose it.
-inline constexpr std::string_view kArchitecture = "x86_64";
 
 // Every action's and builder's unit, with the files it ships (read once, here, to digest them):
 // links out of the app, private keys, clashing paths and manifests that cannot install are
@@ -55,10 +53,12 @@ std::vector<CodeUnit> plan_code(const Model& model, const std::optional<std::fil
 // installer's version is in its stamp, and a different one builds again.
 std::filesystem::path dependencies_folder(const std::filesystem::path& base,
                                           const Dependencies& dependencies,
-                                          std::string_view runtime, std::string_view version);
-// The runtime version a unit's dependencies are built for, of the template's parameter values
-// ({"RuntimeVersion": "3.12", "NodejsVersion": "22"}): "3.12" for python, "22" for nodejs.
-std::string runtime_version(const nlohmann::json& parameters, std::string_view runtime);
+                                          std::string_view runtime, std::string_view version,
+                                          std::string_view architecture);
+// The runtime version a unit's dependencies are built for: its own (`version`), or else of the
+// template's parameter values ({"RuntimeVersion": "3.12", "NodejsVersion": "22"}).
+std::string runtime_version(const nlohmann::json& parameters, std::string_view runtime,
+                            std::string_view version = "");
 inline constexpr std::string_view kDependenciesStamp = "pareto-build.json";
 
 // The files an installed dependencies folder adds to the archive: archive path → file.

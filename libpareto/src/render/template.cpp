@@ -7,6 +7,7 @@ json Template::to_json() const& { return Template(*this).to_json(); }
 
 json Template::to_json() && {
   json out = {{"AWSTemplateFormatVersion", "2010-09-09"}, {"Description", description}};
+  if (!metadata.empty()) out["Metadata"] = std::move(metadata);
   if (!parameters.empty()) out["Parameters"] = std::move(parameters);
   out["Resources"] = std::move(resources);
   if (!outputs.empty()) out["Outputs"] = std::move(outputs);

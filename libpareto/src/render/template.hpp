@@ -10,6 +10,7 @@ namespace pareto {
 
 struct Template {
   std::string description;
+  nlohmann::json metadata = nlohmann::json::object();  // {"pareto": {"stack-tags": {...}}}
   nlohmann::json parameters = nlohmann::json::object();
   nlohmann::json resources = nlohmann::json::object();
   nlohmann::json outputs = nlohmann::json::object();

@@ -1,4 +1,4 @@
-"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with three things its
+"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with four things its
 CloudFormation does as AWS does not, and pareto's stacks rely on:
 
 - moto 5.2 creates an AWS::CloudFormation::Stack from its TemplateURL but gives it no
@@ -9,10 +9,13 @@ CloudFormation does as AWS does not, and pareto's stacks rely on:
   CloudFormation does.
 - moto deletes a resource an update removes whatever its DeletionPolicy; here one with
   `DeletionPolicy: Retain` stays, as it does on AWS (moto's stack deletion already keeps it).
+- moto makes an AWS::Lambda::Function without its Architectures, TracingConfig,
+  EphemeralStorage and Tags (its Lambda API has them); here the function gets them.
 
 Everything else is moto's own."""
 from typing import Any
 
+from moto.awslambda.models import LambdaFunction
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import Stack
 from moto.cloudformation.parsing import ResourceMap
@@ -47,7 +50,24 @@ def delete_unless_retained(resources: ResourceMap, parsed_resource: Any,
         moto_delete_resource(resources, parsed_resource, resource_json)
 
 
+moto_create_function = LambdaFunction.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def create_function(cls: type, resource_name: str, cloudformation_json: dict, account_id: str,
+                    region_name: str, **kwargs: Any) -> LambdaFunction:
+    function = moto_create_function(cls, resource_name, cloudformation_json, account_id,
+                                    region_name, **kwargs)
+    properties = cloudformation_json["Properties"]
+    function.architectures = properties.get("Architectures", function.architectures)
+    function.tracing_config = properties.get("TracingConfig", function.tracing_config)
+    function.ephemeral_storage = properties.get("EphemeralStorage", {}).get(
+        "Size", function.ephemeral_storage)
+    function.tags.update({tag["Key"]: tag["Value"] for tag in properties.get("Tags", [])})
+    return function
+
+
 def main() -> None:
+    LambdaFunction.create_from_cloudformation_json = classmethod(create_function)  # type: ignore[assignment]
     Stack.get_cfn_attribute = nested_stack_attribute  # type: ignore[attr-defined]
     Stack.update_from_cloudformation_json = classmethod(update_nested_stack)  # type: ignore[assignment]
     ResourceMap._delete_resource = delete_unless_retained  # type: ignore[method-assign]
