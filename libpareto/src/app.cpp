@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "check/schema.hpp"
+#include "components/action.hpp"
 #include "components/alarms.hpp"
 #include "components/custom.hpp"
 #include "components/kind.hpp"
@@ -245,6 +246,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
       for (auto& entry : entries) kind->custom->schema.apply_defaults(entry);
     }
   Diagnostics errors = std::exchange(module_errors, {});  // from here on, finish() has them
+  infer_invocations(config, errors);
   Model model = build_model(std::move(config), std::move(all_kinds), errors);
   if (options.base_dir) read_sources(model, *options.base_dir, errors);
   out.code = plan_code(model, options.base_dir, errors);

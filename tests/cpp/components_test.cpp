@@ -257,9 +257,24 @@ TEST_F(Component, TimerMistakesAreReportedAtTheirPaths) {
       {.source_name = "pareto.yaml", .base_dir = dir_});
   std::vector<std::string> errors = testing_support::error_list(result);
   std::sort(errors.begin(), errors.end());
-  EXPECT_EQ(errors, (std::vector<std::string>{"/timers/0/action [E3008]", "/timers/0/interval [E2006]",
-                                              "/timers/1 [E3008]", "/timers/1/action [E3004]",
-                                              "/timers/1/action [E3008]"}));
+  // The ticker is async without saying so: timers invoke it asynchronously.
+  EXPECT_EQ(errors, (std::vector<std::string>{"/timers/0/interval [E2006]", "/timers/1 [E3008]",
+                                              "/timers/1/action [E3004]"}));
+}
+
+TEST_F(Component, InvocationFollowsWhatInvokesTheAction) {
+  for (const char* name : {"ticker", "subscriber", "watcher", "endpoint"})
+    handler(name, "def handler(e, c):\n    pass\n");
+  json t = synth("app: x\nactions: [{name: ticker}, {name: subscriber}, {name: endpoint},\n"
+                 "  {name: watcher, events: [{name: any, source: {type: custom}, pattern: {source: [me]}}]}]\n"
+                 "timers: [{name: tick, action: ticker, rate: 1 hour}]\n"
+                 "topics: [{name: news, action: subscriber}]\n"
+                 "apis: [{name: web, endpoints: [{action: endpoint, method: GET, path: a}]}]\n");
+  const json& r = t["Resources"];
+  for (const char* async : {"TickerFunctionInvokeConfig", "SubscriberFunctionInvokeConfig",
+                            "WatcherFunctionInvokeConfig"})
+    EXPECT_TRUE(r.contains(async)) << async;
+  EXPECT_FALSE(r.contains("EndpointFunctionInvokeConfig"));  // behind an endpoint: sync
 }
 
 TEST_F(Component, SecretIsGeneratedNeverPlainText) {

@@ -65,10 +65,6 @@ Wiring wire(const Model& model, const std::string& variable) {
 // actions[].events: rules on EventBridge that invoke the action with the events they select.
 void validate_events(Checker& c, const Component& action) {
   const json& events = action["events"];
-  if (!events.empty() && action.string("invocation") != "async")
-    c.error(action.pointer + "/events", check::kCombination,
-            "EventBridge invokes actions asynchronously: set \"invocation: async\" on the "
-            "action (retries and failures then go to the errors topic)");
   std::set<std::string> names;
   for (size_t i = 0; i < events.size(); ++i) {
     const json& event = events[i];
@@ -287,6 +283,31 @@ void render(Renderer& r, const Component& action) {
 }
 
 }  // namespace
+
+void infer_invocations(json& config, Diagnostics& errors) {
+  std::map<std::string, std::string> async;  // action → what invokes it asynchronously
+  for (const char* key : {"timers", "topics"})
+    if (config.contains(key) && config[key].is_array())
+      for (const auto& entry : config[key])
+        if (entry.contains("action") && entry["action"].is_string())
+          async.emplace(entry["action"], fmt::format("{} \"{}\"", std::string_view(key).substr(0, 5),
+                                                     entry.value("name", "")));
+  if (!config.contains("actions")) return;
+  json& actions = config["actions"];
+  for (size_t i = 0; i < actions.size(); ++i) {
+    json& action = actions[i];
+    std::string name = action.value("name", "");
+    if (!action.value("events", json::array()).empty()) async.emplace(name, "its events (EventBridge)");
+    auto trigger = async.find(name);
+    if (!action.contains("invocation")) {
+      action["invocation"] = trigger == async.end() ? "sync" : "async";
+    } else if (action["invocation"] == "sync" && trigger != async.end()) {
+      report(errors, fmt::format("/actions/{}/invocation", i), check::kCombination,
+             fmt::format("{} invokes action \"{}\" asynchronously: \"invocation: sync\" "
+                         "contradicts it; leave invocation out", trigger->second, name));
+    }
+  }
+}
 
 extern const Kind kActionKind{"actions", "action", "function", "lambda", validate, render,
                               [](const Component& action) { return cfn::ref(function_id(action.name)); },

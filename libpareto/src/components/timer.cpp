@@ -50,14 +50,8 @@ void validate(Checker& c, const Component& timer) {
             fmt::format("the body is over {} bytes as JSON{}", limit,
                         limit == kMaxTickerBody ? " (the ticker carries it in a variable)" : ""));
   std::string action = timer.string("action");
-  if (const Component* target = c.require("actions", action, timer.pointer + "/action")) {
+  if (c.require("actions", action, timer.pointer + "/action"))
     c.bind(action, timer.pointer + "/action", "timer " + timer.name);
-    if (target->string("invocation") != "async")
-      c.error(timer.pointer + "/action", check::kCombination,
-              fmt::format("timers invoke their action asynchronously: set \"invocation: async\" "
-                          "on action \"{}\" (retries and failures then go to the errors topic)",
-                          action));
-  }
 }
 
 json rule(Renderer& r, const Component& timer, std::string schedule, json target) {

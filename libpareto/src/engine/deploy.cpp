@@ -706,8 +706,9 @@ Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates, jso
       continue;  // a nested stack's template: its resources are compared here too
     } else if (std::string key = code_key(resource, parameters);
                !key.empty() && without(before[id], "Code") == without(resource, "Code")) {
+      const std::string& logical_id = id;  // clang 14 captures no structured binding
       auto held = std::find_if(deployed.resources.begin(), deployed.resources.end(),
-                               [&](const DeployedResource& r) { return r.logical_id == id; });
+                               [&](const DeployedResource& r) { return r.logical_id == logical_id; });
       if (held == deployed.resources.end() || held->physical_id.empty())
         out.why = id + " is not deployed";
       else
