@@ -229,8 +229,8 @@ void render(Renderer& r, const Component& action) {
   if (action.spec->contains("storage")) f.settings["EphemeralStorage"] = {{"Size", action["storage"]}};
   if (action["tracing"].get<bool>()) {
     f.settings["TracingConfig"] = {{"Mode", "Active"}};
-    // X-Ray takes no resource-level permissions: its actions are on "*".
-    f.grants.push_back({{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}, {}, action.pointer + "/tracing"});
+    // X-Ray's writes take no resource-level permissions: AWS's policy for them, as SAM attaches.
+    f.aws_policies.push_back(cfn::sub("arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"));
   }
   if (!action["tags"].empty()) {
     json tags = json::array();

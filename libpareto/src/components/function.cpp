@@ -56,10 +56,11 @@ void render_log_group(Renderer& r, const std::string& id, std::string name,
 }
 
 json render_role(Renderer& r, const std::string& id, json name, std::string_view principal,
-                 const std::vector<Grant>& grants, const std::string& origin) {
+                 const std::vector<Grant>& grants, const std::string& origin,
+                 const json& aws_policies) {
   std::vector<Statement> statements = merge_grants(grants);
   PolicyPlan plan = plan_policies(statements);
-  if (!plan.fits)
+  if (!plan.fits || plan.managed.size() + aws_policies.size() > kManagedPoliciesPerRole)
     r.error(origin, check::kPolicySize,
             fmt::format("role {} needs more than IAM allows ({} characters inline and {} managed "
                         "policies of {}); use fewer resources or wildcard actions",
@@ -73,6 +74,7 @@ json render_role(Renderer& r, const std::string& id, json name, std::string_view
                      {"Policies", {{{"PolicyName", "permissions"},
                                     {"PolicyDocument", policy_document(plan.inline_statements)}}}}};
   if (!name.is_null()) properties["RoleName"] = std::move(name);
+  if (!aws_policies.empty()) properties["ManagedPolicyArns"] = aws_policies;
   r.resource(id,
              {{"Type", "AWS::IAM::Role"},
               {"Metadata", {{"pareto", {{"required-by", required_by}}}}},
@@ -153,7 +155,7 @@ std::string render_function(Renderer& r, const Function& f) {
   watch_logs(r, function, log_group, f.origin);
   json managed = render_role(r, role,
                              f.named_role ? r.physical_name(f.name, kRegionSuffix) : json(),
-                             "lambda.amazonaws.com", grants, f.origin);
+                             "lambda.amazonaws.com", grants, f.origin, f.aws_policies);
   json resource = {{"Type", "AWS::Lambda::Function"}, {"Properties", properties}};
   if (!managed.empty()) resource["DependsOn"] = managed;  // permissions before first invocation
   r.resource(function, resource, f.origin);

@@ -18,6 +18,8 @@ struct Function {
   nlohmann::json layers = nlohmann::json::array();
   nlohmann::json settings = nlohmann::json::object();  // more properties: Architectures, Tags, ...
   std::vector<Grant> grants;  // beyond writing its own logs
+  // AWS managed policies for what takes no resource-level permissions (X-Ray's writes).
+  nlohmann::json aws_policies = nlohmann::json::array();
   bool named_role = true;     // false: CloudFormation names the role (helpers need no stable name)
 };
 
@@ -39,10 +41,12 @@ Grant consume_queue(Renderer& r, const std::string& mapping, const nlohmann::jso
 
 // A role `principal` (a service: "codebuild.amazonaws.com") assumes, with the grants' statements
 // inline and, past IAM's inline limit, in managed policies; returns their logical ids. `name`
-// null: CloudFormation names it.
+// null: CloudFormation names it. `aws_policies`: AWS managed policies (ARNs) it has as well, which
+// count toward a role's managed policies.
 nlohmann::json render_role(Renderer& r, const std::string& id, nlohmann::json name,
                            std::string_view principal, const std::vector<Grant>& grants,
-                           const std::string& origin);
+                           const std::string& origin,
+                           const nlohmann::json& aws_policies = nlohmann::json::array());
 
 // A log group `name` ("/aws/lambda/<physical name>"), kept LogRetentionDays.
 void render_log_group(Renderer& r, const std::string& id, std::string name,
