@@ -4,8 +4,9 @@
  * It whitelists a small surface and returns status codes rather than raising, so that each
  * language's hand-written module defines its exception hierarchy once:
  *
- *   load(text, source_name, base_dir, kinds) -> [status, App or null]   text: UTF-8 YAML/JSON
- *   load_path(path, kinds)            -> [status, App or null]   kinds: Kinds or null
+ *   load(text, source_name, base_dir, kinds, stage) -> [status, App or null]   text: UTF-8
+ *                                        YAML/JSON; stage: null for the app's own settings
+ *   load_path(path, kinds, stage)     -> [status, App or null]   kinds: Kinds or null
  *   new_kinds()                       -> [status, Kinds or null]
  *   Kinds.add(definition, render)     -> status   render(request) returns [ok, text]: the
  *                                        reply's JSON, or why it failed; it must not throw
@@ -39,18 +40,20 @@
 
 static pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
                                       const char *source_name, const char *base_dir,
-                                      const pareto_kinds *kinds) {
+                                      const pareto_kinds *kinds, const char *stage) {
   pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
   options.source_name = source_name;
   options.base_dir = base_dir;
   options.kinds = kinds;
+  options.stage = stage;
   return pareto_app_load(out, text, len, &options);
 }
 
 static pareto_status pareto_bind_load_path(pareto_app **out, const char *path,
-                                           const pareto_kinds *kinds) {
+                                           const pareto_kinds *kinds, const char *stage) {
   pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
   options.kinds = kinds;
+  options.stage = stage;
   return pareto_app_load_path(out, path, &options);
 }
 
@@ -231,9 +234,10 @@ struct pareto_kinds {};
 %rename(load) pareto_bind_load;
 pareto_status pareto_bind_load(pareto_app **out, const char *text, size_t len,
                                const char *source_name, const char *base_dir,
-                               const pareto_kinds *kinds);
+                               const pareto_kinds *kinds, const char *stage);
 %rename(load_path) pareto_bind_load_path;
-pareto_status pareto_bind_load_path(pareto_app **out, const char *path, const pareto_kinds *kinds);
+pareto_status pareto_bind_load_path(pareto_app **out, const char *path, const pareto_kinds *kinds,
+                                    const char *stage);
 
 /* The methods' C names differ from the API's (pareto_app_errors, ...), which they call. */
 %rename(App) pareto_app;

@@ -16,8 +16,10 @@
 #include "components/runtime.hpp"
 #include "finalize/finalize.hpp"
 #include "finalize/nested.hpp"
+#include "finalize/overrides.hpp"
 #include "load/document.hpp"
 #include "load/sources.hpp"
+#include "load/stages.hpp"
 #include "names.hpp"
 #include "package/archive.hpp"
 #include "render/dashboard.hpp"
@@ -164,6 +166,29 @@ Diagnostics validate_schema(const json& document, const std::vector<const Kind*>
   return errors;
 }
 
+// Every stage's settings checked (the components each names, against the schema), and the
+// description as the chosen stage sets it, with where its merged values came from.
+json staged(const json& document, const std::optional<std::string>& chosen,
+            const std::vector<const Kind*>& kinds, Provenance& provenance, Diagnostics& errors) {
+  auto stages = document.find("stages");
+  if (stages == document.end()) return document;
+  json out = document;
+  for (const auto& [stage, _] : stages->items()) {
+    Diagnostics found;
+    Staged subset = apply_stage(document, stage, kinds, true, found);
+    Diagnostics invalid = validate_schema(subset.document, kinds);
+    subset.provenance.trace(invalid);
+    found.insert(found.end(), invalid.begin(), invalid.end());
+    if (found.empty() && chosen == stage) {
+      Staged whole = apply_stage(document, stage, kinds, false, found);
+      out = std::move(whole.document);
+      provenance = std::move(whole.provenance);
+    }
+    errors.insert(errors.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
 Graph graph_of(const Model& model, const std::vector<Link>& links) {
   Graph graph = {{"nodes", json::array()}, {"edges", json::array()}};
   for (const Kind* kind : model.kinds)
@@ -199,8 +224,10 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Synthesis out;
   Document doc = load_document(text);
   Diagnostics module_errors;
+  Provenance provenance;  // the chosen stage's merged values
   auto finish = [&](Diagnostics errors) {
     errors.insert(errors.end(), module_errors.begin(), module_errors.end());
+    provenance.trace(errors);
     doc.positions.locate(errors);
     sort_by_position(errors);
     out.errors = std::move(errors);
@@ -230,8 +257,9 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   }
   if (Diagnostics errors = validate_schema(doc.value, all_kinds); !errors.empty())
     return finish(std::move(errors));
-
-  json config = doc.value;
+  Diagnostics stage_errors;
+  json config = staged(doc.value, options.stage, all_kinds, provenance, stage_errors);
+  if (!stage_errors.empty()) return finish(std::move(stage_errors));
   // "dashboard: true" is the dashboard with its default options, "false" none at all.
   for (const char* key : {"dashboard", "alarms"})
     if (config.contains(key) && config[key].is_boolean()) {
@@ -278,6 +306,7 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
     for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
   render_dashboards(renderer);
   if (!errors.empty()) return finish(std::move(errors));  // a failed render breaks references
+  apply_overrides(result, model.config["overrides"], errors);
   finalize(result, model.config["parameters"], errors);
   if (!errors.empty()) return finish(std::move(errors));
   out.origins = result.origins;

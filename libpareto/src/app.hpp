@@ -22,6 +22,7 @@ struct LoadOptions {
   std::string source_name = "<input>";  // names the text in errors
   std::optional<std::filesystem::path> base_dir;  // handler sources; none: not scanned
   const CustomKinds* kinds = nullptr;  // custom component kinds; none: the built-in ones only
+  std::optional<std::string> stage = std::nullopt;  // whose settings (the stages key) apply; none: the app's own
 };
 
 // A loaded app: its errors, or its template. A regular value.

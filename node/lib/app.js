@@ -22,6 +22,11 @@ class Archive {
   }
 }
 
+function stageOf(stage) {
+  if (stage !== null && typeof stage !== 'string') throw new TypeError('stage must be a string or null');
+  return stage;
+}
+
 class App {
   /** @private */
   constructor(handle, baseDir) {
@@ -33,12 +38,14 @@ class App {
 
   /**
    * Loads a pareto.yaml (.yml, .json), or the folder holding one, with the custom kinds given
-   * and those of the modules its "kinds" key names.
+   * and those of the modules its "kinds" key names, as `stage` sets it (null: the app's own
+   * settings).
    */
-  static load(pathOrDir, { kinds = [] } = {}) {
+  static load(pathOrDir, { kinds = [], stage = null } = {}) {
     const where = text(pathOrDir, 'the path');
+    const chosen = stageOf(stage);
     const dir = fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() ? where : path.dirname(where);
-    const [status, handle] = loadWithKinds((nativeKinds) => native.load_path(where, nativeKinds), kinds, dir, where);
+    const [status, handle] = loadWithKinds((nativeKinds) => native.load_path(where, nativeKinds, chosen), kinds, dir, where);
     if (status === native.EIO) {
       const error = new ParetoError(status, `${where}: no such file, or no pareto.yaml in that folder`);
       error.code = 'ENOENT';
@@ -48,10 +55,14 @@ class App {
     return new App(handle, dir);
   }
 
-  /** Loads YAML 1.2 or JSON text; handler sources and kind modules are read from baseDir when given. */
-  static fromText(source, { sourceName = '<input>', baseDir = null, kinds = [] } = {}) {
+  /**
+   * Loads YAML 1.2 or JSON text; handler sources and kind modules are read from baseDir when
+   * given; `stage` chooses whose settings apply (null: the app's own).
+   */
+  static fromText(source, { sourceName = '<input>', baseDir = null, kinds = [], stage = null } = {}) {
+    const chosen = stageOf(stage);
     const [status, handle] = loadWithKinds((nativeKinds) => native.load(text(source, 'the text'),
-      text(sourceName, 'sourceName'), baseDir === null ? null : text(baseDir, 'baseDir'), nativeKinds),
+      text(sourceName, 'sourceName'), baseDir === null ? null : text(baseDir, 'baseDir'), nativeKinds, chosen),
     kinds, baseDir, sourceName);
     if (status !== native.EINVALID) check(status);
     return new App(handle, baseDir);

@@ -195,7 +195,8 @@ class Host {
   }
 
   load(step, flow) {
-    if (this.app === null || step.again) {
+    if (this.app === null || step.again || (step.stage ?? null) !== this.stage) {
+      this.stage = step.stage ?? null;
       let kinds;
       try {
         kinds = step.kinds.flatMap(kindsInModule);
@@ -203,7 +204,7 @@ class Host {
         return { error: { message: `${step.kinds.join(', ')}: ${error.message}` } };
       }
       try {
-        this.app = App.load(step.path, { kinds });
+        this.app = App.load(step.path, { kinds, stage: this.stage });
       } catch (error) {
         if (error instanceof ValidationError) return { errors: error.errors };  // a kind module that cannot be loaded
         // No such app, or a --kinds module's kind is wrong: a usage error.

@@ -30,6 +30,18 @@ for (const dir of cases) {
   });
 }
 
+// template.<stage>.json: the case as that stage sets it.
+for (const dir of cases) {
+  for (const file of fs.readdirSync(dir).filter((name) => /^template\..+\.json$/.test(name)).sort()) {
+    const stage = file.slice('template.'.length, -'.json'.length);
+    test(`${path.relative(VECTORS, dir)} (stage ${stage})`, () => {
+      const app = App.load(dir, { stage });
+      assert.deepEqual(app.errors, []);
+      assert.ok(Buffer.from(app.templateJson()).equals(fs.readFileSync(path.join(dir, file))));
+    });
+  }
+}
+
 test('text with the case folder as base gives what the path gives', () => {
   for (const dir of cases.slice(0, 3)) {
     const text = fs.readFileSync(path.join(dir, 'pareto.yaml'), 'utf8');

@@ -33,6 +33,19 @@ def test_vector(case: Path) -> None:
         assert without_file(app.errors) == json.loads(errors.read_text(encoding="utf-8"))
 
 
+STAGED = [(case, golden) for case in CASES for golden in sorted(case.glob("template.*.json"))]
+
+
+@pytest.mark.parametrize("case, golden", STAGED,
+                         ids=lambda value: value.relative_to(VECTORS).as_posix())
+def test_vector_stage(case: Path, golden: Path) -> None:
+    """template.<stage>.json: the case as that stage sets it."""
+    stage = golden.name[len("template."):-len(".json")]
+    app = pareto.load_path(case, stage=stage)
+    assert app.errors == []
+    assert app.template_json().encode() == golden.read_bytes()
+
+
 @pytest.mark.skipif(not CASES, reason="tests/vectors has no cases yet")
 @pytest.mark.parametrize("case", CASES[:3], ids=lambda case: case.relative_to(VECTORS).as_posix())
 def test_vector_from_text_matches_from_path(case: Path) -> None:

@@ -314,7 +314,7 @@ TEST(Custom, CApiReleasesUserDataOnceWhateverHappens) {
   pareto_app_free(app);
 
   // Version 1 options carry no kinds, and still load.
-  pareto_load_options v1 = {1, "old.yaml", nullptr, nullptr};
+  pareto_load_options v1 = {1, "old.yaml", nullptr, nullptr, nullptr};
   ASSERT_EQ(pareto_app_load(&app, kApp.data(), kApp.size(), &v1), PARETO_EINVALID);
   EXPECT_EQ(json::parse(pareto_app_errors(app))[0]["file"], "old.yaml");
   pareto_app_free(app);

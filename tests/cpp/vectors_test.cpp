@@ -87,6 +87,25 @@ TEST_P(Vector, MatchesGolden) {
   }
 }
 
+// template.<stage>.json: the case as that stage sets it (its stages key).
+TEST_P(Vector, EachStageMatchesItsGolden) {
+  const fs::path dir = GetParam();
+  const pareto::Kinds kinds = kinds_of(dir);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string file = entry.path().filename().string();
+    if (!file.starts_with("template.") || file == "template.json") continue;
+    std::string stage = file.substr(9, file.size() - 9 - 5);
+    const pareto::App app =
+        pareto::App::from_path((dir / "pareto.yaml").string(), &kinds, stage);
+    if (const char* update = std::getenv("PARETO_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+      write(entry.path(), app.valid() ? app.synth() : app.errors());
+      continue;
+    }
+    ASSERT_TRUE(app.valid()) << stage << ": " << app.errors();
+    EXPECT_EQ(app.synth(), read(entry.path())) << stage;
+  }
+}
+
 std::string case_name(const testing::TestParamInfo<fs::path>& info) {
   std::string name = fs::relative(info.param, kVectors).generic_string();
   std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');

@@ -45,7 +45,7 @@ def main() -> int:
             templates.append(out)
             for logical_id in wildcard_statements(json.loads(out.read_text())):
                 problems.append(f"{app}: {logical_id} grants on \"Resource\": \"*\"")
-        templates += sorted(args.source_dir.glob("tests/vectors/**/template.json"))
+        templates += sorted(args.source_dir.glob("tests/vectors/**/template*.json"))
         run_cfn_lint = "import sys; from cfnlint.runner import main; sys.exit(main())"
         lint = subprocess.run([sys.executable, "-c", run_cfn_lint, "--format", "parseable",
                                *map(str, templates)], capture_output=True, text=True)

@@ -96,14 +96,16 @@ PARETO_EXTERN(const char *) pareto_kinds_errors(const pareto_kinds *kinds);
 PARETO_EXTERN(void) pareto_kinds_free(pareto_kinds *kinds);
 
 typedef struct {
-  unsigned int version;    /* PARETO_LOAD_OPTIONS_VERSION (1 has no kinds) */
+  unsigned int version;    /* PARETO_LOAD_OPTIONS_VERSION (1 has no kinds, 2 no stage) */
   const char *source_name; /* names the text in messages, e.g. "pareto.yaml"; NULL: "<input>" */
   const char *base_dir;    /* where handler sources live, for variables found in code; NULL:
                               sources are not scanned (pareto_app_load only) */
   const pareto_kinds *kinds; /* custom component kinds; NULL: the built-in ones only */
+  const char *stage;       /* the stage whose settings (the "stages" key) apply, e.g. "prod";
+                              NULL: the app's own. Every stage's settings are checked either way */
 } pareto_load_options;
-#define PARETO_LOAD_OPTIONS_VERSION 2
-#define PARETO_LOAD_OPTIONS_INIT {PARETO_LOAD_OPTIONS_VERSION, NULL, NULL, NULL}
+#define PARETO_LOAD_OPTIONS_VERSION 3
+#define PARETO_LOAD_OPTIONS_INIT {PARETO_LOAD_OPTIONS_VERSION, NULL, NULL, NULL, NULL}
 
 /*
  * Loads, validates and synthesizes an app description given as YAML 1.2 or JSON text of len
@@ -139,6 +141,10 @@ PARETO_EXTERN(const char *) pareto_app_name(const pareto_app *app);
 
 /* The folder its handler sources are read from, borrowed; NULL when none was given. */
 PARETO_EXTERN(const char *) pareto_app_base_dir(const pareto_app *app);
+
+/* The stage whose settings it was loaded with (pareto_load_options.stage), borrowed; NULL: the
+   app's own. */
+PARETO_EXTERN(const char *) pareto_app_stage(const pareto_app *app);
 
 /*
  * The CloudFormation template as JSON (UTF-8, deterministic: the same input gives the same
@@ -256,8 +262,9 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *            follow; answer {"region": the region the SDK resolved} or {"error": {...}}.
  *   emulator {keep}  start moto's server on a free 127.0.0.1 port (python -m pareto.moto_server),
  *            stopped when the flow ends unless keep; answer {"endpoint": url} or {"error"}.
- *   load     {path, kinds, again}  load the app at path with the custom kind modules given,
- *            and lend it with pareto_flow_lend_app (again: load it anew from its files, as they
+ *   load     {path, kinds, stage, again}  load the app at path with the custom kind modules
+ *            given, for the stage (pareto_load_options.stage), and lend it with
+ *            pareto_flow_lend_app (again, or another stage: load it anew from its files, as they
  *            are now; the app lent before may then be freed); answer {"loaded": true},
  *            {"errors": [...]} (as pareto_app_errors) or {"error": {"message"}} (no such app: a
  *            usage error).

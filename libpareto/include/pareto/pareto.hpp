@@ -5,6 +5,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -91,21 +92,26 @@ class Kinds {
 
 class App {
  public:
-  // From YAML or JSON text; `base_dir` is where handler sources live ("" : not scanned).
+  // From YAML or JSON text; `base_dir` is where handler sources live ("" : not scanned), and
+  // `stage` whose settings apply ("": the app's own).
   static App from_text(std::string_view text, const std::string& source_name = "<input>",
-                       const std::string& base_dir = "", const Kinds* kinds = nullptr) {
+                       const std::string& base_dir = "", const Kinds* kinds = nullptr,
+                       const std::string& stage = "") {
     pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
     options.source_name = source_name.c_str();
     options.base_dir = base_dir.empty() ? nullptr : base_dir.c_str();
     options.kinds = kinds ? kinds->get() : nullptr;
+    options.stage = stage.empty() ? nullptr : stage.c_str();
     pareto_app* app = nullptr;
     detail::check(pareto_app_load(&app, text.data(), text.size(), &options));
     return App(app);
   }
   // From a pareto.yaml or the folder holding one.
-  static App from_path(const std::string& path, const Kinds* kinds = nullptr) {
+  static App from_path(const std::string& path, const Kinds* kinds = nullptr,
+                       const std::string& stage = "") {
     pareto_load_options options = PARETO_LOAD_OPTIONS_INIT;
     options.kinds = kinds ? kinds->get() : nullptr;
+    options.stage = stage.empty() ? nullptr : stage.c_str();
     pareto_app* app = nullptr;
     detail::check(pareto_app_load_path(&app, path.c_str(), &options));
     return App(app);
@@ -121,6 +127,11 @@ class App {
 
   bool valid() const { return errors() == "[]"; }
   std::string name() const { return pareto_app_name(app_.get()); }
+  // The stage whose settings it was loaded with; none: the app's own.
+  std::optional<std::string> stage() const {
+    const char* stage = pareto_app_stage(app_.get());
+    return stage ? std::optional<std::string>(stage) : std::nullopt;
+  }
   // The folder of its handler sources; "" when it was loaded without one.
   std::string base_dir() const {
     const char* dir = pareto_app_base_dir(app_.get());

@@ -32,6 +32,7 @@ struct pareto_app {
   std::vector<pareto::CodeUnit> code;
   std::optional<std::filesystem::path> base_dir;  // where the code folders are
   std::string base_dir_text;
+  std::optional<std::string> stage;
   bool valid = false;
 };
 
@@ -83,11 +84,16 @@ char* copy_out(const std::string& text) {
 
 // Version 1 options end before `kinds`: read only what the caller's version has.
 bool valid_options(const pareto_load_options* opts) {
-  return !opts || opts->version == 1 || opts->version == PARETO_LOAD_OPTIONS_VERSION;
+  return !opts || (opts->version >= 1 && opts->version <= PARETO_LOAD_OPTIONS_VERSION);
 }
 
 const pareto::CustomKinds* kinds_of(const pareto_load_options* opts) {
   return opts && opts->version >= 2 && opts->kinds ? &opts->kinds->kinds : nullptr;
+}
+
+std::optional<std::string> stage_of(const pareto_load_options* opts) {
+  if (opts && opts->version >= 3 && opts->stage) return opts->stage;
+  return std::nullopt;
 }
 
 // A C renderer and its user data, released once no kind holds it.
@@ -118,6 +124,7 @@ pareto_status finish(pareto_app** out, pareto::Synthesis&& result,
   app->source_name = options.source_name;
   app->base_dir = options.base_dir;
   if (options.base_dir) app->base_dir_text = options.base_dir->string();
+  app->stage = options.stage;
   app->name = result.name;
   app->kind_modules = std::move(result.kind_modules);
   app->errors_json = result.errors_json(file).dump();
@@ -148,6 +155,7 @@ pareto_status pareto_app_load(pareto_app** out, const char* text, size_t len,
     if (opts && opts->source_name) options.source_name = opts->source_name;
     if (opts && opts->base_dir) options.base_dir = opts->base_dir;
     options.kinds = kinds_of(opts);
+    options.stage = stage_of(opts);
     auto result = pareto::synthesize(std::string_view(text ? text : "", len), options);
     return finish(out, std::move(result), options);
   });
@@ -169,6 +177,7 @@ pareto_status pareto_app_load_path(pareto_app** out, const char* path,
     options.base_dir = file->parent_path().empty() ? std::filesystem::path(".")
                                                    : file->parent_path();
     options.kinds = kinds_of(opts);
+    options.stage = stage_of(opts);
     auto result = pareto::synthesize(text.str(), options);
     return finish(out, std::move(result), options);
   });
@@ -179,6 +188,10 @@ const char* pareto_app_errors(const pareto_app* app) {
 }
 
 const char* pareto_app_name(const pareto_app* app) { return app ? app->name.c_str() : nullptr; }
+
+const char* pareto_app_stage(const pareto_app* app) {
+  return app && app->stage ? app->stage->c_str() : nullptr;
+}
 
 const char* pareto_app_base_dir(const pareto_app* app) {
   return app && app->base_dir ? app->base_dir_text.c_str() : nullptr;

@@ -199,6 +199,9 @@ std::optional<Rewritten> rewrite(const json& root, const json& document,
   }
   if (description.find("unique") != std::string::npos)
     return Rewritten{pointer, check::kRange, "items must be unique"};
+  if (value.is_array() && rule.contains("minItems") && value.size() < rule["minItems"])
+    return Rewritten{pointer, check::kRange,
+                     fmt::format("too few items: at least {}", rule["minItems"].dump())};
   if (value.is_array() && rule.contains("maxItems") && value.size() > rule["maxItems"])
     return Rewritten{pointer, check::kRange,
                      fmt::format("too many items: at most {}", rule["maxItems"].dump())};
@@ -219,6 +222,35 @@ void collect_patterns(const json& schema, RegexCache& out) {
     for (const auto& [_, sub] : schema.items()) collect_patterns(sub, out);
   } else if (schema.is_array()) {
     for (const auto& sub : schema) collect_patterns(sub, out);
+  }
+}
+
+// The keys of each mapping against its propertyNames pattern (which valijson does not check).
+void check_property_names(const json& root, const json& value, const json& rule,
+                          const std::string& pointer, const RegexCache& patterns,
+                          std::vector<Rewritten>& out) {
+  if (value.is_object()) {
+    const json* properties = rule.contains("properties") ? &rule["properties"] : nullptr;
+    const json* names = rule.contains("propertyNames") ? &resolve(root, rule["propertyNames"]) : nullptr;
+    for (const auto& [key, child] : value.items()) {
+      std::string at = pointer + "/" + pointer_escape(key);
+      if (names && names->contains("pattern")) {
+        auto regex = patterns.find((*names)["pattern"].get<std::string>());
+        if (regex != patterns.end() && !std::regex_search(key, regex->second)) {
+          std::string form = names->value("x-message", "text matching " + (*names)["pattern"].get<std::string>());
+          out.push_back({at, check::kPattern,
+                         fmt::format("the key {} is not {}", key.size() <= 64 ? json(key).dump() : "here", form)});
+        }
+      }
+      if (properties && properties->contains(key))
+        check_property_names(root, child, resolve(root, (*properties)[key]), at, patterns, out);
+      else if (rule.contains("additionalProperties") && rule["additionalProperties"].is_object())
+        check_property_names(root, child, resolve(root, rule["additionalProperties"]), at, patterns, out);
+    }
+  } else if (value.is_array() && rule.is_object() && rule.contains("items")) {
+    for (size_t i = 0; i < value.size(); ++i)
+      check_property_names(root, value[i], resolve(root, rule["items"]),
+                           pointer + "/" + std::to_string(i), patterns, out);
   }
 }
 
@@ -267,6 +299,9 @@ Diagnostics Schema::validate(const json& value, const std::string& prefix) const
   valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
       target, {"<root>"}, /*strictTypes=*/true, &results, cache);
   Diagnostics out;
+  std::vector<Rewritten> keys;
+  check_property_names(document_, checked, resolve(document_, document_), "", compiled_->patterns, keys);
+  for (auto& each : keys) report(out, prefix + each.path, each.check, std::move(each.message));
   if (visitor.validateSchema(compiled_->schema)) return out;
   valijson::ValidationResults::Error error;
   std::set<std::tuple<std::string, std::string>> seen;

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                                          "package: this native command runs no Python or JavaScript"}}}};
       } else {
         try {
-          app = pareto::App::from_path(step["path"]);
+          app = pareto::App::from_path(step["path"], nullptr, step.value("stage", ""));
           pareto_flow_lend_app(flow.get(), app->get());
           reply = {{"loaded", true}};
         } catch (const pareto::Error&) {

@@ -100,13 +100,81 @@ void validate_events(Checker& c, const Component& action) {
   }
 }
 
-// The settings a number or a name can give: memory, runtime.
+// The settings a number or a name can give: memory, runtime; and references in env.
 void validate_settings(Checker& c, const Component& action) {
   if (action.spec->contains("memory") && action.spec->contains("size"))
     c.error(action.pointer + "/memory", check::kCombination,
             "memory (MB) and size (a preset) both set the function's memory: keep one");
   if (auto problem = runtime_problem(action.string("runtime")))
     c.error(action.pointer + "/runtime", check::kEnum, *problem);
+  for (const auto& [name, value] : action["env"].items()) {
+    if (!value.is_object()) continue;
+    std::string at = action.pointer + "/env/" + pointer_escape(name);
+    if (value.contains("ssm") == value.contains("secret"))
+      c.error(at, check::kCombination,
+              fmt::format("{} references one value: {{ssm: NAME}} or {{secret: NAME}}", name));
+    else if (value.contains("runtime") && !value.contains("ssm"))
+      c.error(at + "/runtime", check::kCombination,
+              "a secret is always read at run time: runtime applies to ssm");
+  }
+}
+
+// An env value that references an SSM parameter or a secret, and what reading it takes.
+void reference_value(Renderer& r, const Component& action, const std::string& variable,
+                     const json& value, Function& f) {
+  std::string at = action.pointer + "/env/" + pointer_escape(variable);
+  if (value.contains("secret")) {
+    std::string name = value["secret"];
+    f.variables[variable] = name;
+    // A secret's ARN ends in "-" and six random characters, which "??????" matches exactly.
+    f.grants.push_back({{"secretsmanager:GetSecretValue"},
+                        {cfn::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:"
+                                  "${AWS::AccountId}:secret:" + name + "-??????")},
+                        at});
+    return;
+  }
+  std::string name = value["ssm"];
+  if (value.value("runtime", false)) {
+    f.variables[variable] = name;
+    std::string path = name.front() == '/' ? name.substr(1) : name;
+    f.grants.push_back({{"ssm:GetParameter"},
+                        {cfn::sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:"
+                                  "parameter/" + path)},
+                        at});
+    return;
+  }
+  // Resolved by CloudFormation when the stack deploys, as a parameter whose default is the name
+  // (a stage's parameters may name another).
+  std::string words;
+  for (char ch : name) words += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '-';
+  std::string id = "Ssm" + pascal_case(words);
+  json parameter = {{"Type", "AWS::SSM::Parameter::Value<String>"},
+                    {"Default", name},
+                    {"Description", "The SSM parameter whose value " + variable + " gets, read when the stack deploys"}};
+  const json& parameters = r.parameters();
+  if (parameters.contains(id) && parameters[id]["Default"] != name)
+    r.error(at + "/ssm", check::kIdCollision,
+            fmt::format("SSM parameters {} and {} both make the template parameter {}: rename one",
+                        parameters[id]["Default"].get<std::string>(), name, id));
+  else
+    r.parameter(id, std::move(parameter), at);
+  f.variables[variable] = cfn::ref(id);
+}
+
+// vpc: ids as given, or a template parameter of the list's type.
+json vpc_ids(Renderer& r, const Component& action, const char* key, const char* type) {
+  const json& ids = action["vpc"][key];
+  if (ids.is_array()) return ids;
+  std::string id = pascal_case(ids.get<std::string>());
+  std::string at = action.pointer + "/vpc/" + key;
+  if (r.parameters().contains(id) && r.parameters()[id]["Type"] != type) {
+    r.error(at, check::kIdCollision,
+            fmt::format("the template parameter {} is already a {}, not a {}", id,
+                        r.parameters()[id]["Type"].get<std::string>(), type));
+  } else {
+    r.parameter(id, {{"Type", type}, {"Description", fmt::format("The {} of functions in the VPC", key)}}, at);
+  }
+  return cfn::ref(id);
 }
 
 void validate(Checker& c, const Component& action) {
@@ -232,6 +300,14 @@ void render(Renderer& r, const Component& action) {
     // X-Ray's writes take no resource-level permissions: AWS's policy for them, as SAM attaches.
     f.aws_policies.push_back(cfn::sub("arn:${AWS::Partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"));
   }
+  if (action.spec->contains("vpc")) {
+    f.settings["VpcConfig"] = {
+        {"SubnetIds", vpc_ids(r, action, "subnets", "List<AWS::EC2::Subnet::Id>")},
+        {"SecurityGroupIds", vpc_ids(r, action, "security-groups", "List<AWS::EC2::SecurityGroup::Id>")}};
+    // Network interfaces take no resource-level permissions to describe: AWS's policy for them.
+    f.aws_policies.push_back(cfn::sub(
+        "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"));
+  }
   if (!action["tags"].empty()) {
     json tags = json::array();
     for (const auto& [key, value] : action["tags"].items()) tags.push_back({{"Key", key}, {"Value", value}});
@@ -239,8 +315,10 @@ void render(Renderer& r, const Component& action) {
   }
 
   // Variables: declared values as given, the ones the code reads wired to their component.
-  for (const auto& [name, value] : action["env"].items())
-    f.variables[name] = value.is_string() ? value.get<std::string>() : value.dump();
+  for (const auto& [name, value] : action["env"].items()) {
+    if (value.is_object()) reference_value(r, action, name, value, f);
+    else f.variables[name] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
   std::map<std::string, std::vector<json>> scope;  // service → ARNs of components used
   if (auto it = r.model().variables.find(action.name); it != r.model().variables.end())
     for (const auto& variable : it->second) {

@@ -136,6 +136,7 @@ class Renderer {
   void output(const std::string& id, nlohmann::json value, std::string description,
               const std::string& origin);
   void parameter(const std::string& id, nlohmann::json parameter, const std::string& origin);
+  const nlohmann::json& parameters() const { return out_.parameters; }  // declared so far
   bool has(const std::string& id) const;
   void grant(const std::string& action, Grant grant);
   const std::vector<Grant>& grants(const std::string& action) const;

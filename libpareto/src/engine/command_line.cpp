@@ -40,7 +40,11 @@ std::string error_lines(const json& errors) {
 // `again`: loaded anew from its files, as they are now (watch).
 Task<std::optional<App>> load_app(Session& session, const Options& options, bool allow_invalid,
                                   bool again = false) {
-  json load = {{"step", "load"}, {"path", options.app_path}, {"kinds", options.kinds}};
+  if (!std::regex_match(options.stage, std::regex(std::string(kStagePattern))))
+    throw Stop(fmt::format("--stage must be lower-case letters and digits, at most 16; got \"{}\"",
+                           options.stage), kExitUsage);
+  json load = {{"step", "load"}, {"path", options.app_path}, {"kinds", options.kinds},
+               {"stage", options.stage}};
   if (again) load["again"] = true;
   json answer = co_await session.perform(std::move(load));
   if (answer.contains("error"))
@@ -52,6 +56,10 @@ Task<std::optional<App>> load_app(Session& session, const Options& options, bool
   }
   if (!session.lent_app()) throw Stop("the host answered load without lending the app");
   App app = App::borrow(session.lent_app());
+  // A library call lends the app its caller loaded: for another stage's settings, it is not this one's.
+  if (auto loaded = app.stage(); loaded && *loaded != options.stage)
+    throw Stop(fmt::format("the app was loaded with stage {}'s settings, and this command is for "
+                           "stage {}: load it for that stage", *loaded, options.stage), kExitUsage);
   if (!app.valid() && !allow_invalid) {
     if (auto modules = json::parse(app.kind_modules()); !modules.empty() && session.facts().host == "native")
       co_await session.err(fmt::format(
@@ -105,16 +113,23 @@ Task<int> write_stacks(Session& session, const Options& options, const App& app)
   co_return co_await emit(session, app.synth(), options.output);
 }
 
-Task<int> synth(Session& session, const Options& options) {
-  auto app = co_await load_app(session, options, false);
-  if (!app) co_return kExitFailed;
-  co_return co_await write_stacks(session, options, *app);
-}
-
 // synth --stage: the stacks as a deploy to the stage would place them.
 Task<int> synth_deployed(Context& cx) {
   App placed = co_await placed_for_stack(cx);
   co_return co_await write_stacks(cx.session, cx.options, placed);
+}
+
+using AwsCommand = Task<int> (*)(Context&);
+Task<int> on_aws(Session& session, const Options& options, const App& app, AwsCommand command);
+
+// The stage's template; nested stacks are placed as its deployed stacks hold them, which only
+// AWS knows (one stack has nothing to place).
+Task<int> synth(Session& session, const Options& options) {
+  auto app = co_await load_app(session, options, false);
+  if (!app) co_return kExitFailed;
+  if (options.synth_deployed && !json::parse(app->nested_stacks()).empty())
+    co_return co_await on_aws(session, options, *app, synth_deployed);
+  co_return co_await write_stacks(session, options, *app);
 }
 
 Task<int> graph(Session& session, const Options& options) {
@@ -311,9 +326,6 @@ Task<int> test(Session& session, const Options& options) {
 // Where the commands that reach AWS act: the host's SDK session for the profile and region, or
 // the emulator's (started here for --local without an endpoint URL).
 Task<Target> connect(Session& session, const Options& options, const App& app) {
-  if (!std::regex_match(options.stage, std::regex(std::string(kStagePattern))))
-    throw Stop(fmt::format("--stage must be lower-case letters and digits, at most 16; got \"{}\"",
-                           options.stage), kExitUsage);
   Target target;
   target.app = app.name();
   target.stage = options.stage;
@@ -348,8 +360,6 @@ Task<Target> connect(Session& session, const Options& options, const App& app) {
   co_return target;
 }
 
-using AwsCommand = Task<int> (*)(Context&);
-
 void require_aws(Session& session, const Options& options) {
   if (!session.facts().aws)
     throw Stop(fmt::format("{} reaches AWS, which this native command does not do: use the pareto "
@@ -358,13 +368,18 @@ void require_aws(Session& session, const Options& options) {
                            options.command), kExitUsage);
 }
 
+Task<int> on_aws(Session& session, const Options& options, const App& app, AwsCommand command) {
+  require_aws(session, options);
+  Target target = co_await connect(session, options, app);
+  Context context{session, options, app, std::move(target)};
+  co_return co_await command(context);
+}
+
 Task<int> with_aws(Session& session, const Options& options, AwsCommand command) {
   require_aws(session, options);
   auto app = co_await load_app(session, options, false);
   if (!app) co_return kExitFailed;
-  Target target = co_await connect(session, options, *app);
-  Context context{session, options, *app, std::move(target)};
-  co_return co_await command(context);
+  co_return co_await on_aws(session, options, *app, command);
 }
 
 // What a saved change is to watch: the app's errors, or its template and what its archives are
@@ -438,8 +453,13 @@ void define(CLI::App& cli, Parsed& parsed) {
                     "(besides the modules its \"kinds\" key names); repeatable");
     return sub;
   };
+  auto stage_option = [&](CLI::App* sub) {
+    sub->add_option("--stage", o.stage,
+                    "The stage whose settings (the stages key) apply (default: dev)");
+  };
   CLI::App* validate = command("validate", "Check an app description; print every error");
   validate->add_flag("--json", o.json, "Print the errors as a JSON array on stdout ([] if none)");
+  stage_option(validate);
   CLI::App* synth = command("synth", "Print (or write) the CloudFormation template");
   synth->add_option("-o,--output", o.output, "Write to FILE instead of stdout");
   auto reach = [&](CLI::App* sub) {
@@ -450,19 +470,22 @@ void define(CLI::App& cli, Parsed& parsed) {
                     "Use the AWS emulator at URL (default: $PARETO_ENDPOINT_URL)");
   };
   synth->add_option("--stage", o.stage,
-                    "Place the nested stacks as a deploy to this stage would: what is deployed "
-                    "stays in its stack (reaches AWS)")
+                    "The stage's template: its settings (the stages key) applied, and nested "
+                    "stacks placed as a deploy to it would place them (which reaches AWS)")
       ->each([&](const std::string&) { o.synth_deployed = true; });
   reach(synth);
   CLI::App* graph = command("graph", "Draw the app: components and how they connect");
   graph->add_option("--format", o.format, "mermaid (default) or dot (Graphviz)")
       ->check(CLI::IsMember({"mermaid", "dot"}));
   graph->add_option("-o,--output", o.output, "Write to FILE instead of stdout");
-  command("budget", "Every AWS quota the app uses, with the config entry that costs it, least "
-                    "headroom first")
-      ->add_flag("--json", o.json, "Print them as a JSON array");
-  command("test", "Run each action's unit tests beside its handler")
-      ->add_flag("-v,--verbose", o.verbose, "Show the output of passing tests too");
+  stage_option(graph);
+  CLI::App* budget = command("budget", "Every AWS quota the app uses, with the config entry "
+                                       "that costs it, least headroom first");
+  budget->add_flag("--json", o.json, "Print them as a JSON array");
+  stage_option(budget);
+  CLI::App* test = command("test", "Run each action's unit tests beside its handler");
+  test->add_flag("-v,--verbose", o.verbose, "Show the output of passing tests too");
+  stage_option(test);
   CLI::App* package = command("package", "Write each function's and builder's deterministic "
                                           "archive, dependencies installed for Lambda");
   package->add_option("-o,--output", o.output,
@@ -470,6 +493,7 @@ void define(CLI::App& cli, Parsed& parsed) {
                       "(default: .pareto/package in the app's folder)");
   package->add_option("--parameter", parsed.parameters,
                       "A template parameter the dependencies are built for (RuntimeVersion=3.13)");
+  stage_option(package);
   CLI::App* match = cli.add_subcommand(
       "match", "Does an EventBridge pattern match an event? (exit 0: yes, 1: no, 2: error)");
   match->add_option("PATTERN_EVENT", o.match,
@@ -551,8 +575,6 @@ void define(CLI::App& cli, Parsed& parsed) {
 Task<int> dispatch(Session& session, const Options& options) {
   const std::string& c = options.command;
   if (c == "validate") co_return co_await validate(session, options);
-  if (c == "synth" && options.synth_deployed)
-    co_return co_await with_aws(session, options, synth_deployed);
   if (c == "synth") co_return co_await synth(session, options);
   if (c == "graph") co_return co_await graph(session, options);
   if (c == "budget") co_return co_await budget(session, options);

@@ -788,7 +788,15 @@ Task<int> diff_command(Context& cx) {
   for (const auto& c : prepared.change_set.changes)
     changes.push_back({{"logical_id", c.logical_id}, {"type", c.type}, {"action", c.action},
                        {"replacement", c.replacement}});
-  cx.session.result() = {{"changes", changes}, {"widened", prepared.change_set.widened}};
+  // What the escape hatch changed, changed now or not: a reviewer's first question.
+  json overridden = json::parse(cx.app.synth())["Metadata"]["pareto"].value("overrides", json::array());
+  if (!overridden.empty()) {
+    std::string line = fmt::format("overridden (overrides:): {}\n",
+                                   fmt::join(overridden.get<std::vector<std::string>>(), ", "));
+    co_await cx.session.err(line);
+  }
+  cx.session.result() = {{"changes", changes}, {"widened", prepared.change_set.widened},
+                         {"overridden", overridden}};
   std::string refused = co_await refusal(cx, prepared);
   if (!refused.empty()) throw Stop(refused);
   co_return 0;

@@ -30,13 +30,15 @@ class App:
         """The folder that holds the handler sources (None: sources were not read)."""
 
     @classmethod
-    def load(cls, path: PathLike, *, kinds: Iterable[Kind] = ()) -> App:
+    def load(cls, path: PathLike, *, kinds: Iterable[Kind] = (), stage: Optional[str] = None) -> App:
         """Loads a pareto.yaml (.yml, .json), or the folder holding one, with the custom kinds
-        given and those of the modules its "kinds" key names."""
+        given and those of the modules its "kinds" key names, as `stage` sets it (None: the
+        app's own settings)."""
         path = Path(path)
         base = path if path.is_dir() else path.parent
+        stage = _stage(stage)
         status, native = load_with_kinds(
-            lambda native_kinds: _pareto.load_path(os.fsdecode(path), native_kinds),
+            lambda native_kinds: _pareto.load_path(os.fsdecode(path), native_kinds, stage),
             kinds, base, os.fsdecode(path))
         if status == _pareto.EIO:
             raise FileNotFoundError(f"{path}: no such file, or no pareto.yaml in that folder")
@@ -47,18 +49,19 @@ class App:
     @classmethod
     def from_text(
         cls, text: str, *, source_name: str = "<input>", base_dir: Optional[PathLike] = None,
-        kinds: Iterable[Kind] = (),
+        kinds: Iterable[Kind] = (), stage: Optional[str] = None,
     ) -> App:
         """Loads YAML 1.2 or JSON text; handler sources and kind modules are read from base_dir
-        when given."""
+        when given; `stage` chooses whose settings apply (None: the app's own)."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError here, a ValueError
+        stage = _stage(stage)
         directory = None if base_dir is None else Path(base_dir)
         status, native = load_with_kinds(
             lambda native_kinds: _pareto.load(
                 text, source_name, None if directory is None else os.fsdecode(directory),
-                native_kinds),
+                native_kinds, stage),
             kinds, directory, source_name)
         if status != _pareto.EINVALID:
             _check(status)
@@ -72,12 +75,14 @@ class App:
         source_name: str = "<dict>",
         base_dir: Optional[PathLike] = None,
         kinds: Iterable[Kind] = (),
+        stage: Optional[str] = None,
     ) -> App:
         """Loads an app description given as the dict its YAML would parse to."""
         if not isinstance(config, Mapping):
             raise TypeError(f"config must be a mapping, not {type(config).__name__}")
         text = json.dumps(config, allow_nan=False, ensure_ascii=False)
-        return cls.from_text(text, source_name=source_name, base_dir=base_dir, kinds=kinds)
+        return cls.from_text(text, source_name=source_name, base_dir=base_dir, kinds=kinds,
+                             stage=stage)
 
     @property
     def name(self) -> str:
@@ -228,13 +233,20 @@ def load(
     source_name: Optional[str] = None,
     base_dir: Optional[PathLike] = None,
     kinds: Iterable[Kind] = (),
+    stage: Optional[str] = None,
 ) -> App:
     """Loads an app description given as YAML/JSON text or as a dict."""
     if isinstance(text_or_dict, str):
         return App.from_text(text_or_dict, source_name=source_name or "<input>",
-                             base_dir=base_dir, kinds=kinds)
+                             base_dir=base_dir, kinds=kinds, stage=stage)
     return App.from_dict(text_or_dict, source_name=source_name or "<dict>", base_dir=base_dir,
-                         kinds=kinds)
+                         kinds=kinds, stage=stage)
 
 
 load_path = App.load
+
+
+def _stage(stage: Optional[str]) -> Optional[str]:
+    if stage is not None and not isinstance(stage, str):
+        raise TypeError(f"stage must be a str or None, not {type(stage).__name__}")
+    return stage

@@ -151,10 +151,11 @@ class Host:
         return None
 
     def load(self, step: dict[str, Any], flow: Any) -> dict[str, Any]:
-        if self.app is None or step.get("again"):
+        if self.app is None or step.get("again") or step.get("stage") != self.stage:
+            self.stage = step.get("stage")
             try:
                 kinds = [k for module in step["kinds"] for k in kinds_in_module(module)]
-                self.app = App.load(step["path"], kinds=kinds)
+                self.app = App.load(step["path"], kinds=kinds, stage=self.stage)
             except FileNotFoundError as error:
                 return {"error": {"message": str(error)}}
             except ValidationError as error:  # a kind module that cannot be loaded
