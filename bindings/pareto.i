@@ -12,6 +12,7 @@
  *                                        reply's JSON, or why it failed; it must not throw
  *   Kinds.errors()                    -> string
  *   App.errors(), App.name()          -> string (copied from the handle)
+ *   App.stage()                       -> string; "": the app's own settings
  *   App.kind_modules()                -> [status, string or null]
  *   App.synth(), App.functions()      -> [status, string or null]
  *   App.nested_stacks()               -> [status, string or null]
@@ -243,6 +244,7 @@ pareto_status pareto_bind_load_path(pareto_app **out, const char *path, const pa
 %rename(App) pareto_app;
 %rename(errors) pareto_app::errors_json;
 %rename(name) pareto_app::name_text;
+%rename(stage) pareto_app::stage_text;
 %rename(kind_modules) pareto_app::kind_modules_json;
 %rename(synth) pareto_app::synth_json;
 %rename(functions) pareto_app::functions_json;
@@ -257,6 +259,10 @@ struct pareto_app {};
   ~pareto_app() { pareto_app_free($self); }
   const char *errors_json() const { return pareto_app_errors($self); }
   const char *name_text() const { return pareto_app_name($self); }
+  const char *stage_text() const {  /* "" rather than NULL, which not every language's strings take */
+    const char *stage = pareto_app_stage($self);
+    return stage ? stage : "";
+  }
   pareto_status kind_modules_json(char **out_json) const {
     return pareto_app_kind_modules($self, out_json);
   }

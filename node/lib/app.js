@@ -84,6 +84,10 @@ class App {
 
   get name() { return this._native.name(); }
 
+  /** The stage whose settings it was loaded with (null: the app's own); the commands' default
+   * stage when set, 'dev' otherwise. */
+  get stage() { return this._native.stage() || null; }
+
   /** Every error: [{file, path, line, column, message, check}]. */
   get errors() { return JSON.parse(this._native.errors()); }
 
@@ -151,7 +155,7 @@ class App {
   }
 
   /** The app's event rules as deployed to `stage`: {rules: {id: pattern}, skipped: {id: why}}. */
-  rules(stage = 'dev') {
+  rules(stage = this.stage ?? 'dev') {
     this.validate();
     const [status, json] = this._native.rules(text(stage, 'the stage'));
     check(status);
@@ -174,7 +178,7 @@ class App {
   }
 
   // --- the commands that reach AWS, through the core's engine (lib/host.js) ---------------------
-  // Options of each: {stage = 'dev', region, profile, endpoint, local (moto's server, started for
+  // Options of each: {stage (default: the app's stage, or 'dev'), region, profile, endpoint, local (moto's server, started for
   // the call), parameters ({key: value}), allowReplace, allowDelete (a table, bucket, queue, user
   // pool or secret may leave the stack; retained ones stay in the account), deleteData (destroy),
   // hotswap (deploy: only functions' code changed, so update it directly, without a change set),
@@ -199,7 +203,7 @@ class App {
 }
 
 /** A command line for the engine, run by the host with this app lent to it. */
-function command(app, name, flags, { stage = 'dev', region, profile, endpoint, local, parameters = {},
+function command(app, name, flags, { stage = app.stage ?? 'dev', region, profile, endpoint, local, parameters = {},
   allowReplace, allowDelete, deleteData, hotswap, write } = {}) {
   const argv = [name, app.baseDir ?? '.', '--stage', stage, ...flags];
   if (region) argv.push('--region', region);

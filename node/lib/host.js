@@ -118,6 +118,8 @@ async function stop(server) {
 class Host {
   constructor({ app = null, write = writeToProcess, interactive = process.stdin.isTTY === true } = {}) {
     this.app = app;
+    this.lent = app !== null;  // a library call's app, lent as its caller loaded it
+    this.stage = null;  // the stage the app this host loaded is for
     this.write = write;
     this.interactive = interactive;
     this.config = null;
@@ -195,7 +197,7 @@ class Host {
   }
 
   load(step, flow) {
-    if (this.app === null || step.again || (step.stage ?? null) !== this.stage) {
+    if (this.app === null || step.again || (!this.lent && (step.stage ?? null) !== this.stage)) {
       this.stage = step.stage ?? null;
       let kinds;
       try {

@@ -66,6 +66,8 @@ export interface LoadOptions {
   baseDir?: string | null;
   /** Custom component kinds, besides those of the modules the app names under "kinds". */
   kinds?: KindDefinition[];
+  /** The stage whose settings (the "stages" key) apply; null (default): the app's own. */
+  stage?: string | null;
 }
 
 /** What a custom kind's renderer is asked for one entry (README "Custom components"). */
@@ -151,7 +153,7 @@ export interface NestedStack {
 
 /** Where and how a command reaches AWS (the options of App#deploy, diff, outputs, destroy). */
 export interface CommandOptions {
-  /** The stage: the stack is <app>-<stage>; lower-case letters and digits, at most 16 (default 'dev'). */
+  /** The stage: the stack is <app>-<stage>; lower-case letters and digits, at most 16 (default: the app's stage, or 'dev'). */
   stage?: string;
   /** Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, then us-east-1. */
   region?: string;
@@ -194,7 +196,7 @@ export interface Diff {
 /** A loaded app description: its errors, or its CloudFormation template. Immutable. */
 export class App {
   /** Loads a pareto.yaml (.yml, .json), or the folder holding one; throws (code ENOENT) when there is none. */
-  static load(pathOrDir: string, options?: { kinds?: KindDefinition[] }): App;
+  static load(pathOrDir: string, options?: { kinds?: KindDefinition[]; stage?: string | null }): App;
   /** Loads YAML 1.2 or JSON text. */
   static fromText(text: string, options?: LoadOptions): App;
   /** Loads an app description given as an object. */
@@ -202,6 +204,8 @@ export class App {
 
   readonly baseDir: string | null;
   readonly name: string;
+  /** The stage whose settings it was loaded with; null: the app's own. */
+  readonly stage: string | null;
   readonly errors: Diagnostic[];
   readonly valid: boolean;
   readonly functions: CodeFolder[];

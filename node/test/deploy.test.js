@@ -94,12 +94,35 @@ test('deploy, update, no-change update and destroy', async () => {
   assert.deepEqual(await pareto.App.load(dir).deploy(options('trip', said)), outputs);
   assert.ok(said.some((line) => / is up to date$/.test(line)), said.join('\n'));
   const diff = await pareto.App.load(dir).diff(options('trip'));
-  assert.deepEqual(Object.keys(diff).sort(), ['changes', 'widened']);
+  assert.deepEqual(diff.overridden, []);
 
   await pareto.App.load(dir).destroy(options('trip'));
   await assert.rejects(cloudformation().send(new DescribeStacksCommand({ StackName: 'demo-trip' })));
   await assert.rejects(pareto.App.load(dir).outputs(options('trip')),
     (error) => error instanceof pareto.CommandError && error.exit === 1 && /demo-trip/.test(error.message));
+});
+
+test('each stage deploys its own settings; an app loaded for one stage goes to no other', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pareto-node-stages-'));
+  fs.mkdirSync(path.join(dir, 'api'));
+  fs.writeFileSync(path.join(dir, 'api', 'index.py'), 'def handler(event, context):\n    return {}\n');
+  fs.writeFileSync(path.join(dir, 'pareto.yaml'), [
+    'app: staged', 'actions:', '  - name: api', '    memory: 256', 'stages:', '  prod:',
+    '    actions:', '      api: {memory: 1024, architecture: arm64}', '    overrides:',
+    '      ApiFunction:', '        Properties: {Description: tuned by hand}', ''].join('\n'));
+  await pareto.App.load(dir, { stage: 'dev' }).deploy(options('dev'));
+  const prod = pareto.App.load(dir, { stage: 'prod' });
+  assert.equal(prod.stage, 'prod');
+  const said = [];
+  assert.deepEqual((await prod.diff(options('prod', said))).overridden, ['ApiFunction']);
+  assert.ok(said.includes('overridden (overrides:): ApiFunction'), said.join('\n'));
+  await prod.deploy({ endpoint, write: () => {} });  // the app's stage: prod
+  const configuration = async (name) => (await lambda().send(new GetFunctionCommand({ FunctionName: name }))).Configuration;
+  const [dev, tuned] = [await configuration('staged-dev-api'), await configuration('staged-prod-api')];
+  assert.deepEqual([dev.MemorySize, dev.Architectures], [256, ['x86_64']]);
+  assert.deepEqual([tuned.MemorySize, tuned.Architectures, tuned.Description], [1024, ['arm64'], 'tuned by hand']);
+  await assert.rejects(prod.deploy(options('dev')), (error) => error instanceof pareto.CommandError &&
+    error.message.includes("loaded with stage prod's settings, and this command is for stage dev"));
 });
 
 test('destroy empties the buckets first; a retained bucket stays, with its objects', async () => {

@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml  # cfn-lint's own dependency
+
 
 def wildcard_statements(template: dict) -> list[str]:
     found = []
@@ -40,11 +42,14 @@ def main() -> int:
         for app in sorted(args.source_dir.glob("examples/*/pareto.yaml")):
             if (app.parent / "kinds").is_dir():
                 continue  # its kinds load from Python or Node: its vector's golden is linted
-            out = Path(scratch) / f"{app.parent.name}.json"
-            subprocess.run([args.pareto, "synth", str(app.parent), "-o", str(out)], check=True)
-            templates.append(out)
-            for logical_id in wildcard_statements(json.loads(out.read_text())):
-                problems.append(f"{app}: {logical_id} grants on \"Resource\": \"*\"")
+            # Each stage's template: dev's (the default) and every one its stages key sets.
+            for stage in sorted({"dev", *yaml.safe_load(app.read_text()).get("stages", {})}):
+                out = Path(scratch) / f"{app.parent.name}.{stage}.json"
+                subprocess.run([args.pareto, "synth", str(app.parent), "--stage", stage, "-o",
+                                str(out)], check=True)
+                templates.append(out)
+                for logical_id in wildcard_statements(json.loads(out.read_text())):
+                    problems.append(f"{out.name}: {logical_id} grants on \"Resource\": \"*\"")
         templates += sorted(args.source_dir.glob("tests/vectors/**/template*.json"))
         run_cfn_lint = "import sys; from cfnlint.runner import main; sys.exit(main())"
         lint = subprocess.run([sys.executable, "-c", run_cfn_lint, "--format", "parseable",

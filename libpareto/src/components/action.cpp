@@ -162,7 +162,8 @@ void reference_value(Renderer& r, const Component& action, const std::string& va
 }
 
 // vpc: ids as given, or a template parameter of the list's type.
-json vpc_ids(Renderer& r, const Component& action, const char* key, const char* type) {
+json vpc_ids(Renderer& r, const Component& action, const char* key, const char* type,
+            const char* noun) {
   const json& ids = action["vpc"][key];
   if (ids.is_array()) return ids;
   std::string id = pascal_case(ids.get<std::string>());
@@ -172,7 +173,7 @@ json vpc_ids(Renderer& r, const Component& action, const char* key, const char* 
             fmt::format("the template parameter {} is already a {}, not a {}", id,
                         r.parameters()[id]["Type"].get<std::string>(), type));
   } else {
-    r.parameter(id, {{"Type", type}, {"Description", fmt::format("The {} of functions in the VPC", key)}}, at);
+    r.parameter(id, {{"Type", type}, {"Description", fmt::format("The {} of functions in the VPC", noun)}}, at);
   }
   return cfn::ref(id);
 }
@@ -302,8 +303,9 @@ void render(Renderer& r, const Component& action) {
   }
   if (action.spec->contains("vpc")) {
     f.settings["VpcConfig"] = {
-        {"SubnetIds", vpc_ids(r, action, "subnets", "List<AWS::EC2::Subnet::Id>")},
-        {"SecurityGroupIds", vpc_ids(r, action, "security-groups", "List<AWS::EC2::SecurityGroup::Id>")}};
+        {"SubnetIds", vpc_ids(r, action, "subnets", "List<AWS::EC2::Subnet::Id>", "subnets")},
+        {"SecurityGroupIds", vpc_ids(r, action, "security-groups", "List<AWS::EC2::SecurityGroup::Id>",
+                                     "security groups")}};
     // Network interfaces take no resource-level permissions to describe: AWS's policy for them.
     f.aws_policies.push_back(cfn::sub(
         "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"));

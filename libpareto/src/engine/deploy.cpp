@@ -789,7 +789,8 @@ Task<int> diff_command(Context& cx) {
     changes.push_back({{"logical_id", c.logical_id}, {"type", c.type}, {"action", c.action},
                        {"replacement", c.replacement}});
   // What the escape hatch changed, changed now or not: a reviewer's first question.
-  json overridden = json::parse(cx.app.synth())["Metadata"]["pareto"].value("overrides", json::array());
+  json overridden = json::parse(cx.app.synth())
+                        .value(json::json_pointer("/Metadata/pareto/overrides"), json::array());
   if (!overridden.empty()) {
     std::string line = fmt::format("overridden (overrides:): {}\n",
                                    fmt::join(overridden.get<std::vector<std::string>>(), ", "));

@@ -13,17 +13,20 @@ using nlohmann::json;
 
 namespace {
 
-// Every value the patch sets, merged pointer → source pointer; an object is walked into, since
-// merging keeps what it does not name.
-void record(const json& patch, const std::string& merged, const std::string& source,
-            Provenance& provenance) {
-  if (!patch.is_object() || patch.empty()) {
+// Every value the patch sets, merged pointer → source pointer. An object that was there before
+// is walked into, since merging keeps what the patch does not name; one the patch brings is
+// the stage's throughout.
+void record(const json& patch, const json* before, const std::string& merged,
+            const std::string& source, Provenance& provenance) {
+  if (!patch.is_object() || patch.empty() || !before || !before->is_object()) {
     provenance.add(merged, source);
     return;
   }
   for (const auto& [key, value] : patch.items()) {
     std::string segment = "/" + pointer_escape(key);
-    record(value, merged + segment, source + segment, provenance);
+    auto it = before->find(key);
+    record(value, it == before->end() ? nullptr : &*it, merged + segment, source + segment,
+           provenance);
   }
 }
 
@@ -68,12 +71,13 @@ Staged apply_stage(const json& document, const std::string& stage,
     std::string key(name);
     if (!settings->contains(key)) continue;
     const json& patch = (*settings)[key];
+    record(patch, document.contains(key) ? &document[key] : nullptr, "/" + key, base + "/" + key,
+           out.provenance);
     // Booleans (dashboard: true) are an object of defaults once options are merged into them.
     json& target = merged[key];
     if (target.is_boolean() && patch.is_object()) target = target.get<bool>() ? json::object() : json();
     target.merge_patch(patch);
     if (target.is_null()) merged.erase(key);
-    record(patch, "/" + key, base + "/" + key, out.provenance);
   }
   for (const auto& [key, entries] : settings->items()) {
     if (std::find(kAppSettings.begin(), kAppSettings.end(), key) != kAppSettings.end()) continue;
@@ -92,8 +96,7 @@ Staged apply_stage(const json& document, const std::string& stage,
     for (const auto& entry : listed)
       if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
         names.push_back(entry["name"]);
-    json kept = json::array();
-    std::map<std::string, size_t> staged_at;  // name → index in the merged list
+    json kept = json::array();  // only_staged: the entries the stage names
     for (const auto& [name, patch] : entries.items()) {
       std::string pointer = at + "/" + pointer_escape(name);
       auto found = std::find(names.begin(), names.end(), name);
@@ -113,19 +116,14 @@ Staged apply_stage(const json& document, const std::string& stage,
       }
       size_t index = static_cast<size_t>(found - names.begin());
       json& entry = merged[key][index];
-      entry.merge_patch(patch);
-      if (only_staged) {
-        staged_at[name] = kept.size();
-        kept.push_back(entry);
+      std::string source = at + "/" + pointer_escape(name);
+      if (only_staged) {  // a checked subset is about the stage throughout
+        out.provenance.add(fmt::format("/{}/{}", key, kept.size()), source);
       } else {
-        staged_at[name] = index;
+        record(patch, &listed[index], fmt::format("/{}/{}", key, index), source, out.provenance);
       }
-    }
-    for (const auto& [name, index] : staged_at) {
-      std::string merged_at = fmt::format("/{}/{}", key, index), source = at + "/" + pointer_escape(name);
-      // A checked subset is about the stage throughout; a whole app keeps its own paths.
-      if (only_staged) out.provenance.add(merged_at, source);
-      record(entries[name], merged_at, source, out.provenance);
+      entry.merge_patch(patch);
+      if (only_staged) kept.push_back(entry);
     }
     if (only_staged) merged[key] = std::move(kept);
   }

@@ -90,6 +90,12 @@ class App:
         return self._native.name()
 
     @property
+    def stage(self) -> Optional[str]:
+        """The stage whose settings it was loaded with (None: the app's own); the commands'
+        default stage when set, "dev" otherwise."""
+        return self._native.stage() or None
+
+    @property
     def errors(self) -> list[dict[str, Any]]:
         """Every error: {"file", "path", "line", "column", "message", "check"}; [] when valid."""
         return json.loads(self._native.errors())
@@ -167,17 +173,20 @@ class App:
         _check(status)
         return text
 
-    def rules(self, stage: str = "dev") -> dict[str, Any]:
+    def rules(self, stage: Optional[str] = None) -> dict[str, Any]:
         """The app's event rules as deployed to `stage`: {"rules": {id: pattern}, "skipped":
         {id: why}}; pass ["rules"] to pareto.Rules to see which fire for an event."""
         self.validate()
-        status, text = self._native.rules(stage)
+        status, text = self._native.rules(self._stage_or(stage))
         _check(status)
         return json.loads(text)
 
+    def _stage_or(self, stage: Optional[str]) -> str:
+        return stage or self.stage or "dev"
+
     # --- the commands that reach AWS, through the core's engine (pareto.host) ---------------
 
-    def deploy(self, stage: str = "dev", **target: Any) -> dict[str, str]:
+    def deploy(self, stage: Optional[str] = None, **target: Any) -> dict[str, str]:
         """Deploys the stack <app>-<stage> and returns its outputs. Keywords: region, profile,
         endpoint_url, local (moto's server, started for the call), parameters (a dict),
         allow_replace, allow_delete (a table, bucket, queue, user pool or secret may leave the
@@ -187,29 +196,30 @@ class App:
         raises CommandError, the stack unchanged."""
         return self._command("deploy", stage, ["--yes"], **target)
 
-    def diff(self, stage: str = "dev", **target: Any) -> dict[str, Any]:
+    def diff(self, stage: Optional[str] = None, **target: Any) -> dict[str, Any]:
         """What a deploy would change, changing nothing: {"changes": [{"logical_id", "type",
         "action", "replacement"}], "widened": ["LogicalId: statement"]}."""
         return self._command("diff", stage, [], **target)
 
-    def outputs(self, stage: str = "dev", **target: Any) -> dict[str, str]:
+    def outputs(self, stage: Optional[str] = None, **target: Any) -> dict[str, str]:
         """The deployed stack's outputs."""
         return self._command("outputs", stage, [], **target)
 
-    def destroy(self, stage: str = "dev", **target: Any) -> dict[str, Any]:
+    def destroy(self, stage: Optional[str] = None, **target: Any) -> dict[str, Any]:
         """Deletes the stack; its retained tables, buckets, user pools and secrets stay, with
         their data, unless delete_data=True. Returns {"kept": [{"logical_id", "type",
         "physical_id"}], "deleted": [physical ids]}."""
         return self._command("destroy", stage, ["--yes"], **target)
 
-    def _command(self, command: str, stage: str, flags: list[str], *,
+    def _command(self, command: str, stage: Optional[str], flags: list[str], *,
                  region: Optional[str] = None, profile: Optional[str] = None,
                  endpoint_url: Optional[str] = None, local: bool = False,
                  parameters: Optional[Mapping[str, str]] = None, allow_replace: bool = False,
                  allow_delete: bool = False, delete_data: bool = False, hotswap: bool = False,
                  write: Optional[Any] = None) -> Any:
         from .host import command as run  # the host imports App
-        argv = [command, os.fsdecode(self.base_dir or "."), "--stage", stage, *flags]
+        argv = [command, os.fsdecode(self.base_dir or "."), "--stage", self._stage_or(stage),
+                *flags]
         argv += ["--region", region] if region else []
         argv += ["--profile", profile] if profile else []
         argv += ["--endpoint-url", endpoint_url] if endpoint_url else []

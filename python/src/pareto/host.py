@@ -84,6 +84,8 @@ class Host:
                  interactive: Optional[bool] = None) -> None:
         self.request: dict[str, Any] = {}
         self.app = app
+        self.lent = app is not None  # a library call's app, lent as its caller loaded it
+        self.stage: Optional[str] = None  # the stage the app this host loaded is for
         self.write = write or self.write_to_process
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.session: Optional[boto3.Session] = None
@@ -151,7 +153,8 @@ class Host:
         return None
 
     def load(self, step: dict[str, Any], flow: Any) -> dict[str, Any]:
-        if self.app is None or step.get("again") or step.get("stage") != self.stage:
+        if (self.app is None or step.get("again")
+                or (not self.lent and step.get("stage") != self.stage)):
             self.stage = step.get("stage")
             try:
                 kinds = [k for module in step["kinds"] for k in kinds_in_module(module)]

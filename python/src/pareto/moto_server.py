@@ -1,4 +1,4 @@
-"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with four things its
+"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with five things its
 CloudFormation does as AWS does not, and pareto's stacks rely on:
 
 - moto 5.2 creates an AWS::CloudFormation::Stack from its TemplateURL but gives it no
@@ -11,6 +11,8 @@ CloudFormation does as AWS does not, and pareto's stacks rely on:
   `DeletionPolicy: Retain` stays, as it does on AWS (moto's stack deletion already keeps it).
 - moto makes an AWS::Lambda::Function without its Architectures, TracingConfig,
   EphemeralStorage and Tags (its Lambda API has them); here the function gets them.
+- moto splits a list parameter's value (List<AWS::EC2::Subnet::Id>, CommaDelimitedList) when it
+  is passed, not when it is the parameter's Default; here the default is split too.
 
 Everything else is moto's own."""
 from typing import Any
@@ -66,11 +68,24 @@ def create_function(cls: type, resource_name: str, cloudformation_json: dict, ac
     return function
 
 
+moto_load_parameters = ResourceMap.load_parameters
+
+
+def load_parameters(resources: ResourceMap) -> None:
+    moto_load_parameters(resources)
+    for name, parameter in resources._template.get("Parameters", {}).items():
+        value = resources.resolved_parameters.get(name)
+        kind = parameter.get("Type", "String")
+        if isinstance(value, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
+            resources.resolved_parameters[name] = resources._parsed_resources[name] = value.split(",")
+
+
 def main() -> None:
     LambdaFunction.create_from_cloudformation_json = classmethod(create_function)  # type: ignore[assignment]
     Stack.get_cfn_attribute = nested_stack_attribute  # type: ignore[attr-defined]
     Stack.update_from_cloudformation_json = classmethod(update_nested_stack)  # type: ignore[assignment]
     ResourceMap._delete_resource = delete_unless_retained  # type: ignore[method-assign]
+    ResourceMap.load_parameters = load_parameters  # type: ignore[method-assign]
     from moto.server import main as moto_main
 
     moto_main()
