@@ -303,7 +303,10 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   if (!model.config["tags"].empty()) result.metadata["pareto"] = {{"stack-tags", model.config["tags"]}};
   Renderer renderer(model, result, errors);
   for (const Kind* kind : model.kinds)
-    for (const auto& component : model.of(kind->key)) kind->render(renderer, component);
+    for (const auto& component : model.of(kind->key)) {
+      kind->render(renderer, component);
+      renderer.tag(component);
+    }
   render_dashboards(renderer);
   if (!errors.empty()) return finish(std::move(errors));  // a failed render breaks references
   apply_overrides(result, model.config["overrides"], errors);

@@ -190,7 +190,8 @@ class App {
   deploy(options) { return command(this, 'deploy', ['--yes'], options); }
 
   /** What a deploy would change, changing nothing: {changes: [{logical_id, type, action,
-   * replacement}], widened: ['LogicalId: statement']}. */
+   * replacement}], widened: ['LogicalId: statement'], overridden: [the logical ids the app's
+   * overrides patch]}. */
   diff(options) { return command(this, 'diff', [], options); }
 
   /** The deployed stack's outputs. */

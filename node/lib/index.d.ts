@@ -191,6 +191,8 @@ export interface Diff {
   changes: Change[];
   /** IAM statements an update adds, as "LogicalId: statement". */
   widened: string[];
+  /** The logical ids the app's overrides patch (changed now or not). */
+  overridden: string[];
 }
 
 /** A loaded app description: its errors, or its CloudFormation template. Immutable. */

@@ -70,7 +70,8 @@ def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
     said.clear()
     assert pareto.App.load(example_app).deploy("trip", **target) == outputs
     assert "no changes" in said.stderr
-    assert pareto.App.load(example_app).diff("trip", **target) == {"changes": [], "widened": []}
+    assert pareto.App.load(example_app).diff("trip", **target) == {"changes": [], "widened": [],
+                                                                   "overridden": []}
 
     # The worker no longer names the table: its variable goes, and its permission, bound to no
     # table now, is on every resource: a widening the diff reports.

@@ -310,11 +310,6 @@ void render(Renderer& r, const Component& action) {
     f.aws_policies.push_back(cfn::sub(
         "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"));
   }
-  if (!action["tags"].empty()) {
-    json tags = json::array();
-    for (const auto& [key, value] : action["tags"].items()) tags.push_back({{"Key", key}, {"Value", value}});
-    f.settings["Tags"] = tags;
-  }
 
   // Variables: declared values as given, the ones the code reads wired to their component.
   for (const auto& [name, value] : action["env"].items()) {

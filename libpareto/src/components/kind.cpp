@@ -153,6 +153,22 @@ void Renderer::parameter(const std::string& id, json parameter, const std::strin
   out_.parameters[id] = std::move(parameter);
 }
 
+void Renderer::tag(const Component& c) {
+  // A custom kind's entry means by "tags" what its schema says.
+  if (c.kind->custom || !c.spec->contains("tags") || (*c.spec)["tags"].empty()) return;
+  auto resource = out_.resources.find(c.id());
+  if (resource == out_.resources.end()) return;
+  json& properties = (*resource)["Properties"];
+  const json& tags = (*c.spec)["tags"];
+  if ((*resource)["Type"] == "AWS::Cognito::UserPool") {  // a map, where others take a list
+    properties["UserPoolTags"].update(tags);
+    return;
+  }
+  json& list = properties["Tags"];
+  if (list.is_null()) list = json::array();
+  for (const auto& [key, value] : tags.items()) list.push_back({{"Key", key}, {"Value", value}});
+}
+
 void Renderer::grant(const std::string& action, Grant grant) {
   grants_[action].push_back(std::move(grant));
 }

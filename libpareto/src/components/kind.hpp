@@ -136,6 +136,8 @@ class Renderer {
   void output(const std::string& id, nlohmann::json value, std::string description,
               const std::string& origin);
   void parameter(const std::string& id, nlohmann::json parameter, const std::string& origin);
+  // The component's own tags (its "tags" key) on its main resource, as that type takes them.
+  void tag(const Component& c);
   const nlohmann::json& parameters() const { return out_.parameters; }  // declared so far
   bool has(const std::string& id) const;
   void grant(const std::string& action, Grant grant);

@@ -198,7 +198,8 @@ class App:
 
     def diff(self, stage: Optional[str] = None, **target: Any) -> dict[str, Any]:
         """What a deploy would change, changing nothing: {"changes": [{"logical_id", "type",
-        "action", "replacement"}], "widened": ["LogicalId: statement"]}."""
+        "action", "replacement"}], "widened": ["LogicalId: statement"], "overridden": [the
+        logical ids the app's overrides patch]}."""
         return self._command("diff", stage, [], **target)
 
     def outputs(self, stage: Optional[str] = None, **target: Any) -> dict[str, str]:
