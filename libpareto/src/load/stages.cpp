@@ -90,12 +90,12 @@ Staged apply_stage(const json& document, const std::string& stage,
                          hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
       continue;
     }
-    json listed = document.value(key, json::array());
-    if (!listed.is_array()) continue;  // the schema reported it
+    // The schema has passed: the kind's entries are mappings with a name each.
+    static const json kNone = json::array();
+    auto list = document.find(key);
+    const json& listed = list == document.end() ? kNone : *list;
     std::vector<std::string> names;
-    for (const auto& entry : listed)
-      if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
-        names.push_back(entry["name"]);
+    for (const auto& entry : listed) names.push_back(entry["name"]);
     json kept = json::array();  // only_staged: the entries the stage names
     for (const auto& [name, patch] : entries.items()) {
       std::string pointer = at + "/" + pointer_escape(name);
@@ -116,12 +116,10 @@ Staged apply_stage(const json& document, const std::string& stage,
       }
       size_t index = static_cast<size_t>(found - names.begin());
       json& entry = merged[key][index];
-      std::string source = at + "/" + pointer_escape(name);
-      if (only_staged) {  // a checked subset is about the stage throughout
-        out.provenance.add(fmt::format("/{}/{}", key, kept.size()), source);
-      } else {
-        record(patch, &listed[index], fmt::format("/{}/{}", key, index), source, out.provenance);
-      }
+      if (only_staged)  // a checked subset is about the stage throughout
+        out.provenance.add(fmt::format("/{}/{}", key, kept.size()), pointer);
+      else
+        record(patch, &listed[index], fmt::format("/{}/{}", key, index), pointer, out.provenance);
       entry.merge_patch(patch);
       if (only_staged) kept.push_back(entry);
     }
