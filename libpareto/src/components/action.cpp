@@ -361,12 +361,11 @@ void render(Renderer& r, const Component& action) {
 
 void infer_invocations(json& config, Diagnostics& errors) {
   std::map<std::string, std::string> async;  // action → what invokes it asynchronously
-  for (const char* key : {"timers", "topics"})
+  for (auto [key, noun] : {std::pair{"timers", "timer"}, std::pair{"topics", "topic"}})
     if (config.contains(key) && config[key].is_array())
       for (const auto& entry : config[key])
         if (entry.contains("action") && entry["action"].is_string())
-          async.emplace(entry["action"], fmt::format("{} \"{}\"", std::string_view(key).substr(0, 5),
-                                                     entry.value("name", "")));
+          async.emplace(entry["action"], fmt::format("{} \"{}\"", noun, entry.value("name", "")));
   if (!config.contains("actions")) return;
   json& actions = config["actions"];
   for (size_t i = 0; i < actions.size(); ++i) {

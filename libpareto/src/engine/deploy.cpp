@@ -44,10 +44,6 @@ struct ChangeSet {
   std::vector<std::string> widened;  // IAM statements an update adds, "LogicalId: statement"
 };
 
-bool ends_with(std::string_view text, std::string_view tail) {
-  return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
-}
-
 // (logical id, canonical statement) of every IAM statement of the template's roles and policies.
 std::set<std::string> iam_statements(const json& templ) {
   std::set<std::string> found;
@@ -219,9 +215,9 @@ Task<void> follow(Session& session, const Target& target, std::string since, siz
       std::string resource_status = event.value("ResourceStatus", "");
       std::string logical_id = event.value("LogicalResourceId", "");
       std::string type = event.value("ResourceType", "");
-      if (ends_with(resource_status, "_COMPLETE") && type != kNestedStackType) done.insert(logical_id);
+      if (resource_status.ends_with("_COMPLETE") && type != kNestedStackType) done.insert(logical_id);
       std::string reason = event.value("ResourceStatusReason", "");
-      if (ends_with(resource_status, "_FAILED"))
+      if (resource_status.ends_with("_FAILED"))
         failures.push_back(fmt::format("{} ({}): {}", logical_id, type, reason));
       std::string line = fmt::format("[{:>3}/{}] {:<28} {} {} {}", done.size(), total,
                                      resource_status, logical_id, type, reason);
@@ -230,8 +226,8 @@ Task<void> follow(Session& session, const Target& target, std::string since, siz
     }
     stack = co_await describe_stack(session, target.stack);
     status = stack ? stack->value("StackStatus", "") : "DELETE_COMPLETE";
-    if ((ends_with(status, "_COMPLETE") || ends_with(status, "_FAILED")) &&
-        !ends_with(status, "CLEANUP_COMPLETE"))
+    if ((status.ends_with("_COMPLETE") || status.ends_with("_FAILED")) &&
+        !status.ends_with("CLEANUP_COMPLETE"))
       break;
     co_await session.wait(target.poll_ms);
   }
@@ -373,6 +369,20 @@ Task<std::vector<Change>> changes_of(Session& session, const Target& target, jso
   co_return out;
 }
 
+// What a deploy passes its stack: the stage and the artifacts bucket, then --parameter's.
+std::vector<std::pair<std::string, std::string>> stack_parameters(const Context& cx,
+                                                                  const std::string& bucket) {
+  std::vector<std::pair<std::string, std::string>> out = {{"StageName", cx.target.stage},
+                                                          {"ArtifactsBucket", bucket}};
+  out.insert(out.end(), cx.options.parameters.begin(), cx.options.parameters.end());
+  return out;
+}
+
+Task<void> upload_archives(Session& session, const std::string& bucket,
+                           const std::vector<Built>& archives) {
+  for (const auto& built : archives) co_await upload_once(session, bucket, built.key, built.data);
+}
+
 // Uploads the code archives (`archives`; none for a diff, whose change set needs none) and the
 // nested templates, and makes the change set of the app, its stacks placed as they are deployed.
 Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
@@ -392,8 +402,7 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   App app = placed_for(cx.app, out.deployed);
 
   std::string bucket = co_await artifacts_bucket(session, target, true);
-  if (archives)
-    for (const auto& built : *archives) co_await upload_once(session, bucket, built.key, built.data);
+  if (archives) co_await upload_archives(session, bucket, *archives);
   std::vector<json> templates;  // the parent's and each nested stack's
   json nested_stacks = json::parse(app.nested_stacks());
   for (const auto& nested : nested_stacks) {
@@ -405,9 +414,8 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   templates.insert(templates.begin(), json::parse(text));
   out.templates = merged(templates)["Resources"];
 
-  json parameters = json::array({{{"ParameterKey", "StageName"}, {"ParameterValue", target.stage}},
-                                 {{"ParameterKey", "ArtifactsBucket"}, {"ParameterValue", bucket}}});
-  for (const auto& [name, value] : cx.options.parameters)
+  json parameters = json::array();
+  for (const auto& [name, value] : stack_parameters(cx, bucket))
     parameters.push_back({{"ParameterKey", name}, {"ParameterValue", value}});
   json request = {{"StackName", target.stack},
                   {"ChangeSetName", fmt::format("{}{}", kChangeSetPrefix, session.now_ms())},
@@ -681,7 +689,7 @@ Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates, jso
   Swap out;
   for (const auto& p : deployed_parameters) {
     std::string name = p.value("ParameterKey", "");
-    if (name != "ArtifactsBucket" && parameters.value(name, "") != p.value("ParameterValue", "")) {
+    if (parameters.value(name, "") != p.value("ParameterValue", "")) {
       out.why = fmt::format("parameter {} changes", name);
       return out;
     }
@@ -729,7 +737,7 @@ Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
   Session& session = cx.session;
   std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
   std::string status = stack ? stack->value("StackStatus", "") : "";
-  if (!stack || !ends_with(status, "_COMPLETE") || status.find("ROLLBACK") != std::string::npos) {
+  if (!stack || !status.ends_with("_COMPLETE") || status.find("ROLLBACK") != std::string::npos) {
     std::string line = fmt::format("hot swap: {} is {}: deploying with a change set\n",
                                    cx.target.stack, stack ? status : "not deployed");
     co_await session.err(line);
@@ -742,8 +750,7 @@ Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
   for (const auto& nested : nested_stacks)
     templates.push_back(json::parse(adapted_for(cx.target, nested["template"])));
   std::string bucket = co_await artifacts_bucket(session, cx.target, true);
-  json parameters = parameter_values(templates.front(), cx.options.parameters);
-  parameters["StageName"] = cx.target.stage;
+  json parameters = parameter_values(templates.front(), stack_parameters(cx, bucket));
   Swap swap = plan_swap(deployed, templates, parameters, stack->value("Parameters", json::array()));
   if (swap.functions.empty()) {
     std::string line =
@@ -753,7 +760,7 @@ Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
     co_await session.err(line);
     co_return false;
   }
-  for (const auto& built : archives) co_await upload_once(session, bucket, built.key, built.data);
+  co_await upload_archives(session, bucket, archives);
   for (const auto& swapped : swap.functions) {
     const std::string& function = swapped.first;
     json update = {{"FunctionName", function}, {"S3Bucket", bucket}, {"S3Key", swapped.second}};

@@ -22,13 +22,9 @@ constexpr std::array<std::string_view, 7> kSkippedFolders = {
 constexpr zip_uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
 constexpr zip_uint16_t kDosTime = 0;
 
-bool ends_with(std::string_view text, std::string_view tail) {
-  return text.size() >= tail.size() && text.substr(text.size() - tail.size()) == tail;
-}
-
 bool shipped(std::string_view name) {
-  return name.front() != '.' && !is_test_file(name) && !ends_with(name, ".pyc") &&
-         !ends_with(name, ".pyo");
+  return name.front() != '.' && !is_test_file(name) && !name.ends_with(".pyc") &&
+         !name.ends_with(".pyo");
 }
 
 bool skipped_folder(std::string_view name) {
@@ -40,7 +36,7 @@ bool skipped_folder(std::string_view name) {
 
 bool private_key(const fs::path& path, std::string_view name) {
   for (std::string_view key : {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"})
-    if (name.rfind(key, 0) == 0 && !ends_with(name, ".pub")) return true;
+    if (name.rfind(key, 0) == 0 && !name.ends_with(".pub")) return true;
   std::ifstream in(path, std::ios::binary);
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));

@@ -225,8 +225,7 @@ std::map<std::string, fs::path> dependency_files(const fs::path& folder, const s
     // interpreter, and Lambda runs none of them.
     bool skipped = name.front() == '.' || name == "__pycache__" ||
                    (installer == "pip" && it.depth() == 0 && name == "bin") ||
-                   name == kDependenciesStamp || (!directory && name.size() > 4 &&
-                                                  name.substr(name.size() - 4) == ".pyc");
+                   name == kDependenciesStamp || (!directory && name.ends_with(".pyc"));
     if (skipped) {
       if (directory) it.disable_recursion_pending();
       continue;
