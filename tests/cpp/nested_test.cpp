@@ -161,5 +161,34 @@ TEST(Nested, AComponentTooBigForAStackIsAnErrorNamingIt) {
   EXPECT_TRUE(named) << result.errors_json("pareto.yaml").dump(2);
 }
 
+// What the parent passes a stack is named after the resource and attribute it reads
+// ("SharedArn"), and never after an id the template already has: a resource of that name gets
+// "SharedArn2" (the splitter once checked against a moved-from template, and so against nothing).
+TEST(Nested, NamesPassedBetweenStacksTakeNoIdTheTemplateHas) {
+  Template t;
+  auto add = [&](const std::string& id, json resource, const std::string& origin) {
+    t.resources[id] = std::move(resource);
+    t.origins[id] = origin;
+  };
+  add("Shared", {{"Type", "AWS::SQS::Queue"}}, "/queues/0");
+  add("SharedArn", {{"Type", "AWS::SQS::Queue"}}, "/queues/1");
+  for (int i = 0; i < 600; ++i)
+    add("Reader" + std::to_string(i),
+        {{"Type", "AWS::SNS::Topic"},
+         {"Properties", {{"DisplayName", {{"Fn::GetAtt", {"Shared", "Arn"}}}}}}},
+        "/topics/" + std::to_string(i));
+  Diagnostics errors;
+  Stacks stacks = stack_up(t, "app", {}, errors);
+  ASSERT_TRUE(errors.empty()) << errors.front().message;
+  ASSERT_GE(stacks.nested.size(), 2u);
+  std::set<std::string> passed;
+  for (const auto& stack : stacks.nested) {
+    const json parameters = json::parse(stack.template_json).value("Parameters", json::object());
+    for (const auto& [name, _] : parameters.items()) passed.insert(name);
+  }
+  EXPECT_TRUE(passed.count("SharedArn2")) << json(passed).dump();
+  EXPECT_FALSE(passed.count("SharedArn")) << json(passed).dump();
+}
+
 }  // namespace
 }  // namespace pareto
