@@ -47,9 +47,7 @@ install_python_tools() {
 
 build_core() {
   step "build: $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-        -DPARETO_BUILD_TESTS=ON -DPARETO_BUILD_BENCHMARKS=ON \
-        -DPython3_EXECUTABLE="$VENV/bin/python" >/dev/null
+  cmake -S "$ROOT" --preset dev -B "$BUILD" -DPython3_EXECUTABLE="$VENV/bin/python" >/dev/null
   cmake --build "$BUILD"
 }
 

@@ -11,17 +11,13 @@ ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer (leaks included);
 # GCC's -Wmaybe-uninitialized misfires under the sanitizers, so warnings stay warnings there.
 step "C++ tests under ASan + UBSan"
-cmake -S "$ROOT" -B "$BUILD-sanitize" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DPARETO_SANITIZE=ON -DPARETO_WARNINGS_AS_ERRORS=OFF -DPARETO_BUILD_BENCHMARKS=OFF \
-      -DPARETO_INSTALL=OFF -DPython3_EXECUTABLE="$VENV/bin/python" >/dev/null
+cmake -S "$ROOT" --preset asan-ubsan -B "$BUILD-sanitize" -DPython3_EXECUTABLE="$VENV/bin/python" >/dev/null
 cmake --build "$BUILD-sanitize"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$BUILD-sanitize" --output-on-failure -j "$(nproc)"
 
 step "fuzzing: each target from a fixed seed"
-CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DPARETO_BUILD_FUZZERS=ON -DPARETO_BUILD_TESTS=OFF -DPARETO_BUILD_BENCHMARKS=OFF \
-      -DPARETO_BUILD_CLI=OFF -DPARETO_INSTALL=OFF -DPARETO_WARNINGS_AS_ERRORS=OFF >/dev/null
+cmake -S "$ROOT" --preset fuzz -B "$BUILD-fuzz" >/dev/null
 cmake --build "$BUILD-fuzz"
 ctest --test-dir "$BUILD-fuzz" --output-on-failure
 

@@ -123,6 +123,35 @@ TEST(Custom, EntriesAreCheckedLikeBuiltIns) {
   EXPECT_EQ(errors[0]["check"], "E2001");
 }
 
+// What only a renderer can make, the template's checks still catch, at the kind's entry: a
+// logical id CloudFormation refuses (E4004), and more invoke permissions on one function than
+// its resource policy holds (E4006).
+TEST(Custom, TheTemplatesChecksHoldForWhatARendererMakes) {
+  auto dashed = counters([](const std::string& request) {
+    json reply = reply_for(json::parse(request));
+    reply["resources"]["Visits-Counter"] = reply["resources"]["VisitsCounter"];
+    return reply.dump();
+  });
+  json errors = errors_of(kApp, dashed);
+  ASSERT_EQ(errors.size(), 1u) << errors.dump(2);
+  EXPECT_EQ(errors[0]["check"], "E4004");
+  EXPECT_EQ(errors[0]["path"], "/counters/0");
+  auto invoking = counters([](const std::string& request) {
+    json reply = reply_for(json::parse(request));
+    for (int i = 0; i < 60; ++i)
+      reply["resources"]["VisitsInvoke" + std::to_string(i)] = {
+          {"Type", "AWS::Lambda::Permission"},
+          {"Properties", {{"Action", "lambda:InvokeFunction"},
+                          {"FunctionName", {{"Ref", "BumpFunction"}}},
+                          {"Principal", "events.amazonaws.com"}}}};
+    return reply.dump();
+  });
+  errors = errors_of(kApp, invoking);
+  ASSERT_EQ(errors.size(), 1u) << errors.dump(2);
+  EXPECT_EQ(errors[0]["check"], "E4006");
+  EXPECT_EQ(errors[0]["path"], "/actions/0");
+}
+
 TEST(Custom, RendererFailuresNameTheKindAndComponent) {
   auto failing = counters([](const std::string&) -> std::string { throw std::runtime_error("no quota left"); });
   json errors = errors_of(kApp, failing);

@@ -7,7 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "pareto/pareto.hpp"
@@ -84,6 +87,30 @@ TEST_P(Vector, MatchesGolden) {
     EXPECT_FALSE(app.valid());
     EXPECT_EQ(without_file(nlohmann::json::parse(app.errors())),
               nlohmann::json::parse(read(errors_golden)));
+  }
+}
+
+// Every check id has an error vector that makes it, but those only a custom kind's renderer
+// can cause, which a C++ test (named here) asserts instead: the shared cases load the example
+// kind alone, which renders soundly.
+TEST(Vectors, EveryCheckIdHasAnErrorVector) {
+  const std::map<std::string, std::string> kRendererOnly = {
+      {"E3011", "custom_test.cpp"}, {"E4004", "custom_test.cpp"}, {"E4006", "custom_test.cpp"}};
+  std::string header = read(fs::path(PARETO_SOURCE_DIR) / "libpareto" / "src" / "diagnostic.hpp");
+  std::set<std::string> ids, made;
+  const std::regex id(R"re(= "(E[0-9]{4})")re");
+  for (auto it = std::sregex_iterator(header.begin(), header.end(), id); it != std::sregex_iterator(); ++it)
+    ids.insert((*it)[1]);
+  ASSERT_GE(ids.size(), 30u);
+  for (const auto& entry : fs::recursive_directory_iterator(kVectors))
+    if (entry.path().filename() == "errors.json")
+      for (const auto& error : nlohmann::json::parse(read(entry.path()))) made.insert(error["check"]);
+  for (const auto& check : ids) {
+    if (made.count(check)) continue;
+    auto covered = kRendererOnly.find(check);
+    ASSERT_NE(covered, kRendererOnly.end()) << check << " has no error vector under tests/vectors";
+    std::string test = read(fs::path(PARETO_SOURCE_DIR) / "tests" / "cpp" / covered->second);
+    EXPECT_NE(test.find('"' + check + '"'), std::string::npos) << covered->second << " asserts no " << check;
   }
 }
 
