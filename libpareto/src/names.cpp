@@ -91,4 +91,16 @@ std::string join_names(const std::vector<std::string>& names, std::string_view l
   return out;
 }
 
+std::string_view entry_pointer(std::string_view pointer) {
+  size_t section = pointer.find('/', 1);
+  if (section == std::string_view::npos) return pointer;
+  return pointer.substr(0, pointer.find('/', section + 1));
+}
+
+uint64_t fnv1a(std::string_view text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
 }  // namespace pareto

@@ -143,8 +143,7 @@ json cors_method(const Component& api, const std::string& resource, const std::s
 // A deployment snapshots the API; its id carries a hash of the API's shape so that a stack
 // update with changed endpoints publishes them.
 std::string deployment_id(const Component& api, const json& shape) {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a
-  for (unsigned char c : shape.dump()) hash = (hash ^ c) * 1099511628211ull;
+  uint64_t hash = fnv1a(shape.dump());
   return fmt::format("{}Deployment{:08X}", api.id(), static_cast<uint32_t>(hash >> 32));
 }
 

@@ -28,11 +28,7 @@ const Component* Model::find(std::string_view key, std::string_view name) const 
 }
 
 const Component* Model::at(std::string_view pointer) const {
-  // "/queues/3/action": the component is the pointer's first two steps.
-  size_t section = pointer.find('/', 1);
-  if (section == std::string_view::npos) return nullptr;
-  size_t end = pointer.find('/', section + 1);
-  auto it = by_pointer_.find(std::string(pointer.substr(0, end)));
+  auto it = by_pointer_.find(std::string(entry_pointer(pointer)));
   return it == by_pointer_.end() ? nullptr : &of(it->second.first)[it->second.second];
 }
 

@@ -13,6 +13,7 @@
 #include "engine/command.hpp"
 #include "engine/build.hpp"
 #include "engine/files.hpp"
+#include "load/sources.hpp"
 
 namespace pareto::engine {
 
@@ -254,12 +255,11 @@ json test_environment(const json& templ, const json& key) {
   return env;
 }
 
+// A test file (load/sources.hpp) that the runtime's runner takes.
 bool test_file_of(const std::string& name, bool python) {
-  auto ends = [&](std::string_view tail) {
-    return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  if (python) return (name.rfind("test_", 0) == 0 && ends(".py")) || ends("_test.py");
-  return ends(".test.js") || ends(".test.mjs") || ends(".test.cjs");
+  if (!is_test_file(name)) return false;
+  if (python) return name.ends_with(".py");
+  return name.ends_with(".js") || name.ends_with(".mjs") || name.ends_with(".cjs");
 }
 
 std::vector<std::string> find_tests(const fs::path& folder, bool python) {

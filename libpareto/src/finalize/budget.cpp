@@ -7,6 +7,7 @@
 #include "finalize/finalize.hpp"
 #include "render/iam.hpp"
 #include "render/table.hpp"
+#include "names.hpp"
 #include "render/template.hpp"
 
 namespace pareto {
@@ -16,21 +17,12 @@ namespace {
 
 constexpr size_t kTemplateBodyBytes = 51'200;  // a template passed inline, not through S3
 constexpr size_t kResourcesPerApi = 300;       // API Gateway's default quota
-// An invoke permission's statement in a function's resource policy, as the checks estimate it.
-constexpr size_t kPermissionStatement = 400;
-
-std::string origin_of(const std::map<std::string, std::string>& origins, const std::string& id) {
-  auto it = origins.find(id);
-  return it == origins.end() ? std::string() : it->second;
-}
 
 // The component (config entry of two steps: "/actions/3") with the most of `entries`.
 std::string biggest(const json& entries, const std::map<std::string, std::string>& origins) {
   std::map<std::string, size_t> count;
   for (const auto& [id, _] : entries.items()) {
-    std::string origin = origin_of(origins, id);
-    size_t second = origin.find('/', origin.find('/', 1) + 1);
-    count[origin.substr(0, second)]++;
+    count[std::string(entry_pointer(origin_in(origins, id)))]++;
   }
   auto most = std::max_element(count.begin(), count.end(),
                                [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -55,7 +47,7 @@ void stack_uses(const std::string& name, const std::string& text, bool inline_bo
   for (const auto& [id, resource] : resources.items()) {
     const std::string type = resource.value("Type", "");
     const json& properties = resource.contains("Properties") ? resource["Properties"] : none;
-    std::string origin = origin_of(origins, id);
+    std::string origin = origin_in(origins, id);
     if (type == "AWS::IAM::Role") {
       size_t size = 0;
       for (const auto& policy : properties.value("Policies", json::array()))
@@ -69,16 +61,16 @@ void stack_uses(const std::string& name, const std::string& text, bool inline_bo
                      kMaxRuleTargets, origin});
     } else if (type == "AWS::Lambda::Permission") {
       for (const auto& function : references(properties["FunctionName"]).all())
-        permissions[function] += kPermissionStatement;
+        permissions[function] += kPermissionStatementBytes;
     } else if (type == "AWS::ApiGateway::Resource") {
       for (const auto& api : references(properties["RestApiId"]).all()) api_resources[api]++;
     }
   }
   for (const auto& [function, bytes] : permissions)
     out.push_back({"function resource policy bytes (estimated)", function, bytes,
-                   kMaxFunctionPolicy, origin_of(origins, function)});
+                   kMaxFunctionPolicy, origin_in(origins, function)});
   for (const auto& [api, count] : api_resources)
-    out.push_back({"resources per API", api, count, kResourcesPerApi, origin_of(origins, api)});
+    out.push_back({"resources per API", api, count, kResourcesPerApi, origin_in(origins, api)});
 }
 
 double share(const QuotaUse& use) {

@@ -18,11 +18,6 @@ const json& parameter_defaults() {
 
 namespace {
 
-std::string origin_of(const Template& t, const std::string& id) {
-  auto it = t.origins.find(id);
-  return it == t.origins.end() ? std::string() : it->second;
-}
-
 // Every open Ref becomes a parameter when pareto knows it; anything else is a broken reference.
 void resolve_references(Template& t, Diagnostics& errors) {
   auto check = [&](const std::string& from, const json& value) {
@@ -34,16 +29,16 @@ void resolve_references(Template& t, Diagnostics& errors) {
         t.parameters[name] = parameter_defaults()[name];
         continue;
       }
-      report(errors, origin_of(t, from), check::kUnresolved,
+      report(errors, origin_in(t.origins, from), check::kUnresolved,
              fmt::format("{} refers to {}, which the template does not define", from, name));
     }
     for (const auto& name : found.attributes)
       if (!t.resources.contains(name))
-        report(errors, origin_of(t, from), check::kUnresolved,
+        report(errors, origin_in(t.origins, from), check::kUnresolved,
                fmt::format("{} reads an attribute of {}, which is not a resource", from, name));
     for (const auto& name : found.depends_on)
       if (!t.resources.contains(name))
-        report(errors, origin_of(t, from), check::kUnresolved,
+        report(errors, origin_in(t.origins, from), check::kUnresolved,
                fmt::format("{} depends on {}, which is not a resource", from, name));
   };
   for (const auto& [id, resource] : t.resources.items()) check(id, resource);
@@ -127,7 +122,7 @@ void check_cycles(const Template& t, Diagnostics& errors) {
         auto begin = std::find(path.begin(), path.end(), next);
         std::vector<std::string> cycle(begin, path.end());
         cycle.push_back(next);
-        report(errors, origin_of(t, next), check::kCycle,
+        report(errors, origin_in(t.origins, next), check::kCycle,
                fmt::format("resources depend on each other in a cycle: {}",
                            fmt::join(cycle, " → ")));
       } else if (state[next] == State::kNew) {
@@ -148,25 +143,24 @@ void check_quotas(const Template& t, Diagnostics& errors) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0;
       });
       if (!alphanumeric || id.empty() || id.size() > kMaxLogicalId)
-        report(errors, origin_of(t, id), check::kLogicalId,
+        report(errors, origin_in(t.origins, id), check::kLogicalId,
                fmt::format("the logical id {} must be alphanumeric and at most {} characters",
                            id.substr(0, 64), kMaxLogicalId));
     }
   // Lambda keeps each function's permissions in one resource policy; statements estimated.
-  constexpr size_t kPermissionStatement = 400;
   std::map<std::string, size_t> policy;
   for (const auto& [id, resource] : t.resources.items()) {
     if (resource.value("Type", "") == "AWS::Events::Rule" &&
         resource["Properties"].value("Targets", json::array()).size() > kMaxRuleTargets)
-      report(errors, origin_of(t, id), check::kRuleTargets,
+      report(errors, origin_in(t.origins, id), check::kRuleTargets,
              fmt::format("the rule {} has more than {} targets", id, kMaxRuleTargets));
     if (resource.value("Type", "") == "AWS::Lambda::Permission")
       for (const auto& target : references(resource["Properties"]["FunctionName"]).all())
-        policy[target] += kPermissionStatement;
+        policy[target] += kPermissionStatementBytes;
   }
   for (const auto& [function, size] : policy)
     if (size > kMaxFunctionPolicy)
-      report(errors, origin_of(t, function), check::kResourcePolicy,
+      report(errors, origin_in(t.origins, function), check::kResourcePolicy,
              fmt::format("about {} bytes of invoke permissions on {}; Lambda allows {}: fewer "
                          "triggers for this action", size, function, kMaxFunctionPolicy));
 }

@@ -23,5 +23,7 @@ inline constexpr size_t kMaxTemplateBytes = 1'000'000;  // uploaded through S3
 inline constexpr size_t kMaxLogicalId = 255;
 inline constexpr size_t kMaxRuleTargets = 5;
 inline constexpr size_t kMaxFunctionPolicy = 20480;
+// An invoke permission's statement in a function's resource policy, as the checks estimate it.
+inline constexpr size_t kPermissionStatementBytes = 400;
 
 }  // namespace pareto

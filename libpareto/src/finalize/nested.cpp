@@ -184,12 +184,6 @@ std::vector<size_t> strongly_connected(const std::vector<std::set<size_t>>& edge
   return component;
 }
 
-uint64_t fnv1a(std::string_view text) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
-
 // A group of components that must share a stack: they reference each other in a cycle.
 struct Group {
   std::vector<std::string> resources;
@@ -261,11 +255,6 @@ class Splitter {
   }
 
  private:
-  std::string origin_of(const std::string& id) const {
-    auto it = t_.origins.find(id);
-    return it == t_.origins.end() ? std::string() : it->second;
-  }
-
   // A table's or bucket's name and ARN follow from its fixed name: another stack reads them as
   // text, so that stacks need not wait for each other (nor read each other in a cycle once
   // placement is sticky). The value, or null when the target's is known only once it exists.
@@ -313,7 +302,7 @@ class Splitter {
     // A component's resources start as one unit; app-wide ones (a dashboard, the errors
     // queue) each as their own, grouped only by their references.
     auto unit_key = [&](const std::string& id) {
-      auto key = component_of(origin_of(id));
+      auto key = component_of(origin_in(t_.origins, id));
       if (key.second == SIZE_MAX) key.first += "/" + id;
       return key;
     };
@@ -341,7 +330,7 @@ class Splitter {
       groups_[g].resources.push_back(id);
       groups_[g].bytes += id.size() + resource.dump(2).size();
       groups_[g].holds_data |= holds_data(resource.value("Type", ""));
-      std::string unit = origin_of(id).substr(0, origin_of(id).find('/', origin_of(id).find('/', 1) + 1));
+      std::string unit(entry_pointer(origin_in(t_.origins, id)));
       if (groups_[g].components.empty() || groups_[g].components.back() != unit)
         groups_[g].components.push_back(unit);
     }
@@ -728,7 +717,7 @@ class Splitter {
       // The app's outputs carry a description; one named as a value passed on is its Ref.
       for (const auto& [id, output] : bin.own_outputs.items()) {
         if (part.outputs.contains(id) && part.outputs[id]["Value"] != output["Value"])
-          report(errors_, origin_of(id), check::kIdCollision,
+          report(errors_, origin_in(t_.origins, id), check::kIdCollision,
                  fmt::format("the output {} would pass two values out of {}", id, stack_id(b)));
         part.outputs[id] = output;
       }

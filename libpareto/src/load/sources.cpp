@@ -1,6 +1,7 @@
 #include "load/sources.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -19,16 +20,6 @@ const std::vector<std::string>& extensions(std::string_view runtime) {
   return runtime == "nodejs" ? kNode : kPython;
 }
 
-bool skipped_folder(const fs::path& p) {
-  static const std::set<std::string> kSkipped{"tests", "test", "__tests__", "__pycache__",
-                                              "node_modules", ".venv", "venv"};
-  return kSkipped.count(p.filename().string()) || p.filename().string().rfind('.', 0) == 0;
-}
-
-bool test_file(const std::string& name) {
-  return name.rfind("test_", 0) == 0 || name.find(".test.") != std::string::npos ||
-         name.find(".spec.") != std::string::npos || name.find("_test.") != std::string::npos;
-}
 
 bool identifier_char(char c, bool first) {
   return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
@@ -50,6 +41,17 @@ std::string read_name(std::string_view text, size_t at, bool quoted) {
 }
 
 }  // namespace
+
+bool is_test_file(std::string_view name) {
+  return name.starts_with("test_") || name.find(".test.") != std::string_view::npos ||
+         name.find(".spec.") != std::string_view::npos || name.find("_test.") != std::string_view::npos;
+}
+
+bool is_skipped_folder(std::string_view name) {
+  constexpr std::array<std::string_view, 6> kSkipped = {"tests", "test", "__tests__",
+                                                        "__pycache__", "node_modules", "venv"};
+  return name.starts_with('.') || std::find(kSkipped.begin(), kSkipped.end(), name) != kSkipped.end();
+}
 
 std::optional<fs::path> find_handler(const fs::path& folder, std::string_view runtime) {
   for (const auto& ext : extensions(runtime)) {
@@ -93,13 +95,13 @@ std::vector<Variable> scan_folder(const fs::path& base, const std::string& folde
   std::vector<fs::path> files;
   for (; !ec && it != end && files.size() < kMaxFiles; it.increment(ec)) {
     if (it->is_directory(ec)) {
-      if (skipped_folder(it->path())) it.disable_recursion_pending();
+      if (is_skipped_folder(it->path().filename().string())) it.disable_recursion_pending();
       continue;
     }
     const auto& exts = extensions(runtime);
     std::string name = it->path().filename().string();
     if (std::find(exts.begin(), exts.end(), it->path().extension().string()) == exts.end() ||
-        test_file(name) || !it->is_regular_file(ec) || it->file_size(ec) > kMaxFileBytes)
+        is_test_file(name) || !it->is_regular_file(ec) || it->file_size(ec) > kMaxFileBytes)
       continue;
     files.push_back(it->path());
   }

@@ -11,6 +11,13 @@
 
 namespace pareto {
 
+// Whether a file name is a test (test_x.py, x_test.py, x.test.js, x.spec.ts): never shipped nor
+// scanned for variables; `pareto test` runs those of the action's runtime.
+bool is_test_file(std::string_view name);
+
+// Whether a folder holds no code of the app's own (tests, dependencies, caches, hidden ones).
+bool is_skipped_folder(std::string_view name);
+
 // The handler file of an action folder ("index.py", "index.js", …), if there is one.
 std::optional<std::filesystem::path> find_handler(const std::filesystem::path& folder,
                                                   std::string_view runtime);

@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "load/sources.hpp"
+
 namespace pareto {
 namespace fs = std::filesystem;
 
@@ -17,21 +19,12 @@ namespace {
 
 // node_modules too: a function's packages are installed for Lambda from its lock file, never
 // taken from a developer's install for this machine.
-constexpr std::array<std::string_view, 7> kSkippedFolders = {
-    "tests", "test", "__tests__", "__pycache__", ".venv", "venv", "node_modules"};
 constexpr zip_uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;  // 1980-01-01
 constexpr zip_uint16_t kDosTime = 0;
 
 bool shipped(std::string_view name) {
   return name.front() != '.' && !is_test_file(name) && !name.ends_with(".pyc") &&
          !name.ends_with(".pyo");
-}
-
-bool skipped_folder(std::string_view name) {
-  if (name.front() == '.') return true;
-  for (auto skipped : kSkippedFolders)
-    if (name == skipped) return true;
-  return false;
 }
 
 bool private_key(const fs::path& path, std::string_view name) {
@@ -65,7 +58,7 @@ void collect(const fs::path& base, const fs::path& root, const fs::path& top,
     std::string relative = it->path().lexically_relative(base).generic_string();
     std::error_code probe;  // a dangling link is refused below, not a failed walk
     bool directory = it->is_directory(probe);
-    if (directory ? skipped_folder(name) : !shipped(name)) {
+    if (directory ? is_skipped_folder(name) : !shipped(name)) {
       if (directory) it.disable_recursion_pending();
       continue;
     }
@@ -123,16 +116,12 @@ struct ZipDiscard {
   void operator()(zip_t* z) const { zip_discard(z); }
 };
 
-void check(bool ok, zip_t* z, const std::string& what) {
+void zip_ok(bool ok, zip_t* z, const std::string& what) {
   if (!ok) throw ArchiveError(what + ": " + zip_strerror(z));
 }
 
 }  // namespace
 
-bool is_test_file(std::string_view name) {
-  return name.rfind("test_", 0) == 0 || name.find(".test.") != std::string_view::npos ||
-         name.find(".spec.") != std::string_view::npos || name.find("_test.") != std::string_view::npos;
-}
 
 Shipped files_to_ship(const fs::path& base, const std::string& folder, const std::string& prefix) {
   Shipped out;
@@ -178,17 +167,17 @@ std::string build_archive(const std::map<std::string, fs::path>& files) {
   for (const auto& [name, path] : files) {
     contents.push_back(read_file(path));
     zip_source_t* source = zip_source_buffer(z, contents.back().data(), contents.back().size(), 0);
-    check(source != nullptr, z, name);
+    zip_ok(source != nullptr, z, name);
     zip_int64_t index = zip_file_add(z, name.c_str(), source, ZIP_FL_ENC_UTF_8);
     if (index < 0) zip_source_free(source);
-    check(index >= 0, z, name);
+    zip_ok(index >= 0, z, name);
     zip_uint32_t mode = 0100000u | (executable(path) ? 0755u : 0644u);  // a regular file
-    check(zip_set_file_compression(z, index, ZIP_CM_DEFLATE, 9) == 0 &&
-              zip_file_set_dostime(z, index, kDosTime, kDosDate, 0) == 0 &&
-              zip_file_set_external_attributes(z, index, 0, ZIP_OPSYS_UNIX, mode << 16) == 0,
-          z, name);
+    zip_ok(zip_set_file_compression(z, index, ZIP_CM_DEFLATE, 9) == 0 &&
+               zip_file_set_dostime(z, index, kDosTime, kDosDate, 0) == 0 &&
+               zip_file_set_external_attributes(z, index, 0, ZIP_OPSYS_UNIX, mode << 16) == 0,
+           z, name);
   }
-  check(zip_close(z) == 0, z, "the archive");
+  zip_ok(zip_close(z) == 0, z, "the archive");
   archive.release();  // closed: nothing left to discard
 
   if (zip_source_open(buffer) != 0 || zip_source_seek(buffer, 0, SEEK_END) != 0)

@@ -39,7 +39,4 @@ std::string build_archive(const std::map<std::string, std::filesystem::path>& fi
 std::string read_file(const std::filesystem::path& path);  // ArchiveError when it cannot be read
 bool executable(const std::filesystem::path& path);
 
-// Whether a file name is a test (test_x.py, x_test.py, x.test.js, x.spec.ts), never shipped.
-bool is_test_file(std::string_view name);
-
 }  // namespace pareto

@@ -105,6 +105,11 @@ References references(const json& value) {
   return out;
 }
 
+std::string origin_in(const std::map<std::string, std::string>& origins, const std::string& id) {
+  auto it = origins.find(id);
+  return it == origins.end() ? std::string() : it->second;
+}
+
 bool holds_data(std::string_view resource_type) {
   static const std::set<std::string, std::less<>> kTypes = {
       "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Cognito::UserPool",

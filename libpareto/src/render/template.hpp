@@ -43,6 +43,9 @@ std::set<std::string> sub_variables(std::string_view text);
 
 bool is_pseudo_parameter(std::string_view name);
 
+// The config entry a logical id was made for ("/tables/2"), or "" when none is known.
+std::string origin_in(const std::map<std::string, std::string>& origins, const std::string& id);
+
 // Resource types that hold the user's data (items, objects, messages, users, a secret's
 // value): what a deploy must not remove, replace or move without the user's say.
 bool holds_data(std::string_view resource_type);
