@@ -33,17 +33,21 @@ def test_vector(case: Path) -> None:
         assert without_file(app.errors) == json.loads(errors.read_text(encoding="utf-8"))
 
 
-STAGED = [(case, golden) for case in CASES for golden in sorted(case.glob("template.*.json"))]
+STAGED = [(case, golden) for case in CASES for pattern in ("template.*.json", "errors.*.json")
+          for golden in sorted(case.glob(pattern))]
 
 
 @pytest.mark.parametrize("case, golden", STAGED,
                          ids=lambda value: value.relative_to(VECTORS).as_posix())
 def test_vector_stage(case: Path, golden: Path) -> None:
-    """template.<stage>.json: the case as that stage sets it."""
-    stage = golden.name[len("template."):-len(".json")]
+    """template.<stage>.json or errors.<stage>.json: the case as that stage sets it."""
+    kind, stage, _ = golden.name.split(".")
     app = pareto.load_path(case, stage=stage)
-    assert app.errors == []
-    assert app.template_json().encode() == golden.read_bytes()
+    if kind == "template":
+        assert app.errors == []
+        assert app.template_json().encode() == golden.read_bytes()
+    else:
+        assert without_file(app.errors) == json.loads(golden.read_text(encoding="utf-8"))
 
 
 @pytest.mark.skipif(not CASES, reason="tests/vectors has no cases yet")
