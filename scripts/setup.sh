@@ -7,7 +7,7 @@ VENV="${PARETO_VENV:-$ROOT/.venv}"
 
 APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev libyaml-cpp-dev
               libvalijson-dev libzip-dev libssl-dev libgtest-dev libbenchmark-dev libcli11-dev
-              clang libclang-rt-14-dev valgrind)
+              clang libclang-rt-14-dev clang-tidy valgrind)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

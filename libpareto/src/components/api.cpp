@@ -80,7 +80,7 @@ void validate(Checker& c, const Component& api) {
     const json& endpoint = endpoints[i];
     std::string at = api.pointer + "/endpoints/" + std::to_string(i);
     std::string method = endpoint["method"], path = endpoint["path"];
-    std::string route = method + " /" + path;
+    std::string route = fmt::format("{} /{}", method, path);
     if (auto [it, inserted] = routes.try_emplace(route, at); !inserted)
       c.error(at, check::kDuplicateName, route + " is already served by " + it->second);
     std::string prefix;
@@ -264,6 +264,10 @@ void render(Renderer& r, const Component& api) {
   std::map<std::string, std::string> allowed;  // resource id → "GET,POST"
   bool validates_parameters = false, validates_body = false;
   const json& endpoints = api["endpoints"];
+  // The methods' ARNs, which their invoke permissions name: this stage's, then "/GET/users".
+  const std::string stage_arn =
+      "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + api.id() + "}/" +
+      stage_name;
   for (size_t i = 0; i < endpoints.size(); ++i) {
     const json& endpoint = endpoints[i];
     std::string at = api.pointer + "/endpoints/" + std::to_string(i);
@@ -328,9 +332,7 @@ void render(Renderer& r, const Component& api) {
     route.pop_back();
     r.resource(id + "Permission",
                invoke_permission(action, "apigateway.amazonaws.com",
-                                 cfn::sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-                                          "${AWS::AccountId}:${" + api.id() + "}/" + stage_name +
-                                          route)),
+                                 cfn::sub(stage_arn + route)),
                at);
   }
   for (const auto& [resource, verbs] : allowed)

@@ -49,7 +49,7 @@ void check_resolvers(Checker& c, const Component& api, const GraphqlSchema& sche
               fmt::format("type {} of {} has no field {}{}", type, schema_path(api), field,
                           hint.empty() ? "" : fmt::format("; did you mean \"{}\"?", hint)));
     }
-    if (!fields.insert(type + "." + field).second)
+    if (!fields.insert(fmt::format("{}.{}", type, field)).second)
       c.error(at, check::kDuplicateName,
               fmt::format("{}.{} has a resolver already: a field has one", type, field));
   }

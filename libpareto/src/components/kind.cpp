@@ -69,7 +69,7 @@ void Checker::link(const Component& from, const Component& to, std::string label
   links_.push_back({&from, &to, std::move(label), pointer});
 }
 
-void Checker::source(const std::string& pointer, std::string label) {
+void Checker::source(const std::string& pointer, const std::string& label) {
   for (size_t i : links_at_[pointer]) {
     std::swap(links_[i].from, links_[i].to);
     links_[i].label = label;
@@ -77,7 +77,7 @@ void Checker::source(const std::string& pointer, std::string label) {
 }
 
 void Checker::bind(const std::string& action, const std::string& pointer, std::string what,
-                   std::string label) {
+                   const std::string& label) {
   for (size_t i : links_at_[pointer]) links_[i].label = label.empty() ? "triggers" : label;
   auto [it, inserted] = bound_.try_emplace(action, pointer, what);
   if (!inserted)

@@ -90,10 +90,10 @@ class Checker {
   // An action may be bound to one trigger (endpoint, queue, topic or timer); `label` names the
   // binding in the diagram (default: "triggers").
   void bind(const std::string& action, const std::string& pointer, std::string what,
-            std::string label = "");
+            const std::string& label = "");
   // The reference at `pointer` is where events come from: its diagram edge runs from the
   // referenced component to the referring one, labelled `label`.
-  void source(const std::string& pointer, std::string label);
+  void source(const std::string& pointer, const std::string& label);
   // A diagram edge that no reference makes (a variable the handler reads, say).
   void link(const Component& from, const Component& to, std::string label,
             const std::string& pointer);

@@ -207,13 +207,13 @@ Task<std::vector<Built>> build_code(Session& session, const App& app, json param
       folder = job.folder.string();
       co_await install(session, tools, base, std::move(job));
     }
-    std::string data;
+    std::string unit = fmt::format("{}/{}", kind, name), data;
     try {
-      data = app.package(kind + "/" + name, folder);
+      data = app.package(unit, folder);
     } catch (const Error& error) {
       throw Stop(fmt::format("the archive of {} could not be written: {}", name, error.what()));
     }
-    out.push_back({kind + "/" + name, resolve_key(function["key"], parameters), std::move(data)});
+    out.push_back({unit, resolve_key(function["key"], parameters), std::move(data)});
   }
   co_return out;
 }

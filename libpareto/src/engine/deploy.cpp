@@ -684,8 +684,8 @@ std::string code_key(const json& resource, const json& parameters) {
   return code.contains("S3Key") ? resolve_key(code["S3Key"], parameters) : "";
 }
 
-Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates, json parameters,
-               const json& deployed_parameters) {
+Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates,
+               const json& parameters, const json& deployed_parameters) {
   Swap out;
   for (const auto& p : deployed_parameters) {
     std::string name = p.value("ParameterKey", "");
@@ -707,11 +707,11 @@ Swap plan_swap(const Deployed& deployed, const std::vector<json>& templates, jso
     if (!out.why.empty()) break;
     if (!before.contains(id)) {
       out.why = id + " is added";
-    } else if (before[id] == resource) {
+    } else if (before[id] == resource ||
+               // a nested stack's template: its resources are compared here too
+               (resource.value("Type", "") == "AWS::CloudFormation::Stack" &&
+                without(before[id], "TemplateURL") == without(resource, "TemplateURL"))) {
       continue;
-    } else if (resource.value("Type", "") == "AWS::CloudFormation::Stack" &&
-               without(before[id], "TemplateURL") == without(resource, "TemplateURL")) {
-      continue;  // a nested stack's template: its resources are compared here too
     } else if (std::string key = code_key(resource, parameters);
                !key.empty() && without(before[id], "Code") == without(resource, "Code")) {
       const std::string& logical_id = id;  // clang 14 captures no structured binding

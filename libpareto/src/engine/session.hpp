@@ -29,16 +29,16 @@ struct Step {
 struct AwsError : std::runtime_error {
   std::string code;
   int status = 0;
-  AwsError(std::string code_, std::string message, int status_)
-      : std::runtime_error(std::move(message)), code(std::move(code_)), status(status_) {}
+  AwsError(std::string code_, const std::string& message, int status_)
+      : std::runtime_error(message), code(std::move(code_)), status(status_) {}
   bool missing() const;  // "does not exist", NoSuchBucket, ResourceNotFoundException, 404
 };
 
 // The end of a command that did not succeed: its message goes to stderr, `exit` is the status.
 struct Stop : std::runtime_error {
   int exit;
-  explicit Stop(std::string message, int exit_ = 1)
-      : std::runtime_error(std::move(message)), exit(exit_) {}
+  explicit Stop(const std::string& message, int exit_ = 1)
+      : std::runtime_error(message), exit(exit_) {}
 };
 
 // How the host runs the flow (pareto_flow_start's request): a terminal or not, the time, the

@@ -371,6 +371,7 @@ class Splitter {
       if (auto it = pinned_.find(id); it != pinned_.end()) deployed_in.insert(it->second);
     if (deployed_in.size() <= 1) return deployed_in.empty() ? kNoBin : *deployed_in.begin();
     std::vector<std::string> stacks;
+    stacks.reserve(deployed_in.size());
     for (size_t b : deployed_in) stacks.push_back(place_name(b));
     report(errors_, group.components.front(), check::kQuota,
            fmt::format("{} now reference each other, so they must share a stack, but they are "

@@ -32,10 +32,10 @@ class SourceMap {
 
 // Bounds that keep hostile input to bounded time and memory.
 struct LoadLimits {
-  size_t max_bytes = 2 * 1024 * 1024;  // the text: twice what kMaxComponents entries take
+  size_t max_bytes = size_t{2} * 1024 * 1024;  // the text: twice what kMaxComponents entries take
   size_t max_depth = 64;               // nesting of mappings and sequences
   size_t max_nodes = 1'000'000;        // values after alias expansion ("billion laughs")
-  size_t max_string = 64 * 1024;       // one scalar
+  size_t max_string = size_t{64} * 1024;     // one scalar
 };
 
 struct Document {

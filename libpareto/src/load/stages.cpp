@@ -66,12 +66,14 @@ Staged apply_stage(const json& document, const std::string& stage,
   json& merged = out.document;
   std::string base = "/stages/" + pointer_escape(stage);
   std::vector<std::string> kind_keys;
+  kind_keys.reserve(kinds.size());
   for (const Kind* kind : kinds) kind_keys.emplace_back(kind->key);
   for (std::string_view name : kAppSettings) {
     std::string key(name);
     if (!settings->contains(key)) continue;
     const json& patch = (*settings)[key];
-    record(patch, document.contains(key) ? &document[key] : nullptr, "/" + key, base + "/" + key,
+    std::string merged_at = "/" + key;
+    record(patch, document.contains(key) ? &document[key] : nullptr, merged_at, base + merged_at,
            out.provenance);
     // Booleans (dashboard: true) are an object of defaults once options are merged into them.
     json& target = merged[key];

@@ -178,7 +178,7 @@ std::string build_archive(const std::map<std::string, fs::path>& files) {
            z, name);
   }
   zip_ok(zip_close(z) == 0, z, "the archive");
-  archive.release();  // closed: nothing left to discard
+  [[maybe_unused]] zip_t* closed = archive.release();  // nothing left to discard
 
   if (zip_source_open(buffer) != 0 || zip_source_seek(buffer, 0, SEEK_END) != 0)
     throw ArchiveError("the archive could not be read back");

@@ -135,7 +135,7 @@ class Compiler {
  public:
   explicit Compiler(Diagnostics& errors) : errors_(errors) {}
 
-  Node node(const json& pattern, const std::string& at, std::vector<std::string> prefix) {
+  Node node(const json& pattern, const std::string& at, const std::vector<std::string>& prefix) {
     Node out;
     if (++depth_ > kMaxPatternDepth) {
       fail(at, fmt::format("the pattern nests deeper than {} levels", kMaxPatternDepth));
