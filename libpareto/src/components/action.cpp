@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "finalize/finalize.hpp"
 #include "names.hpp"
 #include "pattern/pattern.hpp"
 #include "components/errors.hpp"
@@ -168,7 +169,11 @@ json vpc_ids(Renderer& r, const Component& action, const char* key, const char* 
   if (ids.is_array()) return ids;
   std::string id = pascal_case(ids.get<std::string>());
   std::string at = action.pointer + "/vpc/" + key;
-  if (r.parameters().contains(id) && r.parameters()[id]["Type"] != type) {
+  if (parameter_defaults().contains(id)) {
+    r.error(at, check::kIdCollision,
+            fmt::format("{} is one of pareto's own template parameters: name the {} another way",
+                        id, noun));
+  } else if (r.parameters().contains(id) && r.parameters()[id]["Type"] != type) {
     r.error(at, check::kIdCollision,
             fmt::format("the template parameter {} is already a {}, not a {}", id,
                         r.parameters()[id]["Type"].get<std::string>(), type));

@@ -97,12 +97,16 @@ Staged apply_stage(const json& document, const std::string& stage,
     auto list = document.find(key);
     const json& listed = list == document.end() ? kNone : *list;
     std::vector<std::string> names;
-    for (const auto& entry : listed) names.push_back(entry["name"]);
+    std::map<std::string, size_t, std::less<>> index_of;  // a stage may name many of many
+    for (const auto& entry : listed) {
+      index_of.emplace(entry["name"], names.size());
+      names.push_back(entry["name"]);
+    }
     json kept = json::array();  // only_staged: the entries the stage names
     for (const auto& [name, patch] : entries.items()) {
       std::string pointer = at + "/" + pointer_escape(name);
-      auto found = std::find(names.begin(), names.end(), name);
-      if (found == names.end()) {
+      auto found = index_of.find(name);
+      if (found == index_of.end()) {
         std::string hint = nearest(name, names);
         report(errors, pointer, check::kUnknownRef,
                fmt::format("stage \"{}\" sets {} \"{}\", which the app does not declare{}", stage,
@@ -116,7 +120,7 @@ Staged apply_stage(const json& document, const std::string& stage,
                            "and data are found by", kind->noun, name));
         continue;
       }
-      size_t index = static_cast<size_t>(found - names.begin());
+      size_t index = found->second;
       json& entry = merged[key][index];
       if (only_staged)  // a checked subset is about the stage throughout
         out.provenance.add(fmt::format("/{}/{}", key, kept.size()), pointer);
