@@ -2,13 +2,13 @@
 # with a sorted table of {relative path, bytes}, looked up by pareto::embedded(path).
 set(_PARETO_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/embed_script.cmake")
 
-function(pareto_embed target base_dir)
+# pareto_embed(target "source dir;generated dir" files...): paths below whichever holds the file.
+function(pareto_embed target base_dirs)
   set(files ${ARGN})
-  list(SORT files)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/embedded_data.cpp")
   add_custom_command(
     OUTPUT "${out}"
-    COMMAND "${CMAKE_COMMAND}" "-DBASE=${base_dir}" "-DOUT=${out}" "-DFILES=${files}"
+    COMMAND "${CMAKE_COMMAND}" "-DBASE=${base_dirs}" "-DOUT=${out}" "-DFILES=${files}"
             -P "${_PARETO_EMBED_SCRIPT}"
     DEPENDS ${files} "${_PARETO_EMBED_SCRIPT}"
     COMMENT "Embedding ${target} data files"

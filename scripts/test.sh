@@ -9,9 +9,9 @@ step "C++ tests"
 ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"
 
 # .clang-tidy: the bug-prone and performance families over the core, every finding an error.
-step "clang-tidy: libpareto/src"
+step "clang-tidy: libpareto/src, the kinds (not their tests) and the build tool"
 run-clang-tidy -p "$BUILD" -j "$(nproc)" -quiet -extra-arg=-Wno-unknown-warning-option \
-  "$ROOT/libpareto/src/" >"$BUILD/clang-tidy.log" 2>&1 || { cat "$BUILD/clang-tidy.log"; exit 1; }
+  "$ROOT/libpareto/(src/|tools/|kinds/.*(?<!_test)\.cpp$)" >"$BUILD/clang-tidy.log" 2>&1 || { cat "$BUILD/clang-tidy.log"; exit 1; }
 echo "clang-tidy: $(grep -c '^clang-tidy' "$BUILD/clang-tidy.log" || true) files, no findings"
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer (leaks included);
@@ -30,8 +30,8 @@ ctest --test-dir "$BUILD-fuzz" --output-on-failure
 step "python package"
 "$VENV/bin/python" -m pip install -q "$ROOT/python[local,test]"
 
-step "python tests"
-"$VENV/bin/python" -m pytest -q "$ROOT/python/tests"
+step "python tests (and the kinds' inline sources' tests, beside them)"
+"$VENV/bin/python" -m pytest -q "$ROOT/python/tests" "$ROOT/libpareto/kinds"
 
 step "node package"
 (cd "$ROOT/node" && npm ci --no-audit --no-fund)

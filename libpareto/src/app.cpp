@@ -5,18 +5,16 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <set>
 #include <utility>
 
 #include "check/schema.hpp"
-#include "components/action.hpp"
 #include "components/alarms.hpp"
 #include "components/custom.hpp"
 #include "components/kind.hpp"
-#include "components/runtime.hpp"
 #include "finalize/finalize.hpp"
 #include "finalize/nested.hpp"
 #include "finalize/overrides.hpp"
+#include "kinds/action/action.hpp"
 #include "load/document.hpp"
 #include "load/sources.hpp"
 #include "load/stages.hpp"
@@ -44,14 +42,9 @@ Model build_model(json config, std::vector<const Kind*> kinds, Diagnostics& erro
   Model model;
   model.app = config["app"];
   model.kinds = std::move(kinds);
-  for (auto& action : config["actions"])
-    if (!action.contains("path")) {
-      std::string path = action["name"];
-      std::replace(path.begin(), path.end(), '-', '/');
-      action["path"] = path;
-    }
-  for (auto& builder : config["builders"])
-    if (!builder.contains("path")) builder["path"] = builder["name"];
+  for (const Kind* kind : model.kinds)
+    if (kind->defaults)
+      for (auto& entry : config[std::string(kind->key)]) kind->defaults(entry);
   model.config = std::move(config);
   for (const Kind* kind : model.kinds) {
     const json& entries = model.config[std::string(kind->key)];
@@ -70,16 +63,10 @@ Model build_model(json config, std::vector<const Kind*> kinds, Diagnostics& erro
 }
 
 void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& errors) {
-  for (const auto& action : model.of("actions")) {
-    std::string folder = action.string("path"), runtime = runtime_of(action.string("runtime")).family;
-    if (!find_handler(base / folder, runtime))
-      report(errors, action.pointer + "/path", check::kHandlerMissing,
-             fmt::format("no handler for action \"{}\": expected {}/index.{} beside the app "
-                         "description", action.name, folder, runtime == "nodejs" ? "js" : "py"));
-    model.variables[action.name] = scan_folder(base, folder, runtime);
-  }
   model.files.emplace();
   for (const Kind* kind : model.kinds) {
+    if (kind->read)
+      for (const auto& component : model.of(kind->key)) kind->read(model, component, base, errors);
     if (!kind->files) continue;
     for (const auto& component : model.of(kind->key))
       for (const auto& [path, pointer] : kind->files(component)) {
@@ -94,14 +81,6 @@ void read_sources(Model& model, const std::filesystem::path& base, Diagnostics& 
                fmt::format("{} \"{}\" reads {} beside the app description: there is no such "
                            "file", kind->noun, component.name, path));
       }
-  }
-  for (const auto& builder : model.of("builders")) {
-    std::string spec = builder.string("path") + "/" + builder.string("buildspec");
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(base / spec, error))
-      report(errors, builder.pointer + "/buildspec", check::kHandlerMissing,
-             fmt::format("no build spec for builder \"{}\": expected {} beside the app "
-                         "description", builder.name, spec));
   }
 }
 
@@ -194,24 +173,14 @@ Graph graph_of(const Model& model, const std::vector<Link>& links) {
   for (const Kind* kind : model.kinds)
     for (const auto& c : model.of(kind->key))
       graph["nodes"].push_back({{"kind", kind->key}, {"name", c.name}});
-  // A streaming table's changes go through its router function to the default bus, whose rules
-  // invoke the actions that take them.
-  json bus = {"buses", "default"};
-  std::set<std::string> streaming;
-  for (const auto& table : model.of("tables")) {
-    if (!table.spec->contains("streaming")) continue;
-    if (streaming.empty()) graph["nodes"].push_back({{"kind", "helpers"}, {"name", "errors"}});
-    streaming.insert(table.name);
-    json router = {"helpers", table.name + "-router"};
-    graph["nodes"].push_back({{"kind", "helpers"}, {"name", router[1]}});
-    graph["edges"].push_back({{"from", {"tables", table.name}}, {"to", router}, {"label", "stream"}});
-    graph["edges"].push_back({{"from", router}, {"to", bus}, {"label", "changes"}});
-    graph["edges"].push_back({{"from", router}, {"to", {"helpers", "errors"}}, {"label", "failed batches"}});
-  }
-  if (!streaming.empty()) graph["nodes"].push_back({{"kind", "buses"}, {"name", "default"}});
+  std::map<const Component*, json> leaves_from;  // a kind's diagram hook says its links do not
+  for (const Kind* kind : model.kinds)
+    if (kind->diagram)
+      for (const auto& c : model.of(kind->key))
+        if (json from = kind->diagram(c, graph); !from.is_null()) leaves_from[&c] = std::move(from);
   for (const auto& link : links) {
-    json from = {link.from->kind->key, link.from->name};
-    if (link.from->kind->key == "tables" && streaming.count(link.from->name)) from = bus;
+    auto moved = leaves_from.find(link.from);
+    json from = moved != leaves_from.end() ? moved->second : json{link.from->kind->key, link.from->name};
     graph["edges"].push_back({{"from", from}, {"to", {link.to->kind->key, link.to->name}},
                               {"label", link.label}});
   }

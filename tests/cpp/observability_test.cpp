@@ -87,7 +87,7 @@ TEST(Dashboard, LargeAppsSplitWithinCloudWatchLimits) {
 
 TEST(Dashboard, ChartsOfMissingPartsAreLeftOut) {
   // The errors queue has no dead-letter queue: its row has two charts, not three.
-  std::vector<json> pages = layout({{"errors queue", "queue", {{"name", "${ErrorsQueue.QueueName}"}}}}, 300);
+  std::vector<json> pages = layout({{"errors queue", "kinds/queue/charts.json", {{"name", "${ErrorsQueue.QueueName}"}}}}, 300);
   ASSERT_EQ(pages.size(), 1u);
   EXPECT_EQ(pages[0].size(), 3u);
 }

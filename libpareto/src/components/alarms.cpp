@@ -66,7 +66,7 @@ void watch_logs(Renderer& r, const std::string& function, const std::string& log
   std::string alerts = logical_id(kLogAlerts, "function");
   if (options.is_null() || !options["logs"].get<bool>() || function == alerts) return;
   if (!r.has(alerts)) {
-    Function f = helper_function(std::string(kLogAlerts), "alerts", "/alarms/logs");
+    Function f = helper_function(std::string(kLogAlerts), "data/inline/alerts.py", "/alarms/logs");
     json topic = alarms_topic(r);
     f.variables = {{"TOPIC", topic}, {"APP", cfn::ref("AWS::StackName")}};
     if (options["webhook"].get<bool>()) {

@@ -190,9 +190,10 @@ Diagnostics CustomKinds::add(const json& definition, RenderFn render) {
   auto kind = std::make_shared<CustomKind>(
       CustomKind{key, noun, suffix, std::move(*schema), std::move(references),
                  definition.value("name_limit", size_t{0}), std::move(render), {}});
-  kind->kind = Kind{kind->key, kind->noun, kind->suffix, "", validate, render_entry,
-                    definition.value("variable", false) ? variable : nullptr, nullptr};
-  kind->kind.custom = kind.get();
+  kind->kind = Kind{.key = kind->key, .noun = kind->noun, .suffix = kind->suffix,
+                    .check = validate, .render = render_entry,
+                    .variable = definition.value("variable", false) ? variable : nullptr,
+                    .custom = kind.get()};
   custom_.push_back(std::move(kind));
   return errors;
 }

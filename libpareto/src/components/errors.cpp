@@ -33,14 +33,14 @@ json errors_destination(Renderer& r, const std::string& origin) {
                               {"VisibilityTimeout", kVisibilitySeconds},
                               {"SqsManagedSseEnabled", true}}}},
              origin);
-  Function handler = helper_function("errors", "errors", origin);
+  Function handler = helper_function("errors", "data/inline/errors.py", origin);
   handler.variables = {{"TOPIC", cfn::ref(kTopic)}, {"APP", cfn::ref("AWS::StackName")}};
   std::string function = logical_id(handler.name, "function");
   handler.grants = {consume_queue(r, function + "Mapping", queue_arn, function, 10, origin),
                     {{"sns:Publish"}, {cfn::ref(kTopic)}, origin}};
   render_function(r, handler);
-  r.charts({"errors queue", "queue", {{"name", "${" + std::string(kQueue) + ".QueueName}"}}});
-  r.charts({"errors topic", "topic", {{"name", "${" + std::string(kTopic) + ".TopicName}"}}});
+  r.charts({"errors queue", "kinds/queue/charts.json", {{"name", "${" + std::string(kQueue) + ".QueueName}"}}});
+  r.charts({"errors topic", "kinds/topic/charts.json", {{"name", "${" + std::string(kTopic) + ".TopicName}"}}});
   r.output(std::string(kTopic), cfn::ref(kTopic),
            "The ARN of the topic that tells of failed async invocations and stream batches: "
            "subscribe to it",

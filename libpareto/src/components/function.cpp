@@ -23,7 +23,7 @@ Function helper_function(std::string name, std::string_view source, std::string 
   Function f;
   f.name = std::move(name);
   f.origin = std::move(origin);
-  f.code = {{"ZipFile", std::string(embedded(fmt::format("data/inline/{}.py", source)))}};
+  f.code = {{"ZipFile", std::string(embedded(source))}};
   f.runtime = cfn::sub("python${RuntimeVersion}");
   f.memory = kHelperMemory;
   f.timeout = kHelperTimeout;
@@ -150,7 +150,7 @@ std::string render_function(Renderer& r, const Function& f) {
 
   render_log_group(r, log_group, "/aws/lambda/" + r.physical_name(f.name)["Fn::Sub"].get<std::string>(),
                    f.origin);
-  r.charts({"function " + f.name, "function", {{"name", "${" + function + "}"}}});
+  r.charts({"function " + f.name, "data/charts/function.json", {{"name", "${" + function + "}"}}});
   render_alarms(r, f, function);
   watch_logs(r, function, log_group, f.origin);
   json managed = render_role(r, role,

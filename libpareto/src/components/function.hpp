@@ -26,8 +26,8 @@ struct Function {
 // The helpers do little work per invocation: time for a few retried AWS calls.
 inline constexpr int kHelperTimeout = 30;
 
-// The inline helper function `name` whose source is data/inline/<source>.py, on the app's
-// Python runtime.
+// The inline helper function `name` whose source is the embedded file `source`
+// ("kinds/table/router.py"), on the app's Python runtime.
 Function helper_function(std::string name, std::string_view source, std::string origin);
 
 // Renders the function, its log group and its role; returns the function's logical id.

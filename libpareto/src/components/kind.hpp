@@ -1,7 +1,11 @@
-// The component kinds: one Kind per file in this folder, all listed in registry.cpp. A kind's
-// file is the one place that knows its checks, resources, grants and outputs.
+// What every component kind is written against: a Kind (its definition and hooks), the Model of
+// the app, and the Checker and Renderer its hooks take. The built-in kinds live one per folder in
+// libpareto/kinds/<kind>/ (code, schema fragment, charts, inline sources, tests, docs), listed
+// in registry.cpp; a kind's folder is the one place that knows its checks, resources, grants and
+// outputs.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -13,6 +17,7 @@
 
 #include "diagnostic.hpp"
 #include "finalize/budget.hpp"
+#include "render/graph.hpp"
 #include "render/template.hpp"
 
 namespace pareto {
@@ -113,8 +118,9 @@ class Checker {
   std::vector<QuotaUse> name_uses_;
 };
 
-// A titled row of charts on the app's dashboards: `charts` names data/charts/<charts>.json,
-// whose "{placeholder}" strings take `values` (Fn::Sub text: "${UsersTable}").
+// A titled row of charts on the app's dashboards: `charts` is the embedded file of their
+// definitions ("kinds/table/charts.json"), whose "{placeholder}" strings take `values` (Fn::Sub
+// text: "${UsersTable}").
 struct ChartRow {
   std::string title;
   std::string charts;
@@ -161,22 +167,37 @@ class Renderer {
   std::vector<ChartRow> rows_;
 };
 
+// A component kind: its definition (the key and names it goes by; its entries' schema is its
+// folder's schema.json, a custom kind's its own) and the hooks that check and render its entries.
+// Declared with designated initializers, built-in and custom kinds alike: check and render are
+// required, and an optional hook left unset does nothing.
 struct Kind {
   std::string_view key;      // in pareto.yaml: "tables"
   std::string_view noun;     // in messages: "table"
   std::string_view suffix;   // of logical ids and variables: "table" → UsersTable, USERS_TABLE
-  std::string_view service;  // IAM service prefix of its resources: "dynamodb"; "" none
-  void (*check)(Checker&, const Component&);
-  void (*render)(Renderer&, const Component&);
+  std::string_view service = {};  // IAM service prefix of its resources: "dynamodb"; "" none
+
+  void (*check)(Checker&, const Component&) = nullptr;
+  void (*render)(Renderer&, const Component&) = nullptr;
   // The value of its <NAME>_<KIND> variable; null when handlers do not reach it so.
-  nlohmann::json (*variable)(const Component&);
+  nlohmann::json (*variable)(const Component&) = nullptr;
   // The ARNs that scope permissions of `service` when an action uses it.
-  std::vector<nlohmann::json> (*arns)(const Component&);
+  std::vector<nlohmann::json> (*arns)(const Component&) = nullptr;
   // The event pattern that selects its events on EventBridge (actions[].events with
   // source.type = the kind's noun); null when it sends none.
   nlohmann::json (*event_source)(const Component&) = nullptr;
-  // The files beside the app it reads (a GraphQL schema), each with the config entry naming it.
+  // What an entry takes that its schema's defaults cannot give (a path derived from its name).
+  void (*defaults)(nlohmann::json& entry) = nullptr;
+  // The files beside the app it reads (a GraphQL schema), each with the config entry naming it:
+  // read into Model::files, and an error where one is missing.
   std::vector<std::pair<std::string, std::string>> (*files)(const Component&) = nullptr;
+  // What else it reads beside the app, loaded from a folder (an action's handler and the
+  // variables its code reads).
+  void (*read)(Model&, const Component&, const std::filesystem::path& app_dir,
+               Diagnostics&) = nullptr;
+  // What it adds to the app's diagram besides its own node (a streaming table's router), and
+  // the node its links leave from instead of its own; null: its own.
+  nlohmann::json (*diagram)(const Component&, Graph&) = nullptr;
   // What a custom kind's generic check and render read (components/custom.hpp); null: built in.
   const CustomKind* custom = nullptr;
 };

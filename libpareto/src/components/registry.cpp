@@ -1,16 +1,18 @@
-// The one table of component kinds. A new kind is a file in this folder and a line here.
+// The one table of component kinds. A new kind is a folder, libpareto/kinds/<kind>/, and its
+// name here: declared, and placed in the render order.
 #include <array>
 
 #include "components/kind.hpp"
 
 namespace pareto {
 
+// Each defined in its folder: libpareto/kinds/<kind>/<kind>.cpp.
 extern const Kind kLayerKind, kSecretKind, kUserpoolKind, kBucketKind, kTableKind, kTopicKind,
     kQueueKind, kTimerKind, kBuilderKind, kApiKind, kGraphqlKind, kActionKind;
 
 namespace {
 // Render order: what others refer to first; actions last, once every grant is known.
-constexpr std::array<const Kind*, 12> kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
+constexpr std::array kKinds{&kLayerKind, &kSecretKind, &kUserpoolKind,
                                              &kBucketKind, &kTableKind, &kTopicKind,
                                              &kQueueKind, &kTimerKind, &kBuilderKind, &kApiKind,
                                              &kGraphqlKind, &kActionKind};

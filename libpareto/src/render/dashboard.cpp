@@ -32,9 +32,9 @@ bool fill(json& value, const std::map<std::string, std::string>& values) {
   return true;
 }
 
-// The chart definitions a kind names (data/charts/<name>.json); none for an unknown name.
-json chart_file(const std::string& name) {
-  std::string_view text = embedded(fmt::format("data/charts/{}.json", name));
+// The chart definitions a row names (an embedded file); none for an unknown one.
+json chart_file(const std::string& path) {
+  std::string_view text = embedded(path);
   return text.empty() ? json::array() : json::parse(text);
 }
 

@@ -69,6 +69,12 @@ std::string dot(const Graph& graph, std::string_view app) {
 
 }  // namespace
 
+void add_node(Graph& graph, const nlohmann::json& node) {
+  nlohmann::json entry = {{"kind", node[0]}, {"name", node[1]}};
+  auto& nodes = graph["nodes"];
+  if (std::find(nodes.begin(), nodes.end(), entry) == nodes.end()) nodes.push_back(std::move(entry));
+}
+
 std::optional<std::string> draw(const Graph& graph, std::string_view app, std::string_view format) {
   if (format == "mermaid") return mermaid(graph);
   if (format == "dot") return dot(graph, app);
