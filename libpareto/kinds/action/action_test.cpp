@@ -1,7 +1,11 @@
 // actions: the function, its role and log group, invocation, variables and grants.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "component_fixture.hpp"
+#include "components/kind.hpp"
+#include "embedded.hpp"
 
 namespace pareto::testing_support {
 
@@ -86,6 +90,19 @@ TEST_F(Component, InvocationFollowsWhatInvokesTheAction) {
                             "WatcherFunctionInvokeConfig"})
     EXPECT_TRUE(r.contains(async)) << async;
   EXPECT_FALSE(r.contains("EndpointFunctionInvokeConfig"));  // behind an endpoint: sync
+}
+
+
+// The sources an action's events name (this kind's schema.json) are the kinds that send events
+// (an event_source hook), and custom patterns: a kind that starts sending events is named here.
+TEST(ActionEvents, TheSourceTypesAreTheKindsThatSendEvents) {
+  json schema = json::parse(embedded("schema/pareto.schema.json"));
+  json types = schema["$defs"]["action"]["properties"]["events"]["items"]["properties"]["source"]
+                     ["properties"]["type"]["enum"];
+  std::set<std::string> named(types.begin(), types.end()), sending{"custom"};
+  for (const Kind* kind : kinds())
+    if (kind->event_source) sending.emplace(kind->suffix);
+  EXPECT_EQ(named, sending);
 }
 
 }  // namespace pareto::testing_support
