@@ -109,7 +109,7 @@ TEST(Checks, AnActionHasAtMostOneTrigger) {
 
 TEST(Checks, PermissionsAreServiceColonAction) {
   Synthesis result = synth(
-      "app: x\nactions: [{name: a, permissions: ['s3:Get*', '*:GetObject', 'dynamodb']}]\n");
+      "app: x\nactions: [{name: a, permissions: ['dynamodb:Get*', '*:GetObject', 'dynamodb']}]\n");
   EXPECT_EQ(error_list(result), (std::vector<std::string>{"/actions/0/permissions/1 [E3005]",
                                                           "/actions/0/permissions/2 [E3005]"}));
 }

@@ -115,6 +115,34 @@ TEST(Vectors, EveryCheckIdHasAnErrorVector) {
   }
 }
 
+// No policy in any golden template grants "Resource": "*": every permission is scoped to a
+// component, a pattern (kinds/action/permission-scopes.json) or the user's own ARN.
+void wildcards_in(const nlohmann::json& value, const std::string& at, std::vector<std::string>& found) {
+  if (value.is_object()) {
+    if (auto statements = value.find("Statement"); statements != value.end() && statements->is_array())
+      for (const auto& statement : *statements) {
+        const auto& resource = statement.value("Resource", nlohmann::json());
+        if (resource == "*" || (resource.is_array() && std::count(resource.begin(), resource.end(), "*")))
+          found.push_back(at + " " + statement.value("Sid", std::string()));
+      }
+    for (const auto& [key, child] : value.items()) wildcards_in(child, at + "/" + key, found);
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) wildcards_in(value[i], at + "/" + std::to_string(i), found);
+  }
+}
+
+TEST(Vectors, NoPolicyGrantsEveryResource) {
+  std::vector<std::string> found;
+  size_t templates = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kVectors))
+    if (std::regex_match(entry.path().filename().string(), std::regex(R"(template(\.[a-z0-9]+)?\.json)"))) {
+      ++templates;
+      wildcards_in(nlohmann::json::parse(read(entry.path())), entry.path().string(), found);
+    }
+  EXPECT_GE(templates, 40u);  // the census found the goldens
+  EXPECT_EQ(found, std::vector<std::string>{});
+}
+
 // template.<stage>.json or errors.<stage>.json: the case as that stage sets it (its stages key).
 TEST_P(Vector, EachStageMatchesItsGolden) {
   const fs::path dir = GetParam();

@@ -14,7 +14,7 @@ inline std::string generated_app(int components, bool dashboard = false) {
   std::ostringstream yaml;
   yaml << "app: generated\n" << (dashboard ? "dashboard: true\n" : "") << "actions:\n";
   for (int i = 0; i < groups; ++i)
-    yaml << "  - {name: worker" << i << ", permissions: [dynamodb:PutItem, s3:GetObject]}\n"
+    yaml << "  - {name: worker" << i << ", permissions: [dynamodb:PutItem, sns:Publish]}\n"
          << "  - {name: reader" << i << ", permissions: [dynamodb:GetItem]}\n";
   yaml << "tables:\n";
   for (int i = 0; i < groups; ++i) yaml << "  - {name: table" << i << "}\n";

@@ -19,7 +19,7 @@ def pareto_yaml(components: int, apis: bool = True) -> str:
     groups = components // 5
     lines = ["app: generated", "actions:"]
     for i in range(groups):
-        lines.append(f"  - {{name: worker{i}, permissions: [dynamodb:PutItem, s3:GetObject]}}")
+        lines.append(f"  - {{name: worker{i}, permissions: [dynamodb:PutItem, sns:Publish]}}")
         lines.append(f"  - {{name: reader{i}, permissions: [dynamodb:GetItem]}}")
     lines.append("tables:")
     lines += [f"  - {{name: table{i}}}" for i in range(groups)]

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include <regex>
 #include <set>
@@ -15,6 +17,7 @@
 #include "components/errors.hpp"
 #include "components/function.hpp"
 #include "components/runtime.hpp"
+#include "embedded.hpp"
 
 namespace pareto {
 using nlohmann::json;
@@ -64,6 +67,52 @@ Wiring wire(const Model& model, const std::string& variable) {
       best = {model.find(kind->key, name), kind, name};
   }
   return best;
+}
+
+// The ARNs of the components the action's code reaches, by the IAM service of their kind: what
+// its permissions of that service are scoped to. A declared variable is the user's, and scopes
+// nothing.
+std::map<std::string, std::vector<json>> scope_of(const Model& model, const Component& action) {
+  std::map<std::string, std::vector<json>> scope;
+  auto it = model.variables.find(action.name);
+  if (it == model.variables.end()) return scope;
+  for (const auto& variable : it->second) {
+    if (action["env"].contains(variable.name)) continue;
+    Wiring w = wire(model, variable.name);
+    if (!w.component || w.kind->service.empty() || !w.kind->arns) continue;
+    auto arns = w.kind->arns(*w.component);
+    auto& into = scope[std::string(w.kind->service)];
+    into.insert(into.end(), arns.begin(), arns.end());
+  }
+  return scope;
+}
+
+// Where a permission reaches that no component scopes (permission-scopes.json): its ARN pattern,
+// "*" where IAM takes no resource for it, or why it is refused.
+struct Reach {
+  std::optional<std::string> arn;
+  std::string refused;
+};
+
+Reach unscoped_reach(std::string_view permission) {
+  static const json scopes = json::parse(embedded("kinds/action/permission-scopes.json"));
+  std::string service(permission.substr(0, permission.find(':')));
+  std::string name(permission.substr(permission.find(':') + 1));
+  auto it = scopes["services"].find(service);
+  if (it != scopes["services"].end()) {
+    if (auto own = it->find("actions"); own != it->end() && own->contains(name))
+      return {(*own)[name].get<std::string>(), ""};
+    if (it->contains("refuse")) return {std::nullopt, (*it)["refuse"]};
+    if (it->contains("arn")) return {(*it)["arn"].get<std::string>(), ""};
+  }
+  std::string arn = scopes["regional"];
+  arn.replace(arn.find("{service}"), std::string_view("{service}").size(), service);
+  return {arn, ""};
+}
+
+// An ARN the user or the scopes write: substituted when it names a pseudo parameter.
+json arn_value(const std::string& text) {
+  return text.find("${") == std::string::npos ? json(text) : cfn::sub(text);
 }
 
 // actions[].events: rules on EventBridge that invoke the action with the events they select.
@@ -192,13 +241,22 @@ void validate(Checker& c, const Component& action) {
   c.name_length(action, "role", 1 + kLongestRegion, 64);
   const json& permissions = action["permissions"];
   static const std::regex kPermission("^[a-z0-9][a-z0-9-]*:[A-Za-z0-9*?]+$");
+  auto scope = scope_of(c.model(), action);
   for (size_t i = 0; i < permissions.size(); ++i) {
-    std::string p = permissions[i];
-    if (!std::regex_match(p, kPermission))
-      c.error(action.pointer + "/permissions/" + std::to_string(i), check::kPermission,
+    bool named = permissions[i].is_object();  // {action, resource}: the user's own scope
+    std::string p = named ? permissions[i]["action"] : permissions[i];
+    std::string at = fmt::format("{}/permissions/{}{}", action.pointer, i, named ? "/action" : "");
+    if (!std::regex_match(p, kPermission)) {
+      c.error(at, check::kPermission,
               fmt::format("\"{}\" is not a permission like \"dynamodb:GetItem\": a service "
                           "prefix, a colon and an action (wildcards only in the action)",
                           p.size() > 64 ? p.substr(0, 64) + "…" : p));
+      continue;
+    }
+    if (named || scope.contains(p.substr(0, p.find(':')))) continue;
+    if (Reach reach = unscoped_reach(p); !reach.arn)
+      c.error(at, check::kPermission,
+              fmt::format("{}: the code uses no component to scope it to. {}", p, reach.refused));
   }
   if (action["layers"].size() + action["powertools"].get<bool>() > kMaxLayers)
     c.error(action.pointer + "/layers", check::kRange,
@@ -324,23 +382,30 @@ void render(Renderer& r, const Component& action) {
     if (value.is_object()) reference_value(r, action, name, value, f);
     else f.variables[name] = value.is_string() ? value.get<std::string>() : value.dump();
   }
-  std::map<std::string, std::vector<json>> scope;  // service → ARNs of components used
   if (auto it = r.model().variables.find(action.name); it != r.model().variables.end())
     for (const auto& variable : it->second) {
       Wiring w = wire(r.model(), variable.name);
-      if (!w.component || f.variables.contains(variable.name)) continue;
-      f.variables[variable.name] = w.kind->variable(*w.component);
-      if (!w.kind->service.empty() && w.kind->arns) {
-        auto arns = w.kind->arns(*w.component);
-        auto& into = scope[std::string(w.kind->service)];
-        into.insert(into.end(), arns.begin(), arns.end());
-      }
+      if (w.component && !f.variables.contains(variable.name))
+        f.variables[variable.name] = w.kind->variable(*w.component);
     }
+  auto scope = scope_of(r.model(), action);
   const json& permissions = action["permissions"];
   for (size_t i = 0; i < permissions.size(); ++i) {
+    std::string origin = action.pointer + "/permissions/" + std::to_string(i);
+    if (permissions[i].is_object()) {
+      json resource = permissions[i]["resource"];
+      std::vector<json> arns;
+      for (const auto& arn : resource.is_array() ? resource : json::array({resource}))
+        arns.push_back(arn_value(arn));
+      f.grants.push_back({{permissions[i]["action"]}, std::move(arns), origin});
+      continue;
+    }
     std::string p = permissions[i];
-    std::string service = p.substr(0, p.find(':'));
-    f.grants.push_back({{p}, scope[service], action.pointer + "/permissions/" + std::to_string(i)});
+    std::vector<json> arns = scope[p.substr(0, p.find(':'))];
+    if (arns.empty())  // checked: a pattern, or "*" (no resources) where IAM takes none
+      if (Reach reach = unscoped_reach(p); reach.arn && *reach.arn != "*")
+        arns.push_back(arn_value(*reach.arn));
+    f.grants.push_back({{p}, std::move(arns), origin});
   }
   for (const auto& layer : action["layers"])
     f.layers.push_back(cfn::ref(logical_id(layer.get<std::string>(), "layer-arn")));
