@@ -74,12 +74,13 @@ def test_round_trip(example_app: Path, aws, moto_url: str, said: Said) -> None:
                                                                    "overridden": []}
 
     # The worker no longer names the table: its variable goes, and its permission, bound to no
-    # table now, is on every resource: a widening the diff reports.
+    # table now, is on every table of the account and region: a widening the diff reports.
     (example_app / "worker" / "index.py").write_text("def handler(event, context):\n    return 1\n")
     diff = pareto.App.load(example_app).diff("trip", **target)
     assert ("WorkerFunction", "Modify") in {(c["logical_id"], c["action"]) for c in diff["changes"]}
     assert diff["widened"] == ['WorkerFunctionRole: {"Action":["dynamodb:UpdateItem"],'
-                               '"Effect":"Allow","Resource":"*","Sid":"Dynamodb"}']
+                               '"Effect":"Allow","Resource":[{"Fn::Sub":"arn:${AWS::Partition}:dynamodb:'
+                               '${AWS::Region}:${AWS::AccountId}:*"}],"Sid":"Dynamodb"}']
     assert pareto.App.load(example_app).deploy("trip", **target) == outputs
     # The worker's new archive, under its own key, is the code the function runs.
     function = aws("lambda").get_function(FunctionName="hello-trip-worker")
