@@ -169,22 +169,20 @@ json staged(const json& document, const std::optional<std::string>& chosen,
 }
 
 Graph graph_of(const Model& model, const std::vector<Link>& links) {
-  Graph graph = {{"nodes", json::array()}, {"edges", json::array()}};
+  Diagram diagram;
   for (const Kind* kind : model.kinds)
-    for (const auto& c : model.of(kind->key))
-      graph["nodes"].push_back({{"kind", kind->key}, {"name", c.name}});
+    for (const auto& c : model.of(kind->key)) diagram.node({kind->key, c.name});
   std::map<const Component*, json> leaves_from;  // a kind's diagram hook says its links do not
   for (const Kind* kind : model.kinds)
     if (kind->diagram)
       for (const auto& c : model.of(kind->key))
-        if (json from = kind->diagram(c, graph); !from.is_null()) leaves_from[&c] = std::move(from);
+        if (json from = kind->diagram(c, diagram); !from.is_null()) leaves_from[&c] = std::move(from);
   for (const auto& link : links) {
     auto moved = leaves_from.find(link.from);
     json from = moved != leaves_from.end() ? moved->second : json{link.from->kind->key, link.from->name};
-    graph["edges"].push_back({{"from", from}, {"to", {link.to->kind->key, link.to->name}},
-                              {"label", link.label}});
+    diagram.edge(std::move(from), {link.to->kind->key, link.to->name}, link.label);
   }
-  return graph;
+  return diagram.take();
 }
 
 }  // namespace

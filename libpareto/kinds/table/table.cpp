@@ -105,14 +105,14 @@ json event_source(const Component& table) {
 
 // A streaming table's changes go through its router function to the default bus, whose rules
 // invoke the actions that take them: the actions' links leave from the bus.
-json diagram(const Component& table, Graph& graph) {
+json diagram(const Component& table, Diagram& graph) {
   if (!table.spec->contains("streaming")) return nullptr;
   json errors = {"helpers", "errors"}, bus = {"buses", "default"};
   json router = {"helpers", table.name + std::string(kRouterSuffix)};
-  for (const json& node : {errors, router, bus}) add_node(graph, node);
-  graph["edges"].push_back({{"from", {"tables", table.name}}, {"to", router}, {"label", "stream"}});
-  graph["edges"].push_back({{"from", router}, {"to", bus}, {"label", "changes"}});
-  graph["edges"].push_back({{"from", router}, {"to", errors}, {"label", "failed batches"}});
+  for (const json& node : {errors, router, bus}) graph.node(node);
+  graph.edge({"tables", table.name}, router, "stream");
+  graph.edge(router, bus, "changes");
+  graph.edge(router, errors, "failed batches");
   return bus;
 }
 

@@ -197,7 +197,7 @@ struct Kind {
                Diagnostics&) = nullptr;
   // What it adds to the app's diagram besides its own node (a streaming table's router), and
   // the node its links leave from instead of its own; null: its own.
-  nlohmann::json (*diagram)(const Component&, Graph&) = nullptr;
+  nlohmann::json (*diagram)(const Component&, Diagram&) = nullptr;
   // What a custom kind's generic check and render read (components/custom.hpp); null: built in.
   const CustomKind* custom = nullptr;
 };

@@ -69,10 +69,12 @@ std::string dot(const Graph& graph, std::string_view app) {
 
 }  // namespace
 
-void add_node(Graph& graph, const nlohmann::json& node) {
-  nlohmann::json entry = {{"kind", node[0]}, {"name", node[1]}};
-  auto& nodes = graph["nodes"];
-  if (std::find(nodes.begin(), nodes.end(), entry) == nodes.end()) nodes.push_back(std::move(entry));
+void Diagram::node(const nlohmann::json& node) {
+  if (nodes_.insert(node).second) graph_["nodes"].push_back({{"kind", node[0]}, {"name", node[1]}});
+}
+
+void Diagram::edge(nlohmann::json from, nlohmann::json to, std::string label) {
+  graph_["edges"].push_back({{"from", std::move(from)}, {"to", std::move(to)}, {"label", std::move(label)}});
 }
 
 std::optional<std::string> draw(const Graph& graph, std::string_view app, std::string_view format) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -12,8 +13,19 @@ namespace pareto {
 //  "edges": [{"from": ["queues", "jobs"], "to": ["actions", "worker"], "label": "queue jobs"}, …]}
 using Graph = nlohmann::json;
 
-// Adds the node ["kind", "name"] unless the graph has it.
-void add_node(Graph& graph, const nlohmann::json& node);
+// A graph being drawn: each node ["kind", "name"] is added once, however many components add
+// it (every streaming table draws the default bus), at the cost of a set lookup.
+class Diagram {
+ public:
+  Diagram() : graph_{{"nodes", nlohmann::json::array()}, {"edges", nlohmann::json::array()}} {}
+  void node(const nlohmann::json& node);
+  void edge(nlohmann::json from, nlohmann::json to, std::string label);
+  Graph take() { return std::move(graph_); }
+
+ private:
+  Graph graph_;
+  std::set<nlohmann::json> nodes_;
+};
 
 // The graph as Mermaid flowchart or Graphviz DOT text; nullopt for an unknown format.
 std::optional<std::string> draw(const Graph& graph, std::string_view app, std::string_view format);
