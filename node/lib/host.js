@@ -29,6 +29,7 @@ const SERVICES = {
   secretsmanager: ['client-secrets-manager', 'SecretsManagerClient'],
 };
 // What botocore reports as a connection error: the engine retries "NetworkingError".
+const INTERRUPTED = JSON.stringify({ interrupted: true });  // the answer to a step Ctrl-C cut short
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const STARTUP_MS = 30000;
 // The SDK is pinned, so its notice that later versions need Node 22 changes nothing here, and it
@@ -147,8 +148,15 @@ class Host {
         check(status);
         const step = JSON.parse(text);
         if (step.step === 'done') return [step.exit, step.result];
-        answer = JSON.stringify((await this.perform(step, flow)) ?? null);
-        this.aborts.signal.throwIfAborted();
+        try {
+          const result = await this.perform(step, flow);
+          this.aborts.signal.throwIfAborted();
+          answer = JSON.stringify(result ?? null);
+        } catch (error) {
+          if (!this.aborts.signal.aborted) throw error;
+          this.aborts = new AbortController();  // Ctrl-C: the core says where that leaves things
+          answer = INTERRUPTED;
+        }
       }
     } finally {
       await Promise.all(this.emulators.map(stop));
@@ -314,13 +322,9 @@ async function command(app, argv, write = writeToProcess) {
 async function main(argv) {
   const host = new Host();
   const interrupt = () => host.interrupt();
-  process.once('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);  // each Ctrl-C cuts the step in hand short, as Python's does
   try {
     return (await host.run(argv))[0];
-  } catch (error) {
-    if (error?.name !== 'AbortError') throw error;
-    process.stderr.write('pareto: interrupted\n');
-    return 130;
   } finally {
     process.removeListener('SIGINT', interrupt);
   }

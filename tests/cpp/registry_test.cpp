@@ -21,7 +21,8 @@ TEST(Registry, EveryKindFolderIsRegisteredOnceUnderItsSchemasKey) {
     std::ifstream in(entry.path() / "schema.json");
     std::stringstream text;
     text << in.rdbuf();
-    for (const auto& [key, _] : nlohmann::json::parse(text.str())["properties"].items())
+    const nlohmann::json schema = nlohmann::json::parse(text.str());
+    for (const auto& [key, _] : schema.at("properties").items())
       EXPECT_NE(find_kind(key), nullptr) << entry.path().filename() << " defines " << key
                                          << ", which no kind in registry.cpp has";
   }

@@ -361,7 +361,9 @@ pareto_status pareto_app_package(const pareto_app* app, const char* name,
         installed = dependencies;
       } else {
         json parameters = json::object();
-        for (const auto& [key, parameter] : json::parse(app->template_json)["Parameters"].items())
+        const json synthesized = json::parse(app->template_json);
+        const json declared = synthesized.value("Parameters", json::object());
+        for (const auto& [key, parameter] : declared.items())
           if (parameter.contains("Default")) parameters[key] = parameter["Default"];
         installed = pareto::dependencies_folder(
             *app->base_dir, *unit->dependencies, unit->runtime,

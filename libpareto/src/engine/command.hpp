@@ -15,7 +15,6 @@ namespace pareto::engine {
 inline constexpr int kExitFailed = 1;  // the description has errors, or AWS said no
 inline constexpr int kExitUsage = 2;   // the command line is wrong
 inline constexpr int kExitInternal = 70;  // a bug of pareto's (EX_SOFTWARE)
-inline constexpr int kExitInterrupted = 130;
 
 // Every option of every command, as parsed; each command reads its own.
 struct Options {
@@ -39,6 +38,9 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> parameters;  // --parameter K=V
   bool allow_replace = false;
   bool allow_delete = false;
+  bool allow_drift = false;     // diff, deploy: change what was changed by hand
+  bool no_drift_check = false;
+  bool no_wait = false;         // refuse while another operation runs on the stack
   bool delete_data = false;  // destroy
   bool synth_deployed = false;  // synth --stage: placed as the deployed stack is
   bool hotswap = false;         // deploy: code-only changes without a change set

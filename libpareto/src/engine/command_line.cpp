@@ -414,6 +414,8 @@ Task<int> watch(Session& session, const Options& options) {
         Context context{session, deploy, *app, target};
         try {
           co_await deploy_command(context);
+        } catch (const Interrupted&) {
+          throw;  // Ctrl-C ends the watch
         } catch (const Stop& stop) {
           failed = fmt::format("pareto: {}\n", stop.what());
         } catch (const AwsError& error) {
@@ -423,6 +425,7 @@ Task<int> watch(Session& session, const Options& options) {
       if (!failed.empty()) co_await session.err(failed);
       std::string line = fmt::format("watching {} for changes (Ctrl-C stops)\n", options.app_path);
       co_await session.err(line);
+      session.standing("");  // idle: an interrupt leaves nothing under way
     }
     co_await session.wait(kPollMs);
   }
@@ -536,7 +539,15 @@ void define(CLI::App& cli, Parsed& parsed) {
       sub->add_flag("--allow-delete", o.allow_delete,
                     "Allow removing tables, buckets, queues, user pools and secrets from the "
                     "stack (retained ones stay in the account, with their data)");
+      sub->add_flag("--allow-drift", o.allow_drift,
+                    "Allow changing resources that were changed outside pareto since the last "
+                    "deploy (drift)");
+      sub->add_flag("--no-drift-check", o.no_drift_check,
+                    "Skip drift detection (on AWS it takes seconds to a minute per stack)");
     }
+    if (n == "diff" || n == "deploy" || n == "watch" || n == "destroy")
+      sub->add_flag("--no-wait", o.no_wait,
+                    "Refuse, instead of waiting, while another deploy or destroy runs on the stack");
     if (n == "destroy")
       sub->add_flag("--delete-data", o.delete_data,
                     "Also delete the retained tables, buckets, user pools and secrets, with "

@@ -5,6 +5,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
 #include <set>
 
 #include "engine/build.hpp"
@@ -94,6 +97,7 @@ struct DeployedResource {
 // The stack as deployed: its templates (the parent's and each nested stack's), where each
 // resource is ("" the parent's own, else its nested stack's logical id), and the resources.
 struct Deployed {
+  std::vector<std::string> stacks;  // the parent's name, then each nested stack's
   std::vector<json> templates;
   json placement = json::object();
   std::vector<DeployedResource> resources;
@@ -116,6 +120,7 @@ Task<Deployed> read_deployed(Session& session, std::string stack) {
   std::vector<std::pair<std::string, std::string>> stacks{{"", stack}};  // (logical id, name)
   for (size_t i = 0; i < stacks.size(); ++i) {
     auto [held_in, name] = stacks[i];
+    out.stacks.push_back(name);
     json templ = co_await template_of(session, name);
     json resources = co_await stack_resources(session, name);
     json defined = templ.value("Resources", json::object());
@@ -274,7 +279,213 @@ Task<void> delete_stack(Session& session, const Target& target, const Deployed& 
       co_await empty_bucket(session, r.physical_id);
   std::string since = co_await latest_event_id(session, target.stack);
   co_await session.call("cloudformation", "DeleteStack", "StackName", target.stack);
+  session.standing(fmt::format("CloudFormation goes on deleting {} without pareto", target.stack));
   co_await follow(session, target, since, deployed.parent_resources(), "DELETE_COMPLETE");
+  session.standing("");
+}
+
+bool yes(const json& answer) { return answer.is_boolean() && answer.get<bool>(); }
+
+// The user's yes to `question`: --yes, or asked on a terminal; without either, stops saying
+// what needs it.
+Task<void> agree(Context& cx, std::string question, std::string needs_it) {
+  if (cx.options.yes) co_return;
+  if (!cx.session.facts().interactive)
+    throw Stop(needs_it + ": pass --yes to do it without a terminal to ask on");
+  json answer = co_await cx.session.ask(question);
+  if (!yes(answer)) throw Stop("cancelled");
+}
+
+std::string status_of(const std::optional<json>& stack) {
+  return stack ? stack->value("StackStatus", "") : "";
+}
+
+// Another operation runs on the stack (a change set waiting for review does not count).
+bool in_progress(std::string_view status) {
+  return status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS";
+}
+
+constexpr int64_t kSettleLimitMs = 2 * 3'600'000;  // CloudFront and RDS updates take an hour
+
+// The stack once no other deploy or destroy runs on it: waits while one does (saying so), or
+// with --no-wait refuses; nullopt when there is none.
+Task<std::optional<json>> settled_stack(Context& cx) {
+  Session& session = cx.session;
+  const Target& target = cx.target;
+  std::optional<json> stack = co_await describe_stack(session, target.stack);
+  const int64_t started = session.now_ms();
+  std::string waited_on;
+  while (in_progress(status_of(stack))) {
+    std::string status = status_of(stack);
+    std::string how = fmt::format("`pareto events {} --stage {}` shows it", cx.options.app_path,
+                                  target.stage);
+    if (cx.options.no_wait)
+      throw Stop(fmt::format("refused, nothing changed: {} is {}, as another deploy or destroy "
+                             "runs on it; {}, and deploying again once it ends goes on from there",
+                             target.stack, status, how));
+    if (session.now_ms() - started > kSettleLimitMs)
+      throw Stop(fmt::format("{} is still {} after two hours of waiting; {}", target.stack,
+                             status, how));
+    if (status != waited_on) {
+      std::string line = fmt::format("{} is {}: another deploy or destroy runs on it; waiting for "
+                                     "it to end ({}; --no-wait refuses instead)\n",
+                                     target.stack, status, how);
+      co_await session.err(line);
+      waited_on = status;
+    }
+    co_await session.wait(target.poll_ms);
+    stack = co_await describe_stack(session, target.stack);
+  }
+  if (!waited_on.empty()) {
+    std::string line = fmt::format("{} is {}: going on\n", target.stack,
+                                   stack ? status_of(stack) : "gone");
+    co_await session.err(line);
+  }
+  co_return stack;
+}
+
+// What to do with a stack left in a state no change set can start from.
+const std::map<std::string, std::string, std::less<>> kStuck = {
+    {"ROLLBACK_FAILED", "its failed create could not be rolled back: `pareto destroy` deletes it "
+                        "once what blocked the rollback is mended"},
+    {"DELETE_FAILED", "it could not be deleted, and can only be deleted now: `pareto destroy` "
+                      "tries again once what blocked it is mended"},
+    {"UPDATE_FAILED", "its last update failed with rollback turned off: roll it back in the "
+                      "CloudFormation console, then deploy"},
+    {"CREATE_FAILED", "its create failed with rollback turned off: `pareto destroy` deletes it"},
+    {"IMPORT_ROLLBACK_FAILED", "an import's rollback failed: mend what the events name, then "
+                               "deploy"}};
+
+// The stack as a deploy or a diff (`deploying` false: it changes nothing) can start from:
+// nullopt when there is none (REVIEW_IN_PROGRESS: only a change set's placeholder). With the user's yes, a deploy first deletes a stack
+// whose create failed (ROLLBACK_COMPLETE), and finishes a rollback that failed
+// (UPDATE_ROLLBACK_FAILED, ContinueUpdateRollback).
+Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
+  Session& session = cx.session;
+  const Target& target = cx.target;
+  std::optional<json> stack = co_await settled_stack(cx);
+  std::string status = status_of(stack);
+  std::string reason = stack ? stack->value("StackStatusReason", "") : "";
+  std::string why = reason.empty() ? "" : " (" + reason + ")";
+  if (status == "ROLLBACK_COMPLETE") {
+    std::string what = fmt::format("{} failed to create and was rolled back (ROLLBACK_COMPLETE)"
+                                   "{}; CloudFormation can only delete it", target.stack, why);
+    if (!deploying)
+      throw Stop(what + ": the next deploy deletes it and creates it again, with your yes");
+    co_await agree(cx, fmt::format("{}. Delete it and create it again?", what),
+                   what + ", and the deploy would delete it first");
+    co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
+    Deployed failed = co_await read_deployed(session, target.stack);
+    co_await delete_stack(session, target, failed);
+    co_return std::nullopt;
+  }
+  if (status == "UPDATE_ROLLBACK_FAILED") {
+    std::string what = fmt::format("{}'s last update failed and so did its rollback "
+                                   "(UPDATE_ROLLBACK_FAILED){}", target.stack, why);
+    if (!deploying)
+      throw Stop(what + ": the next deploy continues the rollback first, with your yes");
+    co_await agree(cx, fmt::format("{}. Continue the rollback, then deploy?", what),
+                   what + ", and the deploy would continue the rollback first");
+    std::string since = co_await latest_event_id(session, target.stack);
+    co_await session.call("cloudformation", "ContinueUpdateRollback", "StackName", target.stack);
+    session.standing(fmt::format("CloudFormation goes on rolling {} back without pareto; the next "
+                                 "deploy waits for it", target.stack));
+    Deployed deployed = co_await read_deployed(session, target.stack);
+    co_await follow(session, target, since, deployed.parent_resources(), "UPDATE_ROLLBACK_COMPLETE");
+    session.standing("");
+    stack = co_await describe_stack(session, target.stack);
+    co_return stack;
+  }
+  if (auto stuck = kStuck.find(status); stuck != kStuck.end())
+    throw Stop(fmt::format("{} is {}{}: {}", target.stack, status, why, stuck->second));
+  co_return stack;
+}
+
+// Epoch milliseconds of an ISO 8601 UTC timestamp ("2026-12-01T09:30:00.000Z"); 0 if it is not one.
+int64_t epoch_ms(const json& timestamp) {
+  if (!timestamp.is_string()) return 0;
+  std::tm tm{};
+  const std::string text = timestamp;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+    return 0;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+constexpr int64_t kStaleChangeSetMs = 3'600'000;
+
+// Deletes the change sets earlier deploys made and left unexecuted (interrupted or refused
+// half-way) an hour ago or more: a deploy reviewing its own now keeps it.
+Task<void> delete_stale_change_sets(Session& session, const Target& target) {
+  json request = {{"StackName", target.stack}};
+  json summaries = co_await session.paginate("cloudformation", "ListChangeSets", request, "Summaries");
+  for (const auto& summary : summaries) {
+    std::string name = summary.value("ChangeSetName", "");
+    std::string execution = summary.value("ExecutionStatus", "");
+    if (!name.starts_with(kChangeSetPrefix) ||
+        (execution != "AVAILABLE" && execution != "UNAVAILABLE") ||
+        session.now_ms() - epoch_ms(summary.value("CreationTime", json())) < kStaleChangeSetMs)
+      continue;
+    std::string id = summary.value("ChangeSetId", name);
+    co_await session.call("cloudformation", "DeleteChangeSet", "ChangeSetName", id);
+    co_await session.err(fmt::format("deleted the change set {} an earlier deploy left\n", name));
+  }
+}
+
+constexpr int64_t kDriftLimitMs = 10 * 60'000;
+
+// What was changed by hand in the deployed stacks (the parent and each nested one), by logical
+// id: "modified: Properties.X, Properties.Y" or "deleted". Empty on the emulator (moto detects
+// no drift) and with --no-drift-check; a detection that cannot run is said and skipped.
+Task<std::map<std::string, std::string>> drifted(Context& cx, const Deployed& deployed) {
+  std::map<std::string, std::string> out;
+  Session& session = cx.session;
+  if (cx.target.local || cx.options.no_drift_check) co_return out;
+  for (const auto& stack : deployed.stacks) {
+    std::string failure;
+    json detection;
+    try {
+      json detect = co_await session.call("cloudformation", "DetectStackDrift", "StackName", stack);
+      std::string id = detect.value("StackDriftDetectionId", "");
+      const int64_t started = session.now_ms();
+      for (;;) {
+        detection = co_await session.call("cloudformation", "DescribeStackDriftDetectionStatus",
+                                          "StackDriftDetectionId", id);
+        if (detection.value("DetectionStatus", "") != "DETECTION_IN_PROGRESS") break;
+        if (session.now_ms() - started > kDriftLimitMs) {
+          failure = "still detecting after 10 minutes";
+          break;
+        }
+        co_await session.wait(cx.target.poll_ms);
+      }
+      if (failure.empty() && detection.value("DetectionStatus", "") == "DETECTION_FAILED")
+        failure = detection.value("DetectionStatusReason", "DETECTION_FAILED");
+    } catch (const AwsError& error) {
+      failure = fmt::format("{}: {}", error.code, error.what());
+    }
+    if (!failure.empty()) {
+      std::string line = fmt::format("drift: not checked for {}: {} (--no-drift-check skips it)\n",
+                                     stack, failure);
+      co_await session.err(line);
+      continue;
+    }
+    if (detection.value("StackDriftStatus", "") != "DRIFTED") continue;
+    json request = {{"StackName", stack}, {"StackResourceDriftStatusFilters", {"MODIFIED", "DELETED"}}};
+    json drifts = co_await session.paginate("cloudformation", "DescribeStackResourceDrifts",
+                                            request, "StackResourceDrifts");
+    for (const auto& drift : drifts) {
+      std::vector<std::string> paths;
+      for (const auto& difference : drift.value("PropertyDifferences", json::array()))
+        paths.push_back(difference.value("PropertyPath", ""));
+      std::string status = drift.value("StackResourceDriftStatus", "");
+      out[drift.value("LogicalResourceId", "")] =
+          status == "DELETED" ? "deleted"
+                              : fmt::format("modified: {}", fmt::join(paths, ", "));
+    }
+  }
+  co_return out;
 }
 
 // TemplateBody when it is small enough, else TemplateURL of a copy in the bucket.
@@ -320,6 +531,7 @@ struct Prepared {
   std::optional<Deployed> deployed;  // an update's stack as it is
   json alarms = json::object();      // local mode: the template's alarms, made through the API
   json templates = json::object();   // the new templates' resources, merged
+  std::map<std::string, std::string> drift;  // changed by hand since the last deploy (drifted)
 };
 
 // What a refusal lists: every error of the placed app, one per line.
@@ -389,16 +601,16 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   Session& session = cx.session;
   const Target& target = cx.target;
   Prepared out;
-  std::optional<json> stack = co_await describe_stack(session, target.stack);
-  if (stack && stack->value("StackStatus", "") == "ROLLBACK_COMPLETE") {
-    co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
-    Deployed failed = co_await read_deployed(session, target.stack);
-    co_await delete_stack(session, target, failed);
-    stack.reset();
+  const bool deploying = archives != nullptr;
+  std::optional<json> stack = co_await ready_stack(cx, deploying);
+  if (stack && deploying) co_await delete_stale_change_sets(session, target);
+  std::string stack_type = stack && status_of(stack) != "REVIEW_IN_PROGRESS" ? "UPDATE" : "CREATE";
+  if (stack_type == "UPDATE") {
+    out.deployed = co_await read_deployed(session, target.stack);
+    out.drift = co_await drifted(cx, *out.deployed);
+    for (const auto& [id, drift] : out.drift)
+      co_await session.err(fmt::format("drift: {} was changed outside pareto ({})\n", id, drift));
   }
-  std::string stack_type =
-      stack && stack->value("StackStatus", "") != "REVIEW_IN_PROGRESS" ? "UPDATE" : "CREATE";
-  if (stack_type == "UPDATE") out.deployed = co_await read_deployed(session, target.stack);
   App app = placed_for(cx.app, out.deployed);
 
   std::string bucket = co_await artifacts_bucket(session, target, true);
@@ -428,6 +640,9 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   request.update(body);
   json created = co_await session.call("cloudformation", "CreateChangeSet", request);
   std::string id = created.value("Id", "");
+  session.standing(fmt::format("nothing was deployed: the change set {} is left on {} unexecuted, "
+                               "and a deploy an hour on or more deletes it",
+                               request["ChangeSetName"].get<std::string>(), target.stack));
   json described = co_await settled_change_set(session, target, id);
   out.change_set.stack_type = stack_type;
   if (described.value("Status", "") == "FAILED") {
@@ -498,8 +713,6 @@ Task<int> print_outputs(Context& cx, const json& outputs) {
     throw Stop(fmt::format("cannot write {}", cx.options.outputs_file));
   co_return 0;
 }
-
-bool yes(const json& answer) { return answer.is_boolean() && answer.get<bool>(); }
 
 // What a table, bucket, queue or pool holds, where that is cheap to learn: "3 items",
 // "1,000 or more objects"; "" when it cannot be read.
@@ -652,6 +865,16 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
     out += fmt::format("\nthe change would replace what holds data, the new one empty:\n{}\npass "
                        "--allow-replace to replace them anyway",
                        fmt::join(replaced, "\n"));
+  std::vector<std::string> overwritten;
+  for (const auto& c : prepared.change_set.changes)
+    if (auto drift = prepared.drift.find(c.logical_id);
+        drift != prepared.drift.end() && c.action != "Add" && !cx.options.allow_drift)
+      overwritten.push_back(fmt::format("  {} ({}), {}", c.logical_id, c.type, drift->second));
+  if (!overwritten.empty())
+    out += fmt::format("\nthe change would overwrite what was changed outside pareto since the "
+                       "last deploy (drift):\n{}\nput the change in pareto.yaml (overrides: "
+                       "reaches any property), or pass --allow-drift to deploy over it",
+                       fmt::join(overwritten, "\n"));
   if (!fixed.empty())
     out += fmt::format("\nCloudFormation would fail half-way replacing these, since the new one "
                        "takes the same fixed name:\n{}\nundo the change that replaces them, or "
@@ -846,6 +1069,11 @@ Task<int> deploy_command(Context& cx) {
     } catch (const AwsError& error) {
       failed = error;
     }
+    session.standing(fmt::format(
+        "CloudFormation goes on {} {} without pareto: `pareto events {} --stage {}` shows how "
+        "it ends, and the next deploy waits for it",
+        change_set.stack_type == "CREATE" ? "creating" : "updating", cx.target.stack,
+        cx.options.app_path, cx.target.stage));
     if (failed) {
       std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
       throw Stop(fmt::format("executing the change set failed ({} is {}): {}", cx.target.stack,
@@ -853,6 +1081,8 @@ Task<int> deploy_command(Context& cx) {
     }
     co_await follow(session, cx.target, since, change_set.changes.size(),
                     change_set.stack_type + "_COMPLETE");
+    session.standing(fmt::format("{} is deployed: `pareto outputs {} --stage {}` shows its outputs",
+                                 cx.target.stack, cx.options.app_path, cx.target.stage));
     if (cx.target.local) {
       std::vector<std::string> notes = co_await after_execute(session, cx.target.stack, prepared.alarms);
       for (const auto& note : notes) co_await session.err("local: " + note + "\n");
@@ -905,7 +1135,7 @@ Task<void> delete_data(Session& session, DeployedResource r) {
 
 Task<int> destroy_command(Context& cx) {
   Session& session = cx.session;
-  std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
+  std::optional<json> stack = co_await settled_stack(cx);
   if (!stack) {
     co_await session.err(fmt::format("there is no stack {}\n", cx.target.stack));
     co_return 0;
@@ -914,14 +1144,12 @@ Task<int> destroy_command(Context& cx) {
   std::vector<DeployedResource> retained;
   for (const auto& r : deployed.data())
     if (r.retained && !r.physical_id.empty()) retained.push_back(r);
-  if (cx.options.delete_data && !retained.empty() && !cx.options.yes) {
-    if (!session.facts().interactive)
-      throw Stop("--delete-data deletes the tables, buckets, user pools and secrets with their "
-                 "data: pass --yes as well to do it without a terminal to ask on");
-    json answer = co_await session.ask(fmt::format(
-        "delete {} and its {} tables, buckets, user pools and secrets, with their data?",
-        cx.target.stack, retained.size()));
-    if (!yes(answer)) throw Stop("cancelled");
+  if (cx.options.delete_data && !retained.empty()) {
+    co_await agree(cx,
+                   fmt::format("delete {} and its {} tables, buckets, user pools and secrets, "
+                               "with their data?", cx.target.stack, retained.size()),
+                   "--delete-data deletes the tables, buckets, user pools and secrets with their "
+                   "data");
   } else if (session.facts().interactive && !cx.options.yes) {
     json answer = co_await session.ask(fmt::format("delete {}?", cx.target.stack));
     if (!yes(answer)) throw Stop("cancelled");

@@ -6,22 +6,30 @@ namespace pareto::engine {
 
 namespace {
 // The root of every flow: a Stop's message on stderr and its status; an unexpected AWS error
-// the same way, so that no answer of a host ends a flow without its reason.
+// or an interrupt the same way, with where it left things, so that no answer of a host ends a
+// flow without its reason.
 Task<int> guarded(Session& session, std::function<Task<int>(Session&)> start) {
   std::string message;
   int exit = 0;
+  bool standing = false;  // a stop the flow did not choose: say where things were left
   try {
     co_return co_await start(session);
+  } catch (const Interrupted& interrupted) {
+    message = interrupted.what();
+    exit = interrupted.exit;
+    standing = true;
   } catch (const Stop& stop) {
     message = stop.what();
     exit = stop.exit;
   } catch (const AwsError& error) {
     message = fmt::format("{}: {}", error.code, error.what());
     exit = kExitFailed;
+    standing = true;
   } catch (const std::exception& error) {  // a flow's bug: said, never a crash of the host
     message = fmt::format("internal error: {}", error.what());
     exit = kExitInternal;
   }
+  if (standing && !session.standing().empty()) message += "\n" + session.standing();
   co_await session.err(fmt::format("pareto: {}\n", message));
   session.result() = {{"error", message}};  // what a library call raises
   co_return exit;

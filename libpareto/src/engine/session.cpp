@@ -36,20 +36,28 @@ bool Session::retryable(const AwsError& error) {
              kRetryableCodes.end();
 }
 
-Task<json> Session::call(std::string service, std::string operation, json params) {
+Task<json> Session::attempt(std::string what, json step, std::string blob) {
   for (int attempt = 1;; ++attempt) {
-    json step = {{"step", "call"}, {"service", service}, {"operation", operation}, {"params", params}};
-    json answer = co_await yield(std::move(step));
+    json answer = co_await yield(step, blob);
     if (!answer.contains("error")) co_return answer.value("response", json::object());
     AwsError error = to_error(answer["error"]);
-    if (!retryable(error) || attempt == kAttempts) throw error;
+    if (!retryable(error)) throw error;
+    if (attempt == kAttempts)
+      throw AwsError(error.code, fmt::format("{} ({}: gave up after {} attempts)", error.what(),
+                                             what, kAttempts),
+                     error.status);
     int64_t ceiling = std::min(kBackoffCapMs, kBackoffBaseMs << (attempt - 1));
     int64_t pause = std::uniform_int_distribution<int64_t>(ceiling / 2, ceiling)(random_);
-    co_await err(fmt::format("{} {}: {} ({}); retrying in {:.1f} s, attempt {} of {}\n", service,
-                             operation, error.code, error.what(), pause / 1000.0, attempt + 1,
-                             kAttempts));
+    co_await err(fmt::format("{}: {} ({}); retrying in {:.1f} s, attempt {} of {}\n", what,
+                             error.code, error.what(), pause / 1000.0, attempt + 1, kAttempts));
     co_await wait(pause);
   }
+}
+
+Task<json> Session::call(std::string service, std::string operation, json params) {
+  json step = {{"step", "call"}, {"service", service}, {"operation", operation}, {"params", params}};
+  std::string what = service + " " + operation;
+  co_return co_await attempt(std::move(what), std::move(step));
 }
 
 Task<json> Session::call(std::string service, std::string operation, std::string member,
@@ -94,14 +102,9 @@ Task<json> Session::ask(std::string question, bool secret) {
 }
 
 Task<json> Session::upload(std::string bucket, std::string key, std::string bytes) {
-  for (int attempt = 1;; ++attempt) {
-    json step = {{"step", "upload"}, {"bucket", bucket}, {"key", key}, {"bytes", bytes.size()}};
-    json answer = co_await yield(std::move(step), bytes);
-    if (!answer.contains("error")) co_return answer.value("response", json::object());
-    AwsError error = to_error(answer["error"]);
-    if (!retryable(error) || attempt == kAttempts) throw error;
-    co_await wait(std::min(kBackoffCapMs, kBackoffBaseMs << (attempt - 1)));
-  }
+  json step = {{"step", "upload"}, {"bucket", bucket}, {"key", key}, {"bytes", bytes.size()}};
+  std::string what = fmt::format("uploading s3://{}/{}", bucket, key);
+  co_return co_await attempt(std::move(what), std::move(step), std::move(bytes));
 }
 
 Task<json> Session::run(std::vector<std::string> argv, std::string cwd, json env) {

@@ -41,6 +41,13 @@ struct Stop : std::runtime_error {
       : std::runtime_error(message), exit(exit_) {}
 };
 
+inline constexpr int kExitInterrupted = 130;
+
+// The user pressed Ctrl-C: the host answered the step it was performing {"interrupted": true}.
+struct Interrupted : Stop {
+  Interrupted() : Stop("interrupted", kExitInterrupted) {}
+};
+
 // How the host runs the flow (pareto_flow_start's request): a terminal or not, the time, the
 // jitter's seed, whether it can reach AWS at all.
 struct HostFacts {
@@ -60,7 +67,8 @@ class Session {
   int64_t now_ms() const { return facts_.now_ms + waited_ms_; }
 
   // An AWS call, retried on throttling, 5xx and dropped connections (at most kAttempts, full
-  // jitter over an exponential backoff); throws AwsError with the last answer otherwise.
+  // jitter over an exponential backoff); throws AwsError with the last answer otherwise (its
+  // message saying how many attempts were made when retries ran out).
   // GCC 12 mishandles temporaries around a suspension: it cannot compile a braced list inside a
   // co_await expression ("array used as initializer"), and frees temporaries of an enclosing
   // full-expression wrongly. So in flows a co_await stands alone — a statement, the initializer
@@ -88,6 +96,10 @@ class Session {
   const pareto_app* lent_app() const { return lent_app_; }
   // What a library call returns besides the exit status (deploy: the outputs).
   json& result() { return result_; }
+  // Where things stand if the command stops now, interrupted or out of retries: what AWS goes
+  // on doing without pareto, and how to pick up ("" when a stop leaves nothing behind).
+  void standing(std::string note) { standing_ = std::move(note); }
+  const std::string& standing() const { return standing_; }
 
   // The flow's driver (pareto_flow_next) reads the step the flow waits on and gives the answer.
   const Step& pending() const { return pending_; }
@@ -105,10 +117,26 @@ class Session {
       session.pending_ = std::move(step);
       session.resume_point_ = awaiting;
     }
-    json await_resume() { return std::move(session.answer_); }
+    // A step the user interrupted ends the flow, unless it was output: that interrupt is
+    // kept for the next step that is not.
+    json await_resume() {
+      if (session.answer_.is_object() && session.answer_.value("interrupted", false)) {
+        if (step.data["step"] != "write") throw Interrupted();
+        session.interrupted_ = true;
+      }
+      return std::move(session.answer_);
+    }
   };
-  Yield yield(json step, std::string blob = {}) { return {*this, {std::move(step), std::move(blob)}}; }
+  Yield yield(json step, std::string blob = {}) {
+    if (interrupted_ && step["step"] != "write") {
+      interrupted_ = false;
+      throw Interrupted();
+    }
+    return {*this, {std::move(step), std::move(blob)}};
+  }
   static bool retryable(const AwsError& error);
+  // A call or an upload, retried as `call` says; `what` names it in the retry notes.
+  Task<json> attempt(std::string what, json step, std::string blob = {});
 
   HostFacts facts_;
   std::mt19937_64 random_;
@@ -118,6 +146,8 @@ class Session {
   std::coroutine_handle<> resume_point_;
   const pareto_app* lent_app_ = nullptr;
   json result_;
+  std::string standing_;
+  bool interrupted_ = false;  // an interrupt answered to output, not acted on yet
 };
 
 // An answer of a "call" step as an AwsError, if it is one.

@@ -33,6 +33,7 @@ from .kinds import kinds_in_module
 # The engine owns retries (one policy, with jitter, in every host): the SDK makes one attempt.
 SDK_CONFIG = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
 Write = Callable[[str, str], None]  # (stream, text)
+INTERRUPTED = json.dumps({"interrupted": True})  # the answer to a step Ctrl-C cut short
 
 
 def normalized(value: Any) -> Any:
@@ -120,7 +121,10 @@ class Host:
                 step = json.loads(text)
                 if step["step"] == "done":
                     return step["exit"], step["result"]
-                answer = json.dumps(self.perform(step, flow))
+                try:
+                    answer = json.dumps(self.perform(step, flow))
+                except KeyboardInterrupt:  # Ctrl-C: the core says where that leaves things
+                    answer = INTERRUPTED
 
     def perform(self, step: dict[str, Any], flow: Any) -> Any:
         kind = step["step"]
