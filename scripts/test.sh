@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
-# again under ASan + UBSan, the libFuzzer targets, the Python package built from source and its suite (vectors, CLI, deploys on moto), then the
+# checkov over the templates, clang-tidy, the C++ suite again under ASan + UBSan, the libFuzzer
+# targets, the Python package built from source and its suite (vectors, CLI, deploys on moto,
+# the fault matrix), then the Node package built from source (npm ci runs its build) and its
+# suite, and both packages under valgrind.
+source and its suite (vectors, CLI, deploys on moto), then the
 # Node package built from source (npm ci runs its build) and its suite, and both packages under
 # valgrind.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
 ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"
+
+# checkov over every template cfn-lint checks; tests/lint/checkov.yaml skips some checks, each
+# with its reason. It pins boto3 apart from moto, so it has a virtualenv of its own.
+step "checkov: every template"
+[ -x "$ROOT/.venv-checkov/bin/python" ] || python3 -m venv "$ROOT/.venv-checkov"
+"$ROOT/.venv-checkov/bin/python" -m pip install -q --upgrade pip==24.3.1
+"$ROOT/.venv-checkov/bin/python" -m pip install -q -r "$ROOT/requirements-checkov.txt"
+"$VENV/bin/python" "$ROOT/tests/lint/lint_templates.py" --pareto "$BUILD/libpareto/src/cli/pareto" \
+  --checkov "$ROOT/.venv-checkov/bin/checkov" "$ROOT"
 
 # .clang-tidy: the bug-prone and performance families over the core, every finding an error.
 step "clang-tidy: libpareto/src, the kinds (not their tests) and the build tool"

@@ -4,9 +4,8 @@
 // nested stacks, a custom kind, the command line, local mode, failures.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { execFileSync, spawn, spawnSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { after, before, test } = require('node:test');
@@ -14,42 +13,18 @@ const { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksComma
 const { GetFunctionCommand, LambdaClient } = require('@aws-sdk/client-lambda');
 const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const pareto = require('..');
-const { COMMAND, PYTHON, ROOT, VECTORS } = require('./support');
+const { COMMAND, PYTHON, ROOT, VECTORS, freePort, startMoto } = require('./support');
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 let moto;
 let endpoint;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-async function listening(port, deadline) {
-  for (;;) {
-    const up = await new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); })
-        .on('error', () => resolve(false));
-    });
-    if (up) return;
-    if (Date.now() > deadline || moto.exitCode !== null) throw new Error(`moto's server did not start on ${port}`);
-    await new Promise((resolve) => { setTimeout(resolve, 50); });
-  }
-}
-
 before(async () => {
-  const port = await freePort();
-  // moto's server as the hosts start it: with nested stacks' outputs readable.
-  moto = spawn(PYTHON, ['-m', 'pareto.moto_server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  endpoint = `http://127.0.0.1:${port}`;
-  await listening(port, Date.now() + 30000);
+  moto = await startMoto();
+  ({ endpoint } = moto);
 });
 
-after(() => moto && moto.kill());
+after(() => moto && moto.stop());
 
 /** The options of a library call on moto's server; what the command says is kept in `said`. */
 function options(stage, said = []) {

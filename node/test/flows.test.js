@@ -27,6 +27,10 @@ class Replay extends Host {
     assert.ok(this.steps.length, `a step past the recording: ${JSON.stringify(step)}`);
     const { step: expected, answer } = this.steps.shift();
     assert.deepEqual(step, expected);
+    if (answer.interrupted) {  // Ctrl-C, as the host meets it
+      this.interrupt();
+      throw new DOMException('interrupted', 'AbortError');
+    }
     if (step.step === 'load') return super.perform(step, flow);
     if (step.step === 'connect' && !answer.error) {
       await super.perform(step, flow);

@@ -38,6 +38,8 @@ class Replay(Host):
         assert self.steps, f"a step past the recording: {step}"
         recorded = self.steps.pop(0)
         assert step == recorded["step"]
+        if recorded["answer"] == {"interrupted": True}:
+            raise KeyboardInterrupt  # Ctrl-C, as the host meets it
         if step["step"] == "load":
             return super().perform(step, flow)
         if step["step"] == "connect" and "error" not in recorded["answer"]:

@@ -14,89 +14,18 @@
 #include "engine/base64.hpp"
 #include "engine/command.hpp"
 #include "engine/flow.hpp"
+#include "scripted_flow.hpp"
 
 namespace pareto::engine {
 namespace {
 
-constexpr int64_t kNow = 1796117400000;  // 2026-12-01T09:30:00Z
-constexpr int kNotDone = -1;             // the script ran out while the flow waits (--follow)
-
-// One AWS call the command must make: its service, operation and the params it must carry
-// (null: must not carry), and the host's answer.
-struct Exchange {
-  std::string service;
-  std::string operation;
-  json params;
-  json answer;
-};
-
-json ok(json response) { return {{"response", std::move(response)}}; }
-json fails(std::string code, std::string message, int status = 400) {
-  return {{"error", {{"code", code}, {"message", message}, {"status", status}}}};
-}
-
-struct Outcome {
-  int exit = kNotDone;
-  std::string out;
-  std::string err;
-  std::vector<int64_t> waits;
-  std::vector<json> questions;
-};
-
-Task<int> start(Session& session, const Options& options, const App& app,
-                Task<int> (*command)(Context&)) {
-  Context context{session, options, app, Target{"hello", "dev", "hello-dev", "eu-west-1"}};
-  co_return co_await command(context);
-}
-
-class OperateTest : public ::testing::Test {
- protected:
-  void SetUp() override { unsetenv("PARETO_PASSWORD"); }
-
-  // Runs the command against the script: every call must be the next exchange.
-  Outcome run(Task<int> (*command)(Context&)) {
-    Outcome outcome;
-    Flow flow(facts, [&](Session& session) { return start(session, options, app, command); });
-    size_t next = 0;
-    json answer;
-    for (;;) {
-      json step = flow.next(std::move(answer)).data;
-      answer = json::object();
-      std::string kind = step["step"];
-      if (kind == "done") {
-        outcome.exit = step["exit"];
-        break;
-      }
-      if (kind == "write") {
-        (step["stream"] == "stdout" ? outcome.out : outcome.err) += step["text"].get<std::string>();
-      } else if (kind == "wait") {
-        outcome.waits.push_back(step["milliseconds"]);
-        if (next == script.size()) break;
-      } else if (kind == "ask") {
-        outcome.questions.push_back(step);
-        answer = reply;
-      } else if (kind == "call" && next < script.size()) {
-        const Exchange& expected = script[next++];
-        EXPECT_EQ(step["service"], expected.service) << step.dump();
-        EXPECT_EQ(step["operation"], expected.operation) << step.dump();
-        for (const auto& [key, value] : expected.params.items())
-          EXPECT_EQ(step["params"].value(key, json()), value) << key << " in " << step.dump();
-        answer = expected.answer;
-      } else {
-        ADD_FAILURE() << "unexpected step " << step.dump();
-        break;
-      }
-    }
-    EXPECT_EQ(next, script.size()) << "calls the command did not make";
-    return outcome;
-  }
-
-  HostFacts facts{.aws = true, .host = "python", .now_ms = kNow, .seed = 7};
-  Options options;
-  App app = App::from_path("examples/hello");
-  std::vector<Exchange> script;
-  json reply;  // the answer to an "ask" step
-};
+using testing_support::Exchange;
+using testing_support::fails;
+using testing_support::kNotDone;
+using testing_support::kNow;
+using testing_support::ok;
+using testing_support::Outcome;
+using OperateTest = testing_support::ScriptedFlow;
 
 const json kStack = {{"StackName", "hello-dev"}, {"StackStatus", "CREATE_COMPLETE"}};
 const Exchange kStackThere = {"cloudformation", "DescribeStacks", {{"StackName", "hello-dev"}},

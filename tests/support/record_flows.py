@@ -88,6 +88,37 @@ def fail_first(operation: str, *answers: dict[str, Any]) -> Fault:
     return fault
 
 
+def after(operation: str, then: str, *answers: dict[str, Any]) -> Fault:
+    """Once `operation` has been called, the next calls of `then` answered with `answers`, in
+    turn; then moto's."""
+    seen = False
+    pending = list(answers)
+
+    def fault(step: dict[str, Any], _: int) -> Optional[dict[str, Any]]:
+        nonlocal seen
+        seen = seen or step["operation"] == operation
+        if seen and step["operation"] == then and pending:
+            return pending.pop(0)
+        return None
+    return fault
+
+
+INTERRUPTED = {"interrupted": True}  # what a host answers to the step Ctrl-C cut short
+
+
+def first_status(status: str) -> Amend:
+    """The first DescribeStacks answered with the stack in `status`, as AWS leaves it after a
+    failed create (moto's failed creates stay REVIEW_IN_PROGRESS)."""
+    pending = [status]
+
+    def amend(step: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+        if step["operation"] == "DescribeStacks" and pending and "response" in answer:
+            for stack in answer["response"].get("Stacks", []):
+                stack["StackStatus"] = pending.pop()
+        return answer
+    return amend
+
+
 def as_replacements(step: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     """Every modification in a change set marked a replacement, as CloudFormation marks a change
     of a table's key: moto's change sets never say Replacement."""
@@ -200,6 +231,19 @@ def main() -> None:
         aws("sqs").create_queue(QueueName="flows-fail-jobs", Attributes={"VisibilityTimeout": "5"})
         record("deploy-failure", "a create that fails: the queue's name is taken, with other "
                "settings; the reasons", ["deploy", v1, "--stage", "fail", "--endpoint-url", url, "--yes"])
+        rolled = ["--stage", "rolled", "--endpoint-url", url]
+        Recorder().run(["deploy", v1, *rolled, "--yes"])
+        record("deploy-failed-create-unasked", "a deploy of a stack whose create failed and was "
+               "rolled back, without a terminal or --yes: refused before anything changes",
+               ["deploy", v1, *rolled], amend=first_status("ROLLBACK_COMPLETE"))
+        record("deploy-interrupted", "Ctrl-C while CloudFormation creates the stack: what goes on, "
+               "and how to follow it", ["deploy", v1, "--stage", "cut", "--endpoint-url", url, "--yes"],
+               after("ExecuteChangeSet", "DescribeStackEvents", INTERRUPTED))
+        record("deploy-retries-run-out", "the network lost while CloudFormation creates the stack: "
+               "six attempts, then where the stack was left",
+               ["deploy", v1, "--stage", "lost", "--endpoint-url", url, "--yes"],
+               after("ExecuteChangeSet", "DescribeStackEvents",
+                     *[error("NetworkingError", "Connection was closed", 0)] * 6))
 
 
 if __name__ == "__main__":

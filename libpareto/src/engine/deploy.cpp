@@ -1069,16 +1069,20 @@ Task<int> deploy_command(Context& cx) {
     } catch (const AwsError& error) {
       failed = error;
     }
+    if (failed) {
+      session.standing(fmt::format(
+          "whether CloudFormation started the change set on {} is not known: `pareto events {} "
+          "--stage {}` shows it, and the next deploy waits for it if it did",
+          cx.target.stack, cx.options.app_path, cx.target.stage));
+      std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
+      throw Stop(fmt::format("executing the change set failed ({} is {}): {}", cx.target.stack,
+                             stack ? stack->value("StackStatus", "") : "gone", failed->what()));
+    }
     session.standing(fmt::format(
         "CloudFormation goes on {} {} without pareto: `pareto events {} --stage {}` shows how "
         "it ends, and the next deploy waits for it",
         change_set.stack_type == "CREATE" ? "creating" : "updating", cx.target.stack,
         cx.options.app_path, cx.target.stage));
-    if (failed) {
-      std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
-      throw Stop(fmt::format("executing the change set failed ({} is {}): {}", cx.target.stack,
-                             stack ? stack->value("StackStatus", "") : "gone", failed->what()));
-    }
     co_await follow(session, cx.target, since, change_set.changes.size(),
                     change_set.stack_type + "_COMPLETE");
     session.standing(fmt::format("{} is deployed: `pareto outputs {} --stage {}` shows its outputs",
