@@ -330,4 +330,4 @@ async function main(argv) {
   }
 }
 
-module.exports = { Host, command, main, normalized, request, errorAnswer };
+module.exports = { Host, command, main, normalized, request, errorAnswer, freePort, stop };

@@ -13,7 +13,8 @@ const { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksComma
 const { GetFunctionCommand, LambdaClient } = require('@aws-sdk/client-lambda');
 const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const pareto = require('..');
-const { COMMAND, PYTHON, ROOT, VECTORS, freePort, startMoto } = require('./support');
+const { freePort } = require('../lib/host');
+const { COMMAND, PYTHON, ROOT, VECTORS, startMoto } = require('./support');
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 let moto;

@@ -27,7 +27,7 @@ class Replay extends Host {
     assert.ok(this.steps.length, `a step past the recording: ${JSON.stringify(step)}`);
     const { step: expected, answer } = this.steps.shift();
     assert.deepEqual(step, expected);
-    if (answer.interrupted) {  // Ctrl-C, as the host meets it
+    if (answer?.interrupted) {  // Ctrl-C, as the host meets it
       this.interrupt();
       throw new DOMException('interrupted', 'AbortError');
     }

@@ -89,8 +89,7 @@ TEST_F(DeployStateTest, AFailedCreateIsNotDeletedWithoutAYes) {
   EXPECT_EQ(outcome.err,
             "pareto: hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE) (The "
             "following resource(s) failed to create: [Jobs].); CloudFormation can only delete it, "
-            "and the deploy would delete it first: pass --yes to do it without a terminal to ask "
-            "on\n");
+            "and the deploy deletes it first: pass --yes to do it without a terminal to ask on\n");
 }
 
 TEST_F(DeployStateTest, AFailedCreateIsDeletedAndMadeAgainWhenTheUserSaysYes) {
@@ -106,7 +105,7 @@ TEST_F(DeployStateTest, AFailedCreateIsDeletedAndMadeAgainWhenTheUserSaysYes) {
   ASSERT_EQ(outcome.questions.size(), 1u);
   EXPECT_EQ(outcome.questions[0]["question"],
             "hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE); CloudFormation "
-            "can only delete it. Delete it and create it again?");
+            "can only delete it: the deploy deletes it first. Go on?");
   EXPECT_EQ(outcome.err,
             "hello-dev failed to create before: deleting it first\n"
             "hello-dev: DELETE_COMPLETE\n");
@@ -118,8 +117,7 @@ TEST_F(DeployStateTest, ADiffOfAFailedCreateSaysWhatTheDeployWillDo) {
   EXPECT_EQ(outcome.exit, kExitFailed);
   EXPECT_EQ(outcome.err,
             "pareto: hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE); "
-            "CloudFormation can only delete it: the next deploy deletes it and creates it again, "
-            "with your yes\n");
+            "CloudFormation can only delete it: the next deploy deletes it first, with your yes\n");
 }
 
 TEST_F(DeployStateTest, AFailedRollbackIsContinuedWithAYesThenTheDeployGoesOn) {
@@ -142,8 +140,8 @@ TEST_F(DeployStateTest, AFailedRollbackStopsWithoutAYes) {
   EXPECT_EQ(outcome.exit, kExitFailed);
   EXPECT_EQ(outcome.err,
             "pareto: hello-dev's last update failed and so did its rollback "
-            "(UPDATE_ROLLBACK_FAILED), and the deploy would continue the rollback first: pass "
-            "--yes to do it without a terminal to ask on\n");
+            "(UPDATE_ROLLBACK_FAILED), and the deploy continues the rollback first: pass --yes to "
+            "do it without a terminal to ask on\n");
 }
 
 TEST_F(DeployStateTest, AStackThatCanOnlyBeDeletedStopsTheDeploy) {
@@ -250,6 +248,35 @@ TEST_F(DeployStateTest, NoDriftCheckSkipsTheDetection) {
   then({{"sts", "GetCallerIdentity", json::object(), ok({{"Account", "123456789012"}})}});
   Outcome outcome = run(diff_command);
   EXPECT_EQ(outcome.err, "");
+}
+
+TEST_F(DeployStateTest, CtrlCAtTheReviewDeletesTheChangeSet) {
+  facts.interactive = true;
+  options.no_drift_check = true;
+  open_ended = false;
+  reply = {{"interrupted", true}};
+  script = {stack_is("UPDATE_COMPLETE"),
+            {"cloudformation", "ListChangeSets", {{"StackName", "hello-dev"}},
+             ok({{"Summaries", json::array()}})}};
+  then(read_stack());
+  then({{"sts", "GetCallerIdentity", json::object(), ok({{"Account", "123456789012"}})},
+        {"s3", "HeadBucket", json::object(), ok({})}});
+  const size_t archives = json::parse(app.functions()).size();
+  for (size_t i = 0; i <= archives; ++i)  // each archive, then the template: there already
+    script.push_back({"s3", "HeadObject", json::object(), ok({})});
+  then({{"cloudformation", "CreateChangeSet", {{"ChangeSetType", "UPDATE"}}, ok({{"Id", "cs-1"}})},
+        {"cloudformation", "DescribeChangeSet", {{"ChangeSetName", "cs-1"}},
+         ok({{"Status", "CREATE_COMPLETE"},
+             {"Changes", {{{"ResourceChange", {{"LogicalResourceId", "WorkerFunction"},
+                                               {"ResourceType", "AWS::Lambda::Function"},
+                                               {"Action", "Modify"}, {"Replacement", "False"}}}}}}})},
+        {"cloudformation", "DeleteChangeSet", {{"ChangeSetName", "cs-1"}}, ok({})}});
+  Outcome outcome = run(deploy_command);
+  EXPECT_EQ(outcome.exit, kExitInterrupted);
+  ASSERT_EQ(outcome.questions.size(), 1u);
+  EXPECT_TRUE(outcome.err.ends_with(
+      "pareto: interrupted\nnothing was deployed, and the change set is deleted\n"))
+      << outcome.err;
 }
 
 TEST_F(DeployStateTest, AnInterruptSaysWhatItLeavesBehind) {

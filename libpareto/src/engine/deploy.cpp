@@ -356,10 +356,19 @@ const std::map<std::string, std::string, std::less<>> kStuck = {
     {"IMPORT_ROLLBACK_FAILED", "an import's rollback failed: mend what the events name, then "
                                "deploy"}};
 
+// What a deploy does first to a stack left as `what` says, with the user's yes; a diff, which
+// changes nothing, stops saying so.
+Task<void> repair(Context& cx, bool deploying, std::string what, std::string deploy_does) {
+  if (!deploying)
+    throw Stop(fmt::format("{}: the next deploy {} first, with your yes", what, deploy_does));
+  co_await agree(cx, fmt::format("{}: the deploy {} first. Go on?", what, deploy_does),
+                 fmt::format("{}, and the deploy {} first", what, deploy_does));
+}
+
 // The stack as a deploy or a diff (`deploying` false: it changes nothing) can start from:
-// nullopt when there is none (REVIEW_IN_PROGRESS: only a change set's placeholder). With the user's yes, a deploy first deletes a stack
-// whose create failed (ROLLBACK_COMPLETE), and finishes a rollback that failed
-// (UPDATE_ROLLBACK_FAILED, ContinueUpdateRollback).
+// nullopt when there is none (REVIEW_IN_PROGRESS: only a change set's placeholder). With the
+// user's yes, a deploy first deletes a stack whose create failed (ROLLBACK_COMPLETE), and
+// finishes a rollback that failed (UPDATE_ROLLBACK_FAILED, ContinueUpdateRollback).
 Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
   Session& session = cx.session;
   const Target& target = cx.target;
@@ -368,24 +377,20 @@ Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
   std::string reason = stack ? stack->value("StackStatusReason", "") : "";
   std::string why = reason.empty() ? "" : " (" + reason + ")";
   if (status == "ROLLBACK_COMPLETE") {
-    std::string what = fmt::format("{} failed to create and was rolled back (ROLLBACK_COMPLETE)"
-                                   "{}; CloudFormation can only delete it", target.stack, why);
-    if (!deploying)
-      throw Stop(what + ": the next deploy deletes it and creates it again, with your yes");
-    co_await agree(cx, fmt::format("{}. Delete it and create it again?", what),
-                   what + ", and the deploy would delete it first");
+    co_await repair(cx, deploying,
+                    fmt::format("{} failed to create and was rolled back (ROLLBACK_COMPLETE){}; "
+                                "CloudFormation can only delete it", target.stack, why),
+                    "deletes it");
     co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
     Deployed failed = co_await read_deployed(session, target.stack);
     co_await delete_stack(session, target, failed);
     co_return std::nullopt;
   }
   if (status == "UPDATE_ROLLBACK_FAILED") {
-    std::string what = fmt::format("{}'s last update failed and so did its rollback "
-                                   "(UPDATE_ROLLBACK_FAILED){}", target.stack, why);
-    if (!deploying)
-      throw Stop(what + ": the next deploy continues the rollback first, with your yes");
-    co_await agree(cx, fmt::format("{}. Continue the rollback, then deploy?", what),
-                   what + ", and the deploy would continue the rollback first");
+    co_await repair(cx, deploying,
+                    fmt::format("{}'s last update failed and so did its rollback "
+                                "(UPDATE_ROLLBACK_FAILED){}", target.stack, why),
+                    "continues the rollback");
     std::string since = co_await latest_event_id(session, target.stack);
     co_await session.call("cloudformation", "ContinueUpdateRollback", "StackName", target.stack);
     session.standing(fmt::format("CloudFormation goes on rolling {} back without pareto; the next "
@@ -443,35 +448,51 @@ Task<std::map<std::string, std::string>> drifted(Context& cx, const Deployed& de
   std::map<std::string, std::string> out;
   Session& session = cx.session;
   if (cx.target.local || cx.options.no_drift_check) co_return out;
+  // Every stack's detection runs at once: started all, then polled together.
+  std::map<std::string, std::string> detecting, failed;  // stack -> detection id, or why not
+  std::vector<std::string> drifted_stacks;
   for (const auto& stack : deployed.stacks) {
-    std::string failure;
-    json detection;
     try {
       json detect = co_await session.call("cloudformation", "DetectStackDrift", "StackName", stack);
-      std::string id = detect.value("StackDriftDetectionId", "");
-      const int64_t started = session.now_ms();
-      for (;;) {
+      detecting[stack] = detect.value("StackDriftDetectionId", "");
+    } catch (const AwsError& error) {
+      failed[stack] = fmt::format("{}: {}", error.code, error.what());
+    }
+  }
+  const int64_t started = session.now_ms();
+  while (!detecting.empty()) {
+    std::map<std::string, std::string> pending;
+    for (const auto& [stack, id] : detecting) {
+      json detection;
+      try {
         detection = co_await session.call("cloudformation", "DescribeStackDriftDetectionStatus",
                                           "StackDriftDetectionId", id);
-        if (detection.value("DetectionStatus", "") != "DETECTION_IN_PROGRESS") break;
-        if (session.now_ms() - started > kDriftLimitMs) {
-          failure = "still detecting after 10 minutes";
-          break;
-        }
-        co_await session.wait(cx.target.poll_ms);
+      } catch (const AwsError& error) {
+        failed[stack] = fmt::format("{}: {}", error.code, error.what());
+        continue;
       }
-      if (failure.empty() && detection.value("DetectionStatus", "") == "DETECTION_FAILED")
-        failure = detection.value("DetectionStatusReason", "DETECTION_FAILED");
-    } catch (const AwsError& error) {
-      failure = fmt::format("{}: {}", error.code, error.what());
+      std::string status = detection.value("DetectionStatus", "");
+      if (status == "DETECTION_IN_PROGRESS")
+        pending[stack] = id;
+      else if (status == "DETECTION_FAILED")
+        failed[stack] = detection.value("DetectionStatusReason", status);
+      else if (detection.value("StackDriftStatus", "") == "DRIFTED")
+        drifted_stacks.push_back(stack);
     }
-    if (!failure.empty()) {
-      std::string line = fmt::format("drift: not checked for {}: {} (--no-drift-check skips it)\n",
-                                     stack, failure);
-      co_await session.err(line);
-      continue;
+    detecting = std::move(pending);
+    if (detecting.empty()) break;
+    if (session.now_ms() - started > kDriftLimitMs) {
+      for (const auto& [stack, _] : detecting) failed[stack] = "still detecting after 10 minutes";
+      break;
     }
-    if (detection.value("StackDriftStatus", "") != "DRIFTED") continue;
+    co_await session.wait(cx.target.poll_ms);
+  }
+  for (const auto& [stack, why] : failed) {
+    std::string line = fmt::format("drift: not checked for {}: {} (--no-drift-check skips it)\n",
+                                   stack, why);
+    co_await session.err(line);
+  }
+  for (const auto& stack : drifted_stacks) {
     json request = {{"StackName", stack}, {"StackResourceDriftStatusFilters", {"MODIFIED", "DELETED"}}};
     json drifts = co_await session.paginate("cloudformation", "DescribeStackResourceDrifts",
                                             request, "StackResourceDrifts");
@@ -1056,9 +1077,17 @@ Task<int> deploy_command(Context& cx) {
       throw Stop(refused);
     }
     if (session.facts().interactive && !cx.options.yes) {
-      json answer = co_await session.ask("deploy these changes?");
-      if (!yes(answer)) {
+      json answer;
+      bool interrupted = false;  // Ctrl-C at the question: a no, said as an interrupt
+      try {
+        answer = co_await session.ask("deploy these changes?");
+      } catch (const Interrupted&) {
+        interrupted = true;
+      }
+      if (interrupted || !yes(answer)) {
         co_await discard(session, cx.target, change_set);
+        session.standing("nothing was deployed, and the change set is deleted");
+        if (interrupted) throw Interrupted();
         throw Stop("cancelled");
       }
     }

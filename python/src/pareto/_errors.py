@@ -1,7 +1,7 @@
 """The exceptions of the pareto package, defined once."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 
 class ParetoError(Exception):
@@ -38,8 +38,11 @@ _ERROR = -1  # pareto.h's PARETO_ERROR
 
 def format_error(error: dict[str, Any]) -> str:
     """One error as `file:line:column: /path: message [check]`, as the native command prints it."""
+    if not isinstance(error, Mapping):
+        raise TypeError(f"an error is a mapping, not {type(error).__name__}")
     where = str(error.get("file", ""))
-    if error.get("line", 0) > 0:
-        where += f":{error['line']}:{error['column']}"
+    line, column = error.get("line", 0), error.get("column", 0)
+    if isinstance(line, int) and line > 0:
+        where += f":{line}:{column}"
     prefix = f"{where}: " if where else ""
     return f"{prefix}{error.get('path') or '/'}: {error.get('message', '')} [{error.get('check', '')}]"
