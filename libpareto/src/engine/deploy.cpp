@@ -305,7 +305,7 @@ bool in_progress(std::string_view status) {
   return status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS";
 }
 
-constexpr int64_t kSettleLimitMs = 2 * 3'600'000;  // CloudFront and RDS updates take an hour
+constexpr int64_t kSettleLimitMs = 7'200'000;  // two hours: CloudFront and RDS updates take one
 
 // The stack once no other deploy or destroy runs on it: waits while one does (saying so), or
 // with --no-wait refuses; nullopt when there is none.
@@ -439,7 +439,7 @@ Task<void> delete_stale_change_sets(Session& session, const Target& target) {
   }
 }
 
-constexpr int64_t kDriftLimitMs = 10 * 60'000;
+constexpr int64_t kDriftLimitMs = 600'000;  // ten minutes
 
 // What was changed by hand in the deployed stacks (the parent and each nested one), by logical
 // id: "modified: Properties.X, Properties.Y" or "deleted". Empty on the emulator (moto detects
