@@ -13,6 +13,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const { after, before, test } = require('node:test');
 const { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } = require('@aws-sdk/client-cloudformation');
+const { GetObjectCommand, S3Client } = require('@aws-sdk/client-s3');
 const pareto = require('..');
 const { COMMAND, PYTHON, ROOT, VECTORS, startMoto } = require('./support');
 
@@ -63,6 +64,16 @@ async function deploy(dir, endpoint, stage) {
   }
 }
 
+/** Each archive in the artifacts bucket is the whole archive: nothing half-uploaded. */
+async function uploadedWhole(dir) {
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, forcePathStyle: true });
+  const app = pareto.App.load(dir);
+  for (const { action, key } of app.functions) {
+    const { Body } = await s3.send(new GetObjectCommand({ Bucket: 'pareto-artifacts-123456789012-us-east-1', Key: key }));
+    assert.deepEqual(Buffer.from(await Body.transformToByteArray()), Buffer.from(app.package(action).data), key);
+  }
+}
+
 async function deployed(stage, endpoint = moto.endpoint) {
   const cloudformation = new CloudFormationClient({ region: 'us-east-1', endpoint, credentials });
   const { Stacks: [stack] } = await cloudformation.send(new DescribeStacksCommand({ StackName: `flows-${stage}` }));
@@ -85,14 +96,16 @@ const RETRIED = [
 for (const [cell, rules] of RETRIED) {
   test(`a fault is retried and the deploy completes: ${cell}`, async () => {
     const stage = `n${cell.replace(/-/g, '')}`.slice(0, 16);
+    const dir = app(cell);
     const faults = await proxy(moto.endpoint, rules);
-    const [exit, said] = await deploy(app(cell), faults.url, stage);
+    const [exit, said] = await deploy(dir, faults.url, stage);
     const injected = await faults.stop();
     assert.equal(exit, 0, said);
     assert.equal(injected.length, rules.reduce((sum, rule) => sum + (rule.times ?? 1), 0));
     if (rules[0].fault !== 'slow') assert.match(said, /retrying in/);
     const resources = await deployed(stage);
     for (const id of RESOURCES) assert.ok(resources.includes(id), id);
+    await uploadedWhole(dir);
   });
 }
 

@@ -14,7 +14,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import ROOT
+import pareto
+from conftest import REGION, ROOT
 from pareto import local
 from pareto.host import main
 
@@ -41,6 +42,15 @@ def deploy(app: Path, url: str, stage: str, capsys: pytest.CaptureFixture[str]) 
     capsys.readouterr()
     exit_status = main(["deploy", str(app), "--stage", stage, "--endpoint-url", url, "--yes"])
     return exit_status, capsys.readouterr().err
+
+
+def uploaded_whole(aws, app: Path) -> None:
+    """Each archive in the artifacts bucket is the whole archive: nothing half-uploaded."""
+    loaded = pareto.App.load(app)
+    for function in loaded.functions:
+        bucket = f"pareto-artifacts-123456789012-{REGION}"
+        body = aws("s3").get_object(Bucket=bucket, Key=function["key"])["Body"].read()
+        assert body == loaded.package(function["action"]), function["key"]
 
 
 def deployed(aws, stage: str) -> set[str]:
@@ -79,6 +89,7 @@ def test_a_fault_is_retried_and_the_deploy_completes(cell: str, rules: list[dict
     if rules[0]["fault"] != "slow":
         assert "retrying in" in err
     assert RESOURCES <= deployed(aws, stage)
+    uploaded_whole(aws, app)
 
 
 def test_retries_running_out_mid_deploy_say_where_the_stack_was_left(app: Path, aws,
