@@ -4,9 +4,6 @@
 # targets, the Python package built from source and its suite (vectors, CLI, deploys on moto,
 # the fault matrix), then the Node package built from source (npm ci runs its build) and its
 # suite, and both packages under valgrind.
-source and its suite (vectors, CLI, deploys on moto), then the
-# Node package built from source (npm ci runs its build) and its suite, and both packages under
-# valgrind.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
