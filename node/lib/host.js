@@ -3,7 +3,7 @@
 // (pareto.h, "Commands as flows"); this module performs the steps it yields, with the AWS SDK
 // for JavaScript v3, and nothing else. python/src/pareto/host.py is its twin.
 const fs = require('node:fs');
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { once } = require('node:events');
 const net = require('node:net');
 const path = require('node:path');
@@ -298,12 +298,20 @@ class Host {
     }
   }
 
-  process({ argv, cwd, env }) {
+  /** A process of the engine's (pip, npm, a test run), awaited so that Ctrl-C reaches this host too. */
+  async process({ argv, cwd, env }) {
     const program = { node: process.execPath, python: python() }[argv[0]] ?? argv[0];
-    const done = spawnSync(program, argv.slice(1), { cwd, env: { ...process.env, ...env },
-      stdio: ['inherit', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: Infinity });
+    const child = spawn(program, argv.slice(1), { cwd, env: { ...process.env, ...env },
+      stdio: ['inherit', 'pipe', 'pipe'], signal: this.aborts.signal });
+    const output = { stdout: '', stderr: '' };  // stdout, then stderr, as Python's host gives them
+    for (const name of ['stdout', 'stderr']) child[name].setEncoding('utf8').on('data', (chunk) => { output[name] += chunk; });
+    const done = await new Promise((resolve) => {
+      child.on('error', (error) => resolve({ error }));
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    if (done.error?.name === 'AbortError') throw done.error;
     if (done.error) return { exit: 127, output: `cannot run ${program}: ${done.error.message}` };
-    return { exit: done.status ?? -os.constants.signals[done.signal], output: done.stdout + done.stderr };
+    return { exit: done.code ?? -os.constants.signals[done.signal], output: output.stdout + output.stderr };
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/command.hpp"
+#include "engine/flow.hpp"
 #include "scripted_flow.hpp"
 
 namespace pareto::engine {
@@ -68,7 +69,7 @@ TEST_F(DeployStateTest, NoWaitRefusesWhileAnotherDeployRuns) {
   EXPECT_EQ(outcome.err,
             "pareto: refused, nothing changed: hello-dev is CREATE_IN_PROGRESS, as another deploy "
             "or destroy runs on it; `pareto events examples/hello --stage dev` shows it, and "
-            "deploying again once it ends goes on from there\n");
+            "running this again once it ends goes on from there\n");
 }
 
 TEST_F(DeployStateTest, WaitingGivesUpAfterTwoHours) {
@@ -285,6 +286,23 @@ TEST_F(DeployStateTest, AnInterruptSaysWhatItLeavesBehind) {
   Outcome outcome = run(diff_command);
   EXPECT_EQ(outcome.exit, kExitInterrupted);
   EXPECT_EQ(outcome.err, "pareto: interrupted\n");
+}
+
+Task<int> writes_then_calls(Session& session) {
+  co_await session.err("working\n");
+  co_await session.call("sts", "GetCallerIdentity");
+  co_return 0;
+}
+
+TEST(Interrupts, AnInterruptedWriteEndsTheFlowAtTheNextStepThatIsNot) {
+  Flow flow(HostFacts{}, writes_then_calls);
+  EXPECT_EQ(flow.next(nullptr).data["step"], "write");
+  json step = flow.next({{"interrupted", true}}).data;  // the call is never asked for
+  EXPECT_EQ(step["step"], "write");
+  EXPECT_EQ(step["text"], "pareto: interrupted\n");
+  step = flow.next({{"interrupted", true}}).data;  // nor does a second interrupt end it otherwise
+  EXPECT_EQ(step["step"], "done");
+  EXPECT_EQ(step["exit"], kExitInterrupted);
 }
 
 }  // namespace

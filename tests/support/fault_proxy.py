@@ -23,53 +23,63 @@ import http.client
 import http.server
 import json
 import os
+import re
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
 import urllib.parse
 from typing import Any, Callable, Optional
 
-# S3's REST calls, as the deploy makes them: (method, has a key, query) -> operation.
+# S3's REST calls, as the deploy makes them: (method, has a key) -> operation.
 S3_OPERATIONS = {("HEAD", False): "HeadBucket", ("HEAD", True): "HeadObject",
                  ("PUT", False): "CreateBucket", ("PUT", True): "PutObject",
                  ("GET", True): "GetObject", ("DELETE", True): "DeleteObject",
                  ("DELETE", False): "DeleteBucket"}
 
 
+def service_of(headers: Any) -> str:
+    """The signing service of a SigV4 request: Credential=KEY/DATE/REGION/SERVICE/aws4_request."""
+    match = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", headers.get("Authorization", ""))
+    return match.group(1) if match else ""
+
+
 def operation_of(method: str, path: str, headers: Any, body: bytes) -> str:
-    """The AWS operation a request is: the query protocol's Action, the JSON protocol's target,
-    or S3's REST shape."""
+    """The AWS operation a request is: the JSON protocol's target, the query protocol's Action,
+    S3's REST shape; other REST calls (Lambda's) as METHOD and path."""
     target = headers.get("X-Amz-Target")
     if target:
         return target.rsplit(".", 1)[-1]
-    form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if body else {}
-    if "Action" in form:
-        return form["Action"][0]
     url = urllib.parse.urlsplit(path)
     query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-    if "Action" in query:
-        return query["Action"][0]
-    if "versions" in query:
-        return "ListObjectVersions"
+    form = {}
+    if headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    if "Action" in form or "Action" in query:
+        return (form.get("Action") or query["Action"])[0]
+    if service_of(headers) != "s3":
+        return f"{method} {url.path}"
+    parts = [p for p in url.path.split("/") if p]
+    if len(parts) == 1 and method == "GET":
+        return next((operation for marker, operation in (("versions", "ListObjectVersions"),
+                                                          ("list-type", "ListObjectsV2"),
+                                                          ("location", "GetBucketLocation"))
+                     if marker in query), "ListObjects")
     if "delete" in query:
         return "DeleteObjects"
-    if "list-type" in query or (method == "GET" and url.path.count("/") <= 1):
-        return "ListObjectsV2"
-    parts = [p for p in url.path.split("/") if p]
     return S3_OPERATIONS.get((method, len(parts) > 1), f"{method} {url.path}")
 
 
-def throttling(headers: Any) -> tuple[dict[str, str], bytes]:
-    """The protocol's throttling error: JSON for JSON-protocol services, XML for the rest."""
+def error_answer(headers: Any, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    """An AWS error in the request's protocol: JSON for JSON-protocol services, XML otherwise."""
     if headers.get("X-Amz-Target"):
-        return ({"Content-Type": "application/x-amz-json-1.0",
-                 "x-amzn-ErrorType": "ThrottlingException"},
-                b'{"__type": "ThrottlingException", "message": "Rate exceeded"}')
-    return ({"Content-Type": "text/xml"},
-            b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
-            b"<Message>Rate exceeded</Message></Error><RequestId>fault</RequestId></ErrorResponse>")
+        return (status, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code},
+                json.dumps({"__type": code, "message": message}).encode())
+    return (status, {"Content-Type": "text/xml"},
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}"
+            "</Message></Error><RequestId>fault</RequestId></ErrorResponse>".encode())
 
 
 class Schedule:
@@ -118,12 +128,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reset()
             return
         if fault == "500":
-            self.answer(500, {"Content-Type": "text/xml"},
-                        b"<ErrorResponse><Error><Code>InternalFailure</Code><Message>injected"
-                        b"</Message></Error></ErrorResponse>")
+            self.answer(*error_answer(self.headers, 500, "InternalFailure", "injected"))
             return
         if fault == "throttle":
-            self.answer(400, *throttling(self.headers))
+            self.answer(*error_answer(self.headers, 400, "ThrottlingException" if
+                                      self.headers.get("X-Amz-Target") else "Throttling",
+                                      "Rate exceeded"))
             return
         if fault == "slow":
             time.sleep(float(rule.get("seconds", 2)))
@@ -142,22 +152,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         finally:
             connection.close()
-        self.answer(response.status, {k: v for k, v in response.getheaders()
-                                      if k.lower() not in ("transfer-encoding", "connection",
-                                                           "content-length")}, data)
+        headers = {k: v for k, v in response.getheaders()
+                   if k.lower() not in ("transfer-encoding", "connection", "content-length")}
+        # A HEAD answer's length is the object's, not that of the (empty) body.
+        length = response.getheader("Content-Length") if self.command == "HEAD" else None
+        self.answer(response.status, headers, data, length)
 
-    def answer(self, status: int, headers: dict[str, str], data: bytes) -> None:
+    def answer(self, status: int, headers: dict[str, str], data: bytes,
+               length: Optional[str] = None) -> None:
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", length or str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
 
     def reset(self) -> None:
-        """Closes the connection with a TCP reset: the client sees it dropped mid-call."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        """Closes the connection with a TCP reset (linger 0, closed before any FIN): the client
+        sees it dropped mid-call."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
         self.close_connection = True
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_one

@@ -5,8 +5,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <set>
 
@@ -42,6 +42,7 @@ struct Change {
 
 struct ChangeSet {
   std::string id;  // "": nothing to change
+  std::string name;  // pareto-<ms>: also the token that makes retried calls on it safe
   std::string stack_type;  // CREATE | UPDATE
   std::vector<Change> changes;
   std::vector<std::string> widened;  // IAM statements an update adds, "LogicalId: statement"
@@ -321,7 +322,7 @@ Task<std::optional<json>> settled_stack(Context& cx) {
                                   target.stage);
     if (cx.options.no_wait)
       throw Stop(fmt::format("refused, nothing changed: {} is {}, as another deploy or destroy "
-                             "runs on it; {}, and deploying again once it ends goes on from there",
+                             "runs on it; {}, and running this again once it ends goes on from there",
                              target.stack, status, how));
     if (session.now_ms() - started > kSettleLimitMs)
       throw Stop(fmt::format("{} is still {} after two hours of waiting; {}", target.stack,
@@ -361,8 +362,9 @@ const std::map<std::string, std::string, std::less<>> kStuck = {
 Task<void> repair(Context& cx, bool deploying, std::string what, std::string deploy_does) {
   if (!deploying)
     throw Stop(fmt::format("{}: the next deploy {} first, with your yes", what, deploy_does));
-  co_await agree(cx, fmt::format("{}: the deploy {} first. Go on?", what, deploy_does),
-                 fmt::format("{}, and the deploy {} first", what, deploy_does));
+  std::string question = fmt::format("{}: the deploy {} first. Go on?", what, deploy_does);
+  std::string needs_it = fmt::format("{}, and the deploy {} first", what, deploy_does);
+  co_await agree(cx, question, needs_it);
 }
 
 // The stack as a deploy or a diff (`deploying` false: it changes nothing) can start from:
@@ -377,20 +379,18 @@ Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
   std::string reason = stack ? stack->value("StackStatusReason", "") : "";
   std::string why = reason.empty() ? "" : " (" + reason + ")";
   if (status == "ROLLBACK_COMPLETE") {
-    co_await repair(cx, deploying,
-                    fmt::format("{} failed to create and was rolled back (ROLLBACK_COMPLETE){}; "
-                                "CloudFormation can only delete it", target.stack, why),
-                    "deletes it");
+    std::string what = fmt::format("{} failed to create and was rolled back (ROLLBACK_COMPLETE){}; "
+                                   "CloudFormation can only delete it", target.stack, why);
+    co_await repair(cx, deploying, what, "deletes it");
     co_await session.err(fmt::format("{} failed to create before: deleting it first\n", target.stack));
     Deployed failed = co_await read_deployed(session, target.stack);
     co_await delete_stack(session, target, failed);
     co_return std::nullopt;
   }
   if (status == "UPDATE_ROLLBACK_FAILED") {
-    co_await repair(cx, deploying,
-                    fmt::format("{}'s last update failed and so did its rollback "
-                                "(UPDATE_ROLLBACK_FAILED){}", target.stack, why),
-                    "continues the rollback");
+    std::string what = fmt::format("{}'s last update failed and so did its rollback "
+                                   "(UPDATE_ROLLBACK_FAILED){}", target.stack, why);
+    co_await repair(cx, deploying, what, "continues the rollback");
     std::string since = co_await latest_event_id(session, target.stack);
     co_await session.call("cloudformation", "ContinueUpdateRollback", "StackName", target.stack);
     session.standing(fmt::format("CloudFormation goes on rolling {} back without pareto; the next "
@@ -406,17 +406,22 @@ Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
   co_return stack;
 }
 
-// Epoch milliseconds of an ISO 8601 UTC timestamp ("2026-12-01T09:30:00.000Z"); 0 if it is not one.
-int64_t epoch_ms(const json& timestamp) {
-  if (!timestamp.is_string()) return 0;
-  std::tm tm{};
+// Epoch milliseconds of an ISO 8601 UTC timestamp ("2026-12-01T09:30:00.000Z"); nullopt if it
+// is not one.
+std::optional<int64_t> epoch_ms(const json& timestamp) {
+  if (!timestamp.is_string()) return std::nullopt;
   const std::string text = timestamp;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-    return 0;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<int64_t>(timegm(&tm)) * 1000;
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u", &year, &month, &day, &hour, &minute,
+                  &second) != 6)
+    return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month},
+                                         std::chrono::day{day}};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  const auto at = std::chrono::sys_days{date} + std::chrono::hours{hour} +
+                  std::chrono::minutes{minute} + std::chrono::seconds{second};
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
 constexpr int64_t kStaleChangeSetMs = 3'600'000;
@@ -429,10 +434,11 @@ Task<void> delete_stale_change_sets(Session& session, const Target& target) {
   for (const auto& summary : summaries) {
     std::string name = summary.value("ChangeSetName", "");
     std::string execution = summary.value("ExecutionStatus", "");
+    std::optional<int64_t> created = epoch_ms(summary.value("CreationTime", json()));
     if (!name.starts_with(kChangeSetPrefix) ||
-        (execution != "AVAILABLE" && execution != "UNAVAILABLE") ||
-        session.now_ms() - epoch_ms(summary.value("CreationTime", json())) < kStaleChangeSetMs)
-      continue;
+        (execution != "AVAILABLE" && execution != "UNAVAILABLE") || !created ||
+        session.now_ms() - *created < kStaleChangeSetMs)
+      continue;  // not ours, executed, or too young (or of an unknown age) to be left over
     std::string id = summary.value("ChangeSetId", name);
     co_await session.call("cloudformation", "DeleteChangeSet", "ChangeSetName", id);
     co_await session.err(fmt::format("deleted the change set {} an earlier deploy left\n", name));
@@ -650,8 +656,10 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   json parameters = json::array();
   for (const auto& [name, value] : stack_parameters(cx, bucket))
     parameters.push_back({{"ParameterKey", name}, {"ParameterValue", value}});
+  const std::string name = fmt::format("{}{}", kChangeSetPrefix, session.now_ms());
   json request = {{"StackName", target.stack},
-                  {"ChangeSetName", fmt::format("{}{}", kChangeSetPrefix, session.now_ms())},
+                  {"ChangeSetName", name},
+                  {"ClientToken", name},
                   {"ChangeSetType", stack_type},
                   {"Capabilities", kCapabilities},
                   {"Parameters", parameters},
@@ -662,19 +670,20 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
   json created = co_await session.call("cloudformation", "CreateChangeSet", request);
   std::string id = created.value("Id", "");
   session.standing(fmt::format("nothing was deployed: the change set {} is left on {} unexecuted, "
-                               "and a deploy an hour on or more deletes it",
-                               request["ChangeSetName"].get<std::string>(), target.stack));
+                               "and a deploy an hour on or more deletes it", name, target.stack));
   json described = co_await settled_change_set(session, target, id);
   out.change_set.stack_type = stack_type;
   if (described.value("Status", "") == "FAILED") {
     std::string reason = described.value("StatusReason", "");
     co_await session.call("cloudformation", "DeleteChangeSet", "ChangeSetName", id);
+    session.standing("");
     if (reason.find("didn't contain changes") != std::string::npos ||
         reason.find("No updates are to be performed") != std::string::npos)
       co_return out;
     throw Stop(fmt::format("the change set failed: {}", reason));
   }
   out.change_set.id = id;
+  out.change_set.name = name;
   out.change_set.changes = co_await changes_of(session, target, described);
   if (out.deployed)
     out.change_set.widened = widened_statements(merged(out.deployed->templates), merged(templates));
@@ -1034,6 +1043,7 @@ Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
 Task<int> diff_command(Context& cx) {
   Prepared prepared = co_await prepare(cx, nullptr);
   co_await discard(cx.session, cx.target, prepared.change_set);
+  cx.session.standing("");
   co_await show(cx.session, prepared.change_set);
   json changes = json::array();
   for (const auto& c : prepared.change_set.changes)
@@ -1092,17 +1102,19 @@ Task<int> deploy_command(Context& cx) {
       }
     }
     std::string since = co_await latest_event_id(session, cx.target.stack);
+    // From the request on, an answer that never comes leaves it open whether it started.
+    session.standing(fmt::format(
+        "whether CloudFormation started the change set on {} is not known: `pareto events {} "
+        "--stage {}` shows it, and the next deploy waits for it if it did",
+        cx.target.stack, cx.options.app_path, cx.target.stage));
     std::optional<AwsError> failed;
+    json execute = {{"ChangeSetName", change_set.id}, {"ClientRequestToken", change_set.name}};
     try {
-      co_await session.call("cloudformation", "ExecuteChangeSet", "ChangeSetName", change_set.id);
+      co_await session.call("cloudformation", "ExecuteChangeSet", execute);
     } catch (const AwsError& error) {
       failed = error;
     }
     if (failed) {
-      session.standing(fmt::format(
-          "whether CloudFormation started the change set on {} is not known: `pareto events {} "
-          "--stage {}` shows it, and the next deploy waits for it if it did",
-          cx.target.stack, cx.options.app_path, cx.target.stage));
       std::optional<json> stack = co_await describe_stack(session, cx.target.stack);
       throw Stop(fmt::format("executing the change set failed ({} is {}): {}", cx.target.stack,
                              stack ? stack->value("StackStatus", "") : "gone", failed->what()));
@@ -1178,9 +1190,9 @@ Task<int> destroy_command(Context& cx) {
   for (const auto& r : deployed.data())
     if (r.retained && !r.physical_id.empty()) retained.push_back(r);
   if (cx.options.delete_data && !retained.empty()) {
-    co_await agree(cx,
-                   fmt::format("delete {} and its {} tables, buckets, user pools and secrets, "
-                               "with their data?", cx.target.stack, retained.size()),
+    std::string question = fmt::format("delete {} and its {} tables, buckets, user pools and "
+                                       "secrets, with their data?", cx.target.stack, retained.size());
+    co_await agree(cx, question,
                    "--delete-data deletes the tables, buckets, user pools and secrets with their "
                    "data");
   } else if (session.facts().interactive && !cx.options.yes) {

@@ -112,6 +112,7 @@ class Session {
   struct Yield {
     Session& session;
     Step step;
+    bool output;  // a write: known before the step moves to the session
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> awaiting) {
       session.pending_ = std::move(step);
@@ -121,18 +122,19 @@ class Session {
     // kept for the next step that is not.
     json await_resume() {
       if (session.answer_.is_object() && session.answer_.value("interrupted", false)) {
-        if (step.data["step"] != "write") throw Interrupted();
+        if (!output) throw Interrupted();
         session.interrupted_ = true;
       }
       return std::move(session.answer_);
     }
   };
   Yield yield(json step, std::string blob = {}) {
-    if (interrupted_ && step["step"] != "write") {
+    const bool output = step.value("step", "") == "write";
+    if (interrupted_ && !output) {
       interrupted_ = false;
       throw Interrupted();
     }
-    return {*this, {std::move(step), std::move(blob)}};
+    return {*this, {std::move(step), std::move(blob)}, output};
   }
   static bool retryable(const AwsError& error);
   // A call or an upload, retried as `call` says; `what` names it in the retry notes.

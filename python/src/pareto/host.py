@@ -115,15 +115,17 @@ class Host:
         with self.resources:
             answer = "null"
             while True:
-                status, text = flow.next(answer)
-                if status < 0:
-                    raise ParetoError(status, _pareto.strerror(status))
-                step = json.loads(text)
-                if step["step"] == "done":
-                    return step["exit"], step["result"]
+                # Ctrl-C, wherever it lands, answers the step the flow waits on: the core says
+                # where that leaves things.
                 try:
+                    status, text = flow.next(answer)
+                    if status < 0:
+                        raise ParetoError(status, _pareto.strerror(status))
+                    step = json.loads(text)
+                    if step["step"] == "done":
+                        return step["exit"], step["result"]
                     answer = json.dumps(self.perform(step, flow))
-                except KeyboardInterrupt:  # Ctrl-C: the core says where that leaves things
+                except KeyboardInterrupt:
                     answer = INTERRUPTED
 
     def perform(self, step: dict[str, Any], flow: Any) -> Any:
