@@ -61,17 +61,6 @@ TEST_F(DeployStateTest, ADiffWaitsWhileAnotherDeployRunsAndSaysSo) {
             "hello-dev is UPDATE_COMPLETE: going on\n");
 }
 
-TEST_F(DeployStateTest, NoWaitRefusesWhileAnotherDeployRuns) {
-  options.no_wait = true;
-  script = {stack_is("CREATE_IN_PROGRESS")};
-  Outcome outcome = run(deploy_command);
-  EXPECT_EQ(outcome.exit, kExitFailed);
-  EXPECT_EQ(outcome.err,
-            "pareto: refused, nothing changed: hello-dev is CREATE_IN_PROGRESS, as another deploy "
-            "or destroy runs on it; `pareto events examples/hello --stage dev` shows it, and "
-            "running this again once it ends goes on from there\n");
-}
-
 TEST_F(DeployStateTest, WaitingGivesUpAfterTwoHours) {
   script = {stack_is("UPDATE_IN_PROGRESS")};
   for (int i = 0; i < 2 * 1200 + 1; ++i) script.push_back(stack_is("UPDATE_IN_PROGRESS"));
@@ -81,16 +70,6 @@ TEST_F(DeployStateTest, WaitingGivesUpAfterTwoHours) {
                              "waiting; `pareto events examples/hello --stage dev` shows it\n"),
             std::string::npos)
       << outcome.err;
-}
-
-TEST_F(DeployStateTest, AFailedCreateIsNotDeletedWithoutAYes) {
-  script = {stack_is("ROLLBACK_COMPLETE", "The following resource(s) failed to create: [Jobs].")};
-  Outcome outcome = run(deploy_command);
-  EXPECT_EQ(outcome.exit, kExitFailed);
-  EXPECT_EQ(outcome.err,
-            "pareto: hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE) (The "
-            "following resource(s) failed to create: [Jobs].); CloudFormation can only delete it, "
-            "and the deploy deletes it first: pass --yes to do it without a terminal to ask on\n");
 }
 
 TEST_F(DeployStateTest, AFailedCreateIsDeletedAndMadeAgainWhenTheUserSaysYes) {
@@ -112,15 +91,6 @@ TEST_F(DeployStateTest, AFailedCreateIsDeletedAndMadeAgainWhenTheUserSaysYes) {
             "hello-dev: DELETE_COMPLETE\n");
 }
 
-TEST_F(DeployStateTest, ADiffOfAFailedCreateSaysWhatTheDeployWillDo) {
-  script = {stack_is("ROLLBACK_COMPLETE")};
-  Outcome outcome = run(diff_command);
-  EXPECT_EQ(outcome.exit, kExitFailed);
-  EXPECT_EQ(outcome.err,
-            "pareto: hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE); "
-            "CloudFormation can only delete it: the next deploy deletes it first, with your yes\n");
-}
-
 TEST_F(DeployStateTest, AFailedRollbackIsContinuedWithAYesThenTheDeployGoesOn) {
   options.yes = true;
   script = {stack_is("UPDATE_ROLLBACK_FAILED", "Resource Jobs failed to roll back"), kNoEvents,
@@ -135,25 +105,53 @@ TEST_F(DeployStateTest, AFailedRollbackIsContinuedWithAYesThenTheDeployGoesOn) {
   EXPECT_EQ(outcome.err, "hello-dev: UPDATE_ROLLBACK_COMPLETE\n");
 }
 
-TEST_F(DeployStateTest, AFailedRollbackStopsWithoutAYes) {
-  script = {stack_is("UPDATE_ROLLBACK_FAILED")};
-  Outcome outcome = run(deploy_command);
+// A state the command stops at before changing anything: the stack's status and reason, the
+// command (and whether it was given --no-wait), and what it says.
+struct Stopping {
+  std::string name, status, reason;
+  Task<int> (*command)(Context&);
+  bool no_wait;
+  std::string said;
+};
+
+class StoppingState : public DeployStateTest, public ::testing::WithParamInterface<Stopping> {};
+
+TEST_P(StoppingState, StopsBeforeChangingAnythingSayingWhatToDo) {
+  const Stopping& stopping = GetParam();
+  options.no_wait = stopping.no_wait;
+  script = {stack_is(stopping.status, stopping.reason)};
+  Outcome outcome = run(stopping.command);
   EXPECT_EQ(outcome.exit, kExitFailed);
-  EXPECT_EQ(outcome.err,
-            "pareto: hello-dev's last update failed and so did its rollback "
-            "(UPDATE_ROLLBACK_FAILED), and the deploy continues the rollback first: pass --yes to "
-            "do it without a terminal to ask on\n");
+  EXPECT_EQ(outcome.err, "pareto: " + stopping.said + "\n");
 }
 
-TEST_F(DeployStateTest, AStackThatCanOnlyBeDeletedStopsTheDeploy) {
-  script = {stack_is("DELETE_FAILED", "The bucket you tried to delete is not empty")};
-  Outcome outcome = run(deploy_command);
-  EXPECT_EQ(outcome.exit, kExitFailed);
-  EXPECT_EQ(outcome.err,
-            "pareto: hello-dev is DELETE_FAILED (The bucket you tried to delete is not empty): it "
-            "could not be deleted, and can only be deleted now: `pareto destroy` tries again once "
-            "what blocked it is mended\n");
-}
+INSTANTIATE_TEST_SUITE_P(
+    DeployStates, StoppingState,
+    ::testing::Values(
+        Stopping{"NoWaitWhileAnotherDeployRuns", "CREATE_IN_PROGRESS", "", deploy_command, true,
+                 "refused, nothing changed: hello-dev is CREATE_IN_PROGRESS, as another deploy or "
+                 "destroy runs on it; `pareto events examples/hello --stage dev` shows it, and "
+                 "running this again once it ends goes on from there"},
+        Stopping{"AFailedCreateWithoutAYes", "ROLLBACK_COMPLETE",
+                 "The following resource(s) failed to create: [Jobs].", deploy_command, false,
+                 "hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE) (The "
+                 "following resource(s) failed to create: [Jobs].); CloudFormation can only "
+                 "delete it, and the deploy deletes it first: pass --yes to do it without a "
+                 "terminal to ask on"},
+        Stopping{"ADiffOfAFailedCreate", "ROLLBACK_COMPLETE", "", diff_command, false,
+                 "hello-dev failed to create and was rolled back (ROLLBACK_COMPLETE); "
+                 "CloudFormation can only delete it: the next deploy deletes it first, with your "
+                 "yes"},
+        Stopping{"AFailedRollbackWithoutAYes", "UPDATE_ROLLBACK_FAILED", "", deploy_command, false,
+                 "hello-dev's last update failed and so did its rollback "
+                 "(UPDATE_ROLLBACK_FAILED), and the deploy continues the rollback first: pass "
+                 "--yes to do it without a terminal to ask on"},
+        Stopping{"AStackThatCanOnlyBeDeleted", "DELETE_FAILED",
+                 "The bucket you tried to delete is not empty", deploy_command, false,
+                 "hello-dev is DELETE_FAILED (The bucket you tried to delete is not empty): it "
+                 "could not be deleted, and can only be deleted now: `pareto destroy` tries again "
+                 "once what blocked it is mended"}),
+    [](const ::testing::TestParamInfo<Stopping>& info) { return info.param.name; });
 
 TEST_F(DeployStateTest, ChangeSetsEarlierDeploysLeftAreDeletedAfterAnHour) {
   script = {stack_is("UPDATE_COMPLETE"),
