@@ -38,11 +38,12 @@ check_node() {
   }
 }
 
-install_python_tools() {
-  step "python: $VENV"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip==24.3.1
-  "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements-dev.txt"
+# A virtualenv at $1 (made if missing) with the pinned pip and the requirements file $2.
+install_venv() {
+  step "python: $1"
+  [ -x "$1/bin/python" ] || python3 -m venv "$1"
+  "$1/bin/python" -m pip install -q --upgrade pip==24.3.1
+  "$1/bin/python" -m pip install -q -r "$2"
 }
 
 build_core() {
@@ -53,6 +54,6 @@ build_core() {
 
 install_apt_packages
 check_node
-install_python_tools
+install_venv "$VENV" "$ROOT/requirements-dev.txt"
 build_core
 export PATH="$VENV/bin:$BUILD/libpareto/src/cli:$PATH"

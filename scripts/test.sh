@@ -11,10 +11,8 @@ ctest --test-dir "$BUILD" --output-on-failure -j "$(nproc)"
 
 # checkov over every template cfn-lint checks; tests/lint/checkov.yaml skips some checks, each
 # with its reason. It pins boto3 apart from moto, so it has a virtualenv of its own.
+install_venv "$ROOT/.venv-checkov" "$ROOT/requirements-checkov.txt"
 step "checkov: every template"
-[ -x "$ROOT/.venv-checkov/bin/python" ] || python3 -m venv "$ROOT/.venv-checkov"
-"$ROOT/.venv-checkov/bin/python" -m pip install -q --upgrade pip==24.3.1
-"$ROOT/.venv-checkov/bin/python" -m pip install -q -r "$ROOT/requirements-checkov.txt"
 "$VENV/bin/python" "$ROOT/tests/lint/lint_templates.py" --pareto "$BUILD/libpareto/src/cli/pareto" \
   --checkov "$ROOT/.venv-checkov/bin/checkov" "$ROOT"
 

@@ -113,16 +113,8 @@ def test_retries_running_out_mid_deploy_say_where_the_stack_was_left(app: Path, 
 @pytest.fixture
 def own_emulator() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """A moto server of the test's own, which it may kill."""
-    port = local.free_port()
-    server = subprocess.Popen([sys.executable, "-m", "pareto.moto_server", "-H", "127.0.0.1",
-                               "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while not local.listening(port):
-            assert server.poll() is None, "moto's server did not start"
-            time.sleep(0.05)
-        yield server, f"http://127.0.0.1:{port}"
-    finally:
-        local.stop(server)
+    with local.moto_process() as started:
+        yield started
 
 
 def test_an_emulator_killed_mid_deploy_is_an_explained_stop(app: Path, own_emulator, aws,

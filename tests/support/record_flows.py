@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 import boto3
 
-from pareto import local
+from pareto import host, local
 from pareto.host import Host
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,20 +77,9 @@ def record(case: str, description: str, argv: list[str], fault: Optional[Fault] 
     print(f"{case}: exit {exit_status}, {len(recorder.steps)} steps")
 
 
-def fail_first(operation: str, *answers: dict[str, Any]) -> Fault:
-    """The first calls of `operation` answered with `answers`, in turn; then moto's."""
-    pending = list(answers)
-
-    def fault(step: dict[str, Any], _: int) -> Optional[dict[str, Any]]:
-        if step["operation"] == operation and pending:
-            return pending.pop(0)
-        return None
-    return fault
-
-
 def after(operation: str, then: str, *answers: dict[str, Any]) -> Fault:
     """Once `operation` has been called, the next calls of `then` answered with `answers`, in
-    turn; then moto's."""
+    turn; then moto's. after(X, X, ...) answers X's own first calls."""
     seen = False
     pending = list(answers)
 
@@ -103,7 +92,7 @@ def after(operation: str, then: str, *answers: dict[str, Any]) -> Fault:
     return fault
 
 
-INTERRUPTED = {"interrupted": True}  # what a host answers to the step Ctrl-C cut short
+INTERRUPTED = json.loads(host.INTERRUPTED)  # what a host answers to the step Ctrl-C cut short
 
 
 def first_status(status: str) -> Amend:
@@ -158,12 +147,12 @@ def main() -> None:
         record("outputs-json", "the outputs as JSON", ["outputs", v2, *at, "--json"])
         record("outputs-throttled", "throttling, a 503 and a dropped connection, retried with "
                "backoff", ["outputs", v2, *at],
-               fail_first("DescribeStacks", error("Throttling", "Rate exceeded", 400),
+               after("DescribeStacks", "DescribeStacks", error("Throttling", "Rate exceeded", 400),
                           error("ServiceUnavailable", "Service Unavailable", 503),
                           error("NetworkingError", "Connection was closed", 0)))
         record("outputs-retries-run-out", "six throttled answers: the last one stops the command",
                ["outputs", v2, *at],
-               fail_first("DescribeStacks", *[error("Throttling", "Rate exceeded", 400)] * 6))
+               after("DescribeStacks", "DescribeStacks", *[error("Throttling", "Rate exceeded", 400)] * 6))
         record("stacks", "the app's stacks, every stage", ["stacks", v2, *at])
         record("resources", "the stack's resources", ["resources", v2, *at])
         record("resources-no-stack", "a stage with no stack", ["resources", v2, "--stage", "nope",

@@ -213,7 +213,7 @@ Task<std::vector<Built>> build_code(Session& session, const App& app, json param
     } catch (const Error& error) {
       throw Stop(fmt::format("the archive of {} could not be written: {}", name, error.what()));
     }
-    out.push_back({unit, resolve_key(function["key"], parameters), std::move(data)});
+    out.push_back({unit, resolve_key(function["key"], parameters), std::move(data), folder});
   }
   co_return out;
 }

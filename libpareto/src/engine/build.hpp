@@ -15,6 +15,7 @@ struct Built {
   std::string name;  // "actions/hello-get"
   std::string key;   // its S3 key, resolved for the runtime versions it is built for
   std::string data;  // the zip
+  std::string dependencies;  // the folder its dependencies are installed in ("" when none)
 };
 
 // The template parameters' values a stack gets: their defaults, then `given` (--parameter).

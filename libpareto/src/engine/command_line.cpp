@@ -419,7 +419,7 @@ Task<int> watch(Session& session, const Options& options) {
         } catch (const Stop& stop) {
           failed = fmt::format("pareto: {}\n", stop.what());
         } catch (const AwsError& error) {
-          failed = fmt::format("pareto: {}: {}\n", error.code, error.what());
+          failed = fmt::format("pareto: {}\n", error.said());
         }
       }
       if (!failed.empty()) co_await session.err(failed);

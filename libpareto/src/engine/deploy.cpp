@@ -5,8 +5,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <map>
 #include <set>
 
@@ -297,6 +295,11 @@ Task<void> agree(Context& cx, std::string question, std::string needs_it) {
   if (!yes(answer)) throw Stop("cancelled");
 }
 
+// The command line that picks up from here: "`pareto events APP --stage S`".
+std::string follow_up(const Context& cx, std::string_view command) {
+  return fmt::format("`pareto {} {} --stage {}`", command, cx.options.app_path, cx.target.stage);
+}
+
 std::string status_of(const std::optional<json>& stack) {
   return stack ? stack->value("StackStatus", "") : "";
 }
@@ -318,8 +321,7 @@ Task<std::optional<json>> settled_stack(Context& cx) {
   std::string waited_on;
   while (in_progress(status_of(stack))) {
     std::string status = status_of(stack);
-    std::string how = fmt::format("`pareto events {} --stage {}` shows it", cx.options.app_path,
-                                  target.stage);
+    std::string how = follow_up(cx, "events") + " shows it";
     if (cx.options.no_wait)
       throw Stop(fmt::format("refused, nothing changed: {} is {}, as another deploy or destroy "
                              "runs on it; {}, and running this again once it ends goes on from there",
@@ -395,8 +397,8 @@ Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
     co_await session.call("cloudformation", "ContinueUpdateRollback", "StackName", target.stack);
     session.standing(fmt::format("CloudFormation goes on rolling {} back without pareto; the next "
                                  "deploy waits for it", target.stack));
-    Deployed deployed = co_await read_deployed(session, target.stack);
-    co_await follow(session, target, since, deployed.parent_resources(), "UPDATE_ROLLBACK_COMPLETE");
+    json resources = co_await stack_resources(session, target.stack);  // its own and nested stacks
+    co_await follow(session, target, since, resources.size(), "UPDATE_ROLLBACK_COMPLETE");
     session.standing("");
     stack = co_await describe_stack(session, target.stack);
     co_return stack;
@@ -404,24 +406,6 @@ Task<std::optional<json>> ready_stack(Context& cx, bool deploying) {
   if (auto stuck = kStuck.find(status); stuck != kStuck.end())
     throw Stop(fmt::format("{} is {}{}: {}", target.stack, status, why, stuck->second));
   co_return stack;
-}
-
-// Epoch milliseconds of an ISO 8601 UTC timestamp ("2026-12-01T09:30:00.000Z"); nullopt if it
-// is not one.
-std::optional<int64_t> epoch_ms(const json& timestamp) {
-  if (!timestamp.is_string()) return std::nullopt;
-  const std::string text = timestamp;
-  int year = 0;
-  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u", &year, &month, &day, &hour, &minute,
-                  &second) != 6)
-    return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month},
-                                         std::chrono::day{day}};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  const auto at = std::chrono::sys_days{date} + std::chrono::hours{hour} +
-                  std::chrono::minutes{minute} + std::chrono::seconds{second};
-  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
 constexpr int64_t kStaleChangeSetMs = 3'600'000;
@@ -462,7 +446,7 @@ Task<std::map<std::string, std::string>> drifted(Context& cx, const Deployed& de
       json detect = co_await session.call("cloudformation", "DetectStackDrift", "StackName", stack);
       detecting[stack] = detect.value("StackDriftDetectionId", "");
     } catch (const AwsError& error) {
-      failed[stack] = fmt::format("{}: {}", error.code, error.what());
+      failed[stack] = error.said();
     }
   }
   const int64_t started = session.now_ms();
@@ -474,7 +458,7 @@ Task<std::map<std::string, std::string>> drifted(Context& cx, const Deployed& de
         detection = co_await session.call("cloudformation", "DescribeStackDriftDetectionStatus",
                                           "StackDriftDetectionId", id);
       } catch (const AwsError& error) {
-        failed[stack] = fmt::format("{}: {}", error.code, error.what());
+        failed[stack] = error.said();
         continue;
       }
       std::string status = detection.value("DetectionStatus", "");
@@ -529,7 +513,6 @@ Task<json> template_argument(Session& session, const Target& target, std::string
   co_return argument;
 }
 
-// The emulator's copy of a template, with what the compatibility pass changed said.
 // The stack's tags: the app's (the template's pareto metadata), and pareto:app.
 json stack_tags(const json& templ, const std::string& app) {
   json tags = json::array({{{"Key", "pareto:app"}, {"Value", app}}});
@@ -539,15 +522,22 @@ json stack_tags(const json& templ, const std::string& app) {
   return tags;
 }
 
-// A template as it is deployed to the target: on moto, without what moto cannot make.
-std::string adapted_for(const Target& target, const std::string& text) {
-  return target.local ? adapt_for_moto(nlohmann::ordered_json::parse(text)).templ.dump(2) : text;
+Firing firing(const Target& target, bool root) {
+  if (!target.dev) return Firing::moto;
+  return root ? Firing::pareto_root : Firing::pareto_nested;
 }
 
+// A template as it is deployed to the target: on moto, without what moto cannot make.
+std::string adapted_for(const Target& target, const std::string& text, bool root) {
+  if (!target.local) return text;
+  return adapt_for_moto(nlohmann::ordered_json::parse(text), firing(target, root)).templ.dump(2);
+}
+
+// The same, with what the compatibility pass changed said; the root's alarms to `alarms`.
 Task<std::string> for_target(Session& session, const Target& target, std::string text,
                              json* alarms) {
   if (!target.local) co_return text;
-  Adapted adapted = adapt_for_moto(nlohmann::ordered_json::parse(text));
+  Adapted adapted = adapt_for_moto(nlohmann::ordered_json::parse(text), firing(target, alarms != nullptr));
   for (const auto& change : adapted.changes) co_await session.err("local: " + change + "\n");
   if (alarms) *alarms = adapted.alarms;
   co_return adapted.templ.dump(2);
@@ -998,10 +988,10 @@ Task<bool> hot_swap(Context& cx, const std::vector<Built>& archives) {
   }
   Deployed deployed = co_await read_deployed(session, cx.target.stack);
   App app = placed_for(cx.app, deployed);
-  std::vector<json> templates{json::parse(adapted_for(cx.target, app.synth()))};
+  std::vector<json> templates{json::parse(adapted_for(cx.target, app.synth(), true))};
   const json nested_stacks = json::parse(app.nested_stacks());
   for (const auto& nested : nested_stacks)
-    templates.push_back(json::parse(adapted_for(cx.target, nested["template"])));
+    templates.push_back(json::parse(adapted_for(cx.target, nested["template"], false)));
   std::string bucket = co_await artifacts_bucket(session, cx.target, true);
   json parameters = parameter_values(templates.front(), stack_parameters(cx, bucket));
   Swap swap = plan_swap(deployed, templates, parameters, stack->value("Parameters", json::array()));
@@ -1104,9 +1094,9 @@ Task<int> deploy_command(Context& cx) {
     std::string since = co_await latest_event_id(session, cx.target.stack);
     // From the request on, an answer that never comes leaves it open whether it started.
     session.standing(fmt::format(
-        "whether CloudFormation started the change set on {} is not known: `pareto events {} "
-        "--stage {}` shows it, and the next deploy waits for it if it did",
-        cx.target.stack, cx.options.app_path, cx.target.stage));
+        "whether CloudFormation started the change set on {} is not known: {} shows it, and the "
+        "next deploy waits for it if it did",
+        cx.target.stack, follow_up(cx, "events")));
     std::optional<AwsError> failed;
     json execute = {{"ChangeSetName", change_set.id}, {"ClientRequestToken", change_set.name}};
     try {
@@ -1120,14 +1110,14 @@ Task<int> deploy_command(Context& cx) {
                              stack ? stack->value("StackStatus", "") : "gone", failed->what()));
     }
     session.standing(fmt::format(
-        "CloudFormation goes on {} {} without pareto: `pareto events {} --stage {}` shows how "
-        "it ends, and the next deploy waits for it",
+        "CloudFormation goes on {} {} without pareto: {} shows how it ends, and the next deploy "
+        "waits for it",
         change_set.stack_type == "CREATE" ? "creating" : "updating", cx.target.stack,
-        cx.options.app_path, cx.target.stage));
+        follow_up(cx, "events")));
     co_await follow(session, cx.target, since, change_set.changes.size(),
                     change_set.stack_type + "_COMPLETE");
-    session.standing(fmt::format("{} is deployed: `pareto outputs {} --stage {}` shows its outputs",
-                                 cx.target.stack, cx.options.app_path, cx.target.stage));
+    session.standing(fmt::format("{} is deployed: {} shows its outputs", cx.target.stack,
+                                 follow_up(cx, "outputs")));
     if (cx.target.local) {
       std::vector<std::string> notes = co_await after_execute(session, cx.target.stack, prepared.alarms);
       for (const auto& note : notes) co_await session.err("local: " + note + "\n");

@@ -22,7 +22,7 @@ Task<int> guarded(Session& session, std::function<Task<int>(Session&)> start) {
     message = stop.what();
     exit = stop.exit;
   } catch (const AwsError& error) {
-    message = fmt::format("{}: {}", error.code, error.what());
+    message = error.said();
     exit = kExitFailed;
     standing = true;
   } catch (const std::exception& error) {  // a flow's bug: said, never a crash of the host

@@ -131,16 +131,85 @@ class DependencyOrder {
   std::vector<std::string> order_;
 };
 
+// The Lambda function a target or subscription names (its Fn::GetAtt Arn), if it is one.
+bool names_function(const ordered_json& arn, const ordered_json& resources) {
+  auto found = arn.find("Fn::GetAtt");
+  if (found == arn.end()) return false;
+  ordered_json target = get_att_target(*found);
+  return target.is_string() && resources.contains(target.get<std::string>()) &&
+         type_of(resources.at(target.get<std::string>())) == "AWS::Lambda::Function";
+}
+
+// pareto dev fires the functions itself: what would have moto invoke one goes, and the taps
+// that deliver to pareto come in its place. Returns the resources to drop.
+Names fired_by_pareto(ordered_json& resources, std::vector<std::string>& changes, bool root) {
+  Names dropped;
+  std::set<std::string> buses;
+  ordered_json topics = ordered_json::array();
+  int retargeted = 0;
+  for (auto it = resources.begin(); it != resources.end(); ++it) {
+    std::string type = type_of(it.value());
+    ordered_json& properties = it.value()["Properties"];
+    if (type == "AWS::Lambda::EventSourceMapping" ||
+        (type == "AWS::SNS::Subscription" && has_string(properties, "Protocol", "lambda"))) {
+      dropped.insert(it.key());
+      if (type == "AWS::SNS::Subscription" && !topics.contains(properties["TopicArn"]))
+        topics.push_back(properties["TopicArn"]);
+    } else if (type == "AWS::Events::Rule" && properties.contains("EventPattern")) {
+      buses.insert(properties.value("EventBusName", ordered_json("default")).dump());
+      ordered_json kept = ordered_json::array();
+      for (const auto& target : properties.value("Targets", ordered_json::array()))
+        if (!names_function(target.value("Arn", ordered_json()), resources)) kept.push_back(target);
+      if (kept.size() != properties.value("Targets", ordered_json::array()).size()) retargeted++;
+      properties["Targets"] = std::move(kept);
+    }
+  }
+  for (const auto& id : dropped)
+    changes.push_back(fmt::format("dropped {} ({}): pareto dev fires it", id, type_of(resources.at(id))));
+  if (retargeted > 0)
+    changes.push_back(fmt::format("took the functions out of {} rules' targets: pareto dev "
+                                  "matches the events", retargeted));
+  auto queue = [&](std::string_view id) {
+    resources[std::string(id)] = {{"Type", "AWS::SQS::Queue"}, {"Properties", ordered_json::object()}};
+    return ordered_json{{"Fn::GetAtt", {std::string(id), "Arn"}}};
+  };
+  if (!root) buses.clear();
+  ordered_json events = buses.empty() ? ordered_json() : queue(kDevEventsQueue);
+  int tap = 0;
+  for (const auto& bus : buses) {
+    ordered_json rule = {{"EventPattern", {{"source", {{{"prefix", ""}}}}}},
+                         {"Targets", {{{"Id", "pareto-dev"}, {"Arn", events}}}}};
+    if (bus != "\"default\"") rule["EventBusName"] = ordered_json::parse(bus);
+    resources[fmt::format("ParetoDevEventsRule{}", ++tap)] = {{"Type", "AWS::Events::Rule"},
+                                                               {"Properties", rule}};
+  }
+  if (!topics.empty()) {
+    ordered_json messages = queue(kDevTopicsQueue);
+    tap = 0;
+    for (const auto& topic : topics)
+      resources[fmt::format("ParetoDevTopicsSubscription{}", ++tap)] = {
+          {"Type", "AWS::SNS::Subscription"},
+          {"Properties", {{"Protocol", "sqs"}, {"TopicArn", topic}, {"Endpoint", messages}}}};
+  }
+  if (!buses.empty())
+    changes.push_back(fmt::format("added {}, which every bus event reaches", kDevEventsQueue));
+  if (!topics.empty())
+    changes.push_back(fmt::format("added {}, subscribed to the topics functions subscribe to",
+                                  kDevTopicsQueue));
+  return dropped;
+}
+
 // Drops, cleans up and reorders `resources` in place; returns the dropped logical ids.
-Names adapt_resources(ordered_json& resources, std::vector<std::string>& changes) {
+Names adapt_resources(ordered_json& resources, std::vector<std::string>& changes, Firing firing) {
   Names dropped;
   for (auto it = resources.begin(); it != resources.end(); ++it)
     if (!moto_types().contains(type_of(it.value()))) dropped.insert(it.key());
-  for (const auto& id : dropped) {
+  for (const auto& id : dropped)
     changes.push_back(
         fmt::format("dropped {} ({}): moto does not model it", id, type_of(resources.at(id))));
-    resources.erase(id);
-  }
+  if (firing != Firing::moto)
+    dropped.merge(fired_by_pareto(resources, changes, firing == Firing::pareto_root));
+  for (const auto& id : dropped) resources.erase(id);
   for (auto it = resources.begin(); it != resources.end(); ++it) {
     ordered_json& resource = it.value();
     if (resource.contains("DependsOn")) {
@@ -194,7 +263,7 @@ const std::set<std::string, std::less<>>& moto_types() {
   return types;
 }
 
-Adapted adapt_for_moto(const ordered_json& templ) {
+Adapted adapt_for_moto(const ordered_json& templ, Firing firing) {
   Adapted adapted;
   adapted.templ = templ;
   if (auto resources = templ.find("Resources"); resources != templ.end()) {
@@ -204,7 +273,7 @@ Adapted adapt_for_moto(const ordered_json& templ) {
   }
   Names dropped;
   if (auto resources = adapted.templ.find("Resources"); resources != adapted.templ.end())
-    dropped = adapt_resources(*resources, adapted.changes);
+    dropped = adapt_resources(*resources, adapted.changes, firing);
   if (auto outputs = adapted.templ.find("Outputs"); outputs != adapted.templ.end()) {
     std::vector<std::string> names;
     for (auto it = outputs->begin(); it != outputs->end(); ++it) names.push_back(it.key());

@@ -37,7 +37,16 @@ struct Adapted {
 // Fn::GetAtt, ${...} in Fn::Sub) into "local:<LogicalId>"; gives MOCK methods a placeholder Uri
 // and IntegrationHttpMethod; and orders the resources so that DependsOn targets come first,
 // otherwise keeping their order (parse the text as ordered_json to keep it).
-Adapted adapt_for_moto(const nlohmann::ordered_json& templ);
+// Who fires the functions: moto (deploy --local), or pareto dev, which runs the handlers itself.
+// For pareto, what would have moto invoke a function goes (event source mappings, Lambda targets
+// of rules, Lambda subscriptions of topics), and taps deliver to pareto instead: every message of
+// a topic with a Lambda subscription goes to the stack's queue kDevTopicsQueue, and every event on
+// a bus (tapped in the root stack only, so once) to kDevEventsQueue.
+enum class Firing { moto, pareto_root, pareto_nested };
+Adapted adapt_for_moto(const nlohmann::ordered_json& templ, Firing firing = Firing::moto);
+
+inline constexpr std::string_view kDevEventsQueue = "ParetoDevEventsQueue";
+inline constexpr std::string_view kDevTopicsQueue = "ParetoDevTopicsQueue";
 
 // Resolves the intrinsics of a deployed stack's resource properties: Ref (resources, parameters,
 // pseudo parameters), Fn::GetAtt of a queue's QueueName, and Fn::Sub; what it cannot resolve

@@ -32,6 +32,7 @@ struct AwsError : std::runtime_error {
   AwsError(std::string code_, const std::string& message, int status_)
       : std::runtime_error(message), code(std::move(code_)), status(status_) {}
   bool missing() const;  // "does not exist", NoSuchBucket, ResourceNotFoundException, 404
+  std::string said() const { return code + ": " + what(); }  // "Throttling: Rate exceeded"
 };
 
 // The end of a command that did not succeed: its message goes to stderr, `exit` is the status.

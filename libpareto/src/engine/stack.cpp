@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdio>
+
 namespace pareto::engine {
 
 Task<std::optional<json>> describe_stack(Session& session, std::string name) {
@@ -55,6 +58,22 @@ Task<std::string> artifacts_bucket(Session& session, const Target& target, bool 
     params["CreateBucketConfiguration"] = {{"LocationConstraint", target.region}};
   co_await session.call("s3", "CreateBucket", params);
   co_return bucket;
+}
+
+std::optional<int64_t> epoch_ms(const json& timestamp) {
+  if (!timestamp.is_string()) return std::nullopt;
+  const std::string text = timestamp;
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u", &year, &month, &day, &hour, &minute,
+                  &second) != 6)
+    return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{month},
+                                         std::chrono::day{day}};
+  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  const auto at = std::chrono::sys_days{date} + std::chrono::hours{hour} +
+                  std::chrono::minutes{minute} + std::chrono::seconds{second};
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
 }
 
 std::string short_time(const json& timestamp) {

@@ -16,6 +16,7 @@ struct Target {
   std::string stack;   // <app>-<stage>
   std::string region;  // as the host's SDK resolved it
   bool local = false;  // moto's server: the compatibility pass applies
+  bool dev = false;    // pareto dev runs the handlers: moto fires none of them
   int64_t poll_ms = 3000;
 };
 
@@ -35,5 +36,7 @@ Task<std::string> artifacts_bucket(Session& session, const Target& target, bool 
 
 // A CloudFormation timestamp (ISO 8601 from every host) as "YYYY-MM-DD HH:MM:SS" UTC.
 std::string short_time(const json& timestamp);
+// The same timestamp as epoch milliseconds; nullopt if it is not one.
+std::optional<int64_t> epoch_ms(const json& timestamp);
 
 }  // namespace pareto::engine

@@ -40,6 +40,13 @@ def listening(port: int) -> bool:
 def moto_server(keep: bool = False) -> Iterator[str]:
     """Starts moto's server (pareto.moto_server) on a free loopback port and yields its URL; stops it after,
     unless `keep`, in which case it goes on running on its own."""
+    with moto_process(keep) as (_, url):
+        yield url
+
+
+@contextmanager
+def moto_process(keep: bool = False) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """moto_server's process and URL (a test that kills the emulator needs the process)."""
     require_moto()
     port = free_port()
     with tempfile.TemporaryFile() as log:
@@ -54,7 +61,7 @@ def moto_server(keep: bool = False) -> Iterator[str]:
             stop(server)
             raise
         try:
-            yield f"http://127.0.0.1:{port}"
+            yield server, f"http://127.0.0.1:{port}"
         finally:
             if not keep:
                 stop(server)
