@@ -14,6 +14,7 @@ const native = require('./native');
 const { App } = require('./app');
 const { CommandError, ParetoError, ValidationError, check } = require('./errors');
 const { KindError, kindsInModule } = require('./kinds');
+const { Servers } = require('./serve');
 
 // boto3's service names (the engine's) → the SDK's package and client class.
 const SERVICES = {
@@ -27,6 +28,7 @@ const SERVICES = {
   dynamodb: ['client-dynamodb', 'DynamoDBClient'],
   sqs: ['client-sqs', 'SQSClient'],
   secretsmanager: ['client-secrets-manager', 'SecretsManagerClient'],
+  apigateway: ['client-api-gateway', 'APIGatewayClient'],
 };
 // What botocore reports as a connection error: the engine retries "NetworkingError".
 const INTERRUPTED = JSON.stringify({ interrupted: true });  // the answer to a step Ctrl-C cut short
@@ -126,6 +128,7 @@ class Host {
     this.config = null;
     this.clients = new Map();
     this.emulators = [];  // stopped when the flow ends
+    this.servers = null;  // pareto dev's, closed when the flow ends
     this.aborts = new AbortController();  // interrupt(): every pending step gives up
   }
 
@@ -159,6 +162,7 @@ class Host {
         }
       }
     } finally {
+      if (this.servers) await this.servers.close();
       await Promise.all(this.emulators.map(stop));
     }
   }
@@ -182,6 +186,16 @@ class Host {
       case 'emulator': return this.emulator(Boolean(step.keep));
       case 'run': return this.process(step);
       case 'tool': return this.tool(step.name);
+      case 'serve':
+        this.servers ??= new Servers();
+        return this.servers.serve(step.name, step.port);
+      case 'incoming':
+        if (this.servers) return this.servers.incoming(step.milliseconds, signal);
+        await sleep(step.milliseconds, null, { signal });
+        return { now_ms: Date.now() };
+      case 'respond':
+        this.servers?.respond(step);
+        return null;
       default: throw new ParetoError(native.ERROR, `the engine asked for an unknown step: ${step.step}`);
     }
   }
@@ -299,10 +313,15 @@ class Host {
   }
 
   /** A process of the engine's (pip, npm, a test run), awaited so that Ctrl-C reaches this host too. */
-  async process({ argv, cwd, env }) {
+  async process({ argv, cwd, env, input, split }) {
     const program = { node: process.execPath, python: python() }[argv[0]] ?? argv[0];
+    const started = Date.now();
     const child = spawn(program, argv.slice(1), { cwd, env: { ...process.env, ...env },
-      stdio: ['inherit', 'pipe', 'pipe'], signal: this.aborts.signal });
+      stdio: [input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'], signal: this.aborts.signal });
+    if (input !== undefined) {
+      child.stdin.on('error', () => {});  // a process that exits without reading its input
+      child.stdin.end(input);
+    }
     const output = { stdout: '', stderr: '' };  // stdout, then stderr, as Python's host gives them
     for (const name of ['stdout', 'stderr']) child[name].setEncoding('utf8').on('data', (chunk) => { output[name] += chunk; });
     const done = await new Promise((resolve) => {
@@ -311,7 +330,9 @@ class Host {
     });
     if (done.error?.name === 'AbortError') throw done.error;
     if (done.error) return { exit: 127, output: `cannot run ${program}: ${done.error.message}` };
-    return { exit: done.code ?? -os.constants.signals[done.signal], output: output.stdout + output.stderr };
+    const answer = { exit: done.code ?? -os.constants.signals[done.signal], output: output.stdout + output.stderr };
+    if (split) Object.assign(answer, { stdout: output.stdout, stderr: output.stderr, milliseconds: Date.now() - started });
+    return answer;
   }
 }
 

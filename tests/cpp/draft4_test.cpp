@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "check/schema.hpp"
 #include "render/draft4.hpp"
 
 namespace pareto {
@@ -39,6 +40,23 @@ TEST(Draft4, BooleanSchemas) {
   EXPECT_EQ(to_draft4(json::parse(R"({"properties": {"a": true, "b": false}})"), "", errors)["properties"],
             json::parse(R"({"a": {}, "b": {"not": {}}})"));
   EXPECT_TRUE(errors.empty());
+}
+
+}  // namespace
+}  // namespace pareto
+
+namespace pareto {
+namespace {
+
+// pareto dev validates request bodies against the models as API Gateway does: draft 4.
+TEST(Draft4, AModelValidatesBodiesAsDraft4) {
+  Diagnostics errors;
+  Schema model(to_draft4(nlohmann::json::parse(R"({"type": "object",
+      "properties": {"id": {"type": "string", "minLength": 1}, "age": {"type": "integer", "exclusiveMinimum": 0}},
+      "required": ["id"]})"), "", errors), Schema::Draft::four);
+  EXPECT_TRUE(model.validate(nlohmann::json::parse(R"({"id": "ada", "age": 3})")).empty());
+  EXPECT_FALSE(model.validate(nlohmann::json::parse(R"({"age": 3})")).empty());
+  EXPECT_FALSE(model.validate(nlohmann::json::parse(R"({"id": "ada", "age": 0})")).empty());
 }
 
 }  // namespace

@@ -430,3 +430,52 @@ TEST(MotoHooks, BeforeDestroyWithoutAlarmsDeletesNothing) {
 
 }  // namespace
 }  // namespace pareto::engine
+
+namespace pareto::engine {
+namespace {
+
+// pareto dev runs the handlers: nothing is left that would have moto invoke one, and the taps
+// take their place, the bus's in the root stack only.
+TEST(MotoAdapt, ForDevTheTapsReplaceWhatWouldInvokeAFunction) {
+  const ordered_json templ = {
+      {"Resources",
+       {{"Worker", resource("AWS::Lambda::Function")},
+        {"Jobs", resource("AWS::SQS::Queue")},
+        {"Alerts", resource("AWS::SNS::Topic")},
+        {"Mapping", resource("AWS::Lambda::EventSourceMapping",
+                             {{"EventSourceArn", {{"Fn::GetAtt", {"Jobs", "Arn"}}}},
+                              {"FunctionName", {{"Ref", "Worker"}}}})},
+        {"Subscription", resource("AWS::SNS::Subscription",
+                                  {{"Protocol", "lambda"}, {"TopicArn", {{"Ref", "Alerts"}}},
+                                   {"Endpoint", {{"Fn::GetAtt", {"Worker", "Arn"}}}}})},
+        {"Rule", resource("AWS::Events::Rule",
+                          {{"EventPattern", {{"source", {"app"}}}},
+                           {"Targets", {{{"Id", "action"}, {"Arn", {{"Fn::GetAtt", {"Worker", "Arn"}}}}},
+                                        {{"Id", "queue"}, {"Arn", {{"Fn::GetAtt", {"Jobs", "Arn"}}}}}}}})}}}};
+  Adapted root = adapt_for_moto(templ, Firing::pareto_root);
+  const ordered_json& resources = root.templ["Resources"];
+  EXPECT_FALSE(resources.contains("Mapping"));
+  EXPECT_FALSE(resources.contains("Subscription"));
+  EXPECT_EQ(resources["Rule"]["Properties"]["Targets"].size(), 1U);
+  EXPECT_EQ(resources["Rule"]["Properties"]["Targets"][0]["Id"], "queue");
+  EXPECT_EQ(resources["ParetoDevEventsRule1"]["Properties"]["Targets"][0]["Arn"],
+            ordered_json({{"Fn::GetAtt", {"ParetoDevEventsQueue", "Arn"}}}));
+  EXPECT_EQ(resources["ParetoDevTopicsSubscription1"]["Properties"]["TopicArn"],
+            ordered_json({{"Ref", "Alerts"}}));
+  EXPECT_EQ(resources["ParetoDevTopicsSubscription1"]["Properties"]["Protocol"], "sqs");
+  EXPECT_TRUE(std::any_of(root.changes.begin(), root.changes.end(), [](const std::string& c) {
+    return c == "dropped Mapping (AWS::Lambda::EventSourceMapping): pareto dev fires it";
+  }));
+
+  const ordered_json nested = adapt_for_moto(templ, Firing::pareto_nested).templ["Resources"];
+  EXPECT_FALSE(nested.contains("ParetoDevEventsQueue"));
+  EXPECT_FALSE(nested.contains("ParetoDevEventsRule1"));
+  EXPECT_TRUE(nested.contains("ParetoDevTopicsQueue"));
+
+  const ordered_json kept = adapt_for_moto(templ).templ["Resources"];  // deploy --local
+  EXPECT_TRUE(kept.contains("Mapping"));
+  EXPECT_EQ(kept["Rule"]["Properties"]["Targets"].size(), 2U);
+}
+
+}  // namespace
+}  // namespace pareto::engine

@@ -281,9 +281,10 @@ struct Schema::Compiled {
   RegexCache patterns;
 };
 
-Schema::Schema(json document) : document_(std::move(document)) {
+Schema::Schema(json document, Draft draft) : document_(std::move(document)) {
   auto compiled = std::make_shared<Compiled>();
-  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::SchemaParser parser(draft == Draft::four ? valijson::SchemaParser::kDraft4
+                                                     : valijson::SchemaParser::kDraft7);
   valijson::adapters::NlohmannJsonAdapter adapter(document_);
   parser.populateSchema(adapter, compiled->schema);
   collect_patterns(document_, compiled->patterns);

@@ -12,8 +12,9 @@ namespace pareto {
 
 class Schema {
  public:
-  // Throws std::exception when valijson cannot read `document` as a draft-7 schema.
-  explicit Schema(nlohmann::json document);
+  enum class Draft { four, seven };  // API Gateway's models are draft 4
+  // Throws std::exception when valijson cannot read `document` as a schema of that draft.
+  explicit Schema(nlohmann::json document, Draft draft = Draft::seven);
   // The config schema of pareto.yaml.
   static const Schema& config();
 

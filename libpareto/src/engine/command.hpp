@@ -59,6 +59,8 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> attributes;  // --attribute K=V
   std::string key;
   int keep = 3;
+  int port = 0;                  // dev: the first API's port (0: a free one)
+  std::vector<std::string> now;  // dev: timers fired at once
 };
 
 // What a command that reaches AWS works with: the session, its options, the valid app the host

@@ -12,6 +12,7 @@
 
 #include "engine/command.hpp"
 #include "engine/build.hpp"
+#include "engine/dev.hpp"
 #include "engine/files.hpp"
 #include "load/sources.hpp"
 
@@ -346,6 +347,7 @@ Task<Target> connect(Session& session, const Options& options, const App& app) {
         co_await session.err(fmt::format("moto's server keeps running at {}\n", endpoint));
     }
     target.local = true;
+    target.endpoint = endpoint;
     target.poll_ms = 200;
     request.update({{"endpoint", endpoint}, {"region", "us-east-1"},
                     {"credentials", {{"access_key_id", "testing"}, {"secret_access_key", "testing"}}}});
@@ -429,6 +431,21 @@ Task<int> watch(Session& session, const Options& options) {
     }
     co_await session.wait(kPollMs);
   }
+}
+
+// The app deployed to an emulator and run here until interrupted (engine/dev.cpp).
+Task<int> dev(Session& session, const Options& given) {
+  require_aws(session, given);
+  Options options = given;
+  options.local = true;
+  auto app = co_await load_app(session, options, false);
+  if (!app) co_return kExitFailed;
+  Target target = co_await connect(session, options, *app);
+  target.dev = true;
+  Context context{session, options, *app, target};
+  DevHooks hooks{[&session, &options]() { return load_app(session, options, true, true); },
+                 [](const App& invalid) { return error_lines(json::parse(invalid.errors())); }};
+  co_return co_await dev_command(context, std::move(hooks));
 }
 
 std::pair<std::string, std::string> key_value(const std::string& text, const char* option) {
@@ -522,12 +539,20 @@ void define(CLI::App& cli, Parsed& parsed) {
            {"users", "List, create, delete or log in the users of a user pool"},
            {"artifacts", "The app's code archives and templates in the artifacts bucket"},
            {"watch", "Deploy, then deploy every saved change: hot swaps when only code "
-                     "changed, change sets otherwise"}}) {
+                     "changed, change sets otherwise"},
+           {"dev", "Run the app on this machine: deployed to the emulator, its APIs served, "
+                   "its handlers run here for every trigger, until Ctrl-C"}}) {
     std::string_view n = name;
     CLI::App* sub = command(name, help);
     sub->add_option("--stage", o.stage, "Lower-case letters and digits (default: dev)");
     reach(sub);
     sub->add_flag("--keep-local", o.keep_local, "Leave the server --local started running");
+    if (n == "dev") {
+      sub->add_option("--port", o.port, "The first API's port on 127.0.0.1 (the next API's is one "
+                                        "more; default: free ones)")->check(CLI::Range(0, 65535));
+      sub->add_option("--now", o.now, "Fire this timer once at start; repeatable");
+      sub->add_option("--parameter", parsed.parameters, "KEY=VALUE: a template parameter, e.g. a layer ARN");
+    }
     if (n == "diff" || n == "deploy" || n == "watch") {
       sub->add_option("--parameter", parsed.parameters, "KEY=VALUE: a template parameter, e.g. a layer ARN");
       sub->add_flag("--allow-replace", o.allow_replace,
@@ -593,6 +618,7 @@ Task<int> dispatch(Session& session, const Options& options) {
   if (c == "match") co_return co_await match(session, options);
   if (c == "test") co_return co_await test(session, options);
   if (c == "watch") co_return co_await watch(session, options);
+  if (c == "dev") co_return co_await dev(session, options);
   static const std::map<std::string, AwsCommand, std::less<>> kAws = {
       {"diff", diff_command},           {"deploy", deploy_command},
       {"outputs", outputs_command},     {"destroy", destroy_command},

@@ -16,6 +16,7 @@ struct Target {
   std::string stack;   // <app>-<stage>
   std::string region;  // as the host's SDK resolved it
   bool local = false;  // moto's server: the compatibility pass applies
+  std::string endpoint{};  // the emulator's URL, when local
   bool dev = false;    // pareto dev runs the handlers: moto fires none of them
   int64_t poll_ms = 3000;
 };

@@ -28,6 +28,7 @@ import botocore.response
 from . import _pareto
 from ._app import App
 from ._errors import CommandError, ParetoError, ValidationError
+from ._serve import Servers
 from .kinds import kinds_in_module
 
 # The engine owns retries (one policy, with jitter, in every host): the SDK makes one attempt.
@@ -92,7 +93,8 @@ class Host:
         self.session: Optional[boto3.Session] = None
         self.endpoint: Optional[str] = None
         self.clients: dict[str, Any] = {}
-        self.resources = ExitStack()  # the emulator, stopped when the flow ends
+        self.resources = ExitStack()  # the emulator and servers, stopped when the flow ends
+        self.servers: Optional[Servers] = None
 
     @staticmethod
     def write_to_process(stream: str, text: str) -> None:
@@ -154,6 +156,18 @@ class Host:
             return self.process(step)
         elif kind == "tool":
             return self.tool(step["name"])
+        elif kind == "serve":
+            if self.servers is None:
+                self.servers = Servers()
+                self.resources.callback(self.servers.close)
+            return self.servers.serve(step["name"], step["port"])
+        elif kind == "incoming" and self.servers is not None:
+            return self.servers.incoming(step["milliseconds"])
+        elif kind == "incoming":
+            time.sleep(step["milliseconds"] / 1000)
+            return {"now_ms": int(time.time() * 1000)}
+        elif kind == "respond" and self.servers is not None:
+            self.servers.respond(step)
         else:
             raise ParetoError(_pareto.ERROR, f"the engine asked for an unknown step: {kind}")
         return None
@@ -236,12 +250,17 @@ class Host:
     def process(step: dict[str, Any]) -> dict[str, Any]:
         argv = list(step["argv"])
         argv[0] = {"python": sys.executable}.get(argv[0], argv[0])
+        started = time.monotonic()
         try:
             done = subprocess.run(argv, cwd=step["cwd"], env={**os.environ, **step["env"]},
-                                  capture_output=True, text=True)
+                                  input=step.get("input"), capture_output=True, text=True)
         except OSError as error:
             return {"exit": 127, "output": f"cannot run {argv[0]}: {error}"}
-        return {"exit": done.returncode, "output": done.stdout + done.stderr}
+        answer = {"exit": done.returncode, "output": done.stdout + done.stderr}
+        if step.get("split"):
+            answer.update(stdout=done.stdout, stderr=done.stderr,
+                          milliseconds=int((time.monotonic() - started) * 1000))
+        return answer
 
 
 def command(app: App, argv: Sequence[str], write: Optional[Write] = None) -> Any:

@@ -12,4 +12,5 @@ def handler(event, context):
     item = table.get_item(Key={"pk": f"user#{user_id}", "sk": "profile"}).get("Item")
     if item is None:
         return {"statusCode": 404, "body": json.dumps({"message": f"no user {user_id}"})}
-    return {"statusCode": 200, "body": json.dumps({"id": user_id, "name": item["name"]})}
+    body = {"id": user_id, "name": item["name"], "welcomed": bool(item.get("welcomed"))}
+    return {"statusCode": 200, "body": json.dumps(body)}

@@ -1,0 +1,965 @@
+// pareto dev: the app deployed to the emulator, each handler run on this machine as a process of
+// its runtime, and each trigger fired as AWS fires it, read from the template AWS would get:
+// API Gateway's routing, validation, CORS and proxy events; event source mappings' batches and
+// partial failures over the emulator's queues; rules matched by the core's matcher; topics'
+// subscriptions; timers; async retries and on-failure destinations.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <regex>
+#include <set>
+
+#include "check/schema.hpp"
+#include "embedded.hpp"
+#include "engine/base64.hpp"
+#include "engine/build.hpp"
+#include "engine/dev.hpp"
+#include "engine/files.hpp"
+#include "engine/moto.hpp"
+
+namespace pareto::engine {
+
+namespace {
+namespace fs = std::filesystem;
+
+constexpr int64_t kIdleMs = 200;          // a request is waited for this long between reads
+constexpr int64_t kReloadCheckMs = 1000;  // how often pareto.yaml is looked at
+constexpr int kReceiveLimit = 10;         // SQS ReceiveMessage takes at most 10
+constexpr int kDefaultAsyncRetries = 2;   // Lambda's, without an EventInvokeConfig
+
+// AWS's cron(minutes hours day-of-month month day-of-week year), in UTC: the next minute after
+// `after_ms` that it fires, or nullopt when it uses what this does not read (L, W, #) or never
+// fires within a year and a day.
+class Cron {
+ public:
+  static std::optional<Cron> parse(const std::string& expression) {
+    static const std::regex kCron(R"(cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\))");
+    std::smatch match;
+    if (!std::regex_match(expression, match, kCron)) return std::nullopt;
+    static const std::array<int, 6> kLow{0, 0, 1, 1, 1, 1970}, kHigh{59, 23, 31, 12, 7, 2199};
+    Cron cron;
+    for (size_t i = 0; i < 6; ++i) {
+      std::optional<std::set<int>> values = field(match[i + 1].str(), kLow[i], kHigh[i], i == 3, i == 4);
+      if (!values) return std::nullopt;
+      cron.fields_[i] = std::move(*values);
+    }
+    return cron;
+  }
+
+  std::optional<int64_t> next(int64_t after_ms) const {
+    using namespace std::chrono;
+    constexpr int64_t kMinutesToLook = 527'040;  // 366 days
+    auto minute = floor<minutes>(sys_time<milliseconds>(milliseconds(after_ms))) + minutes(1);
+    for (int64_t i = 0; i < kMinutesToLook; ++i, minute += minutes(1)) {
+      auto day = floor<days>(minute);
+      year_month_day date(day);
+      hh_mm_ss time(minute - day);
+      int weekday = static_cast<int>(std::chrono::weekday(day).c_encoding()) + 1;  // SUN = 1
+      if (fields_[0].contains(static_cast<int>(time.minutes().count())) &&
+          fields_[1].contains(static_cast<int>(time.hours().count())) &&
+          fields_[2].contains(static_cast<int>(static_cast<unsigned>(date.day()))) &&
+          fields_[3].contains(static_cast<int>(static_cast<unsigned>(date.month()))) &&
+          fields_[4].contains(weekday) && fields_[5].contains(static_cast<int>(date.year())))
+        return duration_cast<milliseconds>(minute.time_since_epoch()).count();
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // "*", "?", "5", "1-5", "*/15", "10-50/20", "MON-FRI", "JAN,JUL", each within [low, high].
+  static std::optional<std::set<int>> field(const std::string& text, int low, int high, bool months,
+                                            bool weekdays) {
+    static const std::array<std::string_view, 12> kMonths{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                          "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+    static const std::array<std::string_view, 7> kDays{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+    auto number = [&](const std::string& word) -> std::optional<int> {
+      for (size_t i = 0; months && i < kMonths.size(); ++i) if (word == kMonths[i]) return static_cast<int>(i) + 1;
+      for (size_t i = 0; weekdays && i < kDays.size(); ++i) if (word == kDays[i]) return static_cast<int>(i) + 1;
+      if (word.empty() || word.size() > 4 || !std::all_of(word.begin(), word.end(), ::isdigit)) return std::nullopt;
+      int value = std::stoi(word);
+      return value >= low && value <= high ? std::optional<int>(value) : std::nullopt;
+    };
+    std::set<int> out;
+    for (size_t start = 0; start <= text.size();) {
+      size_t end = std::min(text.find(',', start), text.size());
+      std::string part = text.substr(start, end - start);
+      start = end + 1;
+      int step = 1;
+      if (size_t slash = part.find('/'); slash != std::string::npos) {
+        std::optional<int> by = number(part.substr(slash + 1));
+        if (!by || *by == 0) return std::nullopt;
+        step = *by;
+        part = part.substr(0, slash);
+      }
+      int from = low, to = high;
+      if (part != "*" && part != "?") {
+        size_t dash = part.find('-');
+        std::optional<int> first = number(part.substr(0, dash));
+        std::optional<int> last = dash == std::string::npos ? first : number(part.substr(dash + 1));
+        if (!first || !last) return std::nullopt;
+        from = *first;
+        to = dash == std::string::npos && step > 1 ? high : *last;
+      }
+      for (int value = from; value <= to; value += step) out.insert(value);
+    }
+    return out;
+  }
+
+  std::array<std::set<int>, 6> fields_;
+};
+
+// A function as pareto dev runs it.
+struct Handler {
+  std::string id;     // its logical id
+  std::string label;  // its name without "<app>-<stage>-": the action's, or pareto's own
+  std::string name, arn;
+  std::string runtime;  // "python" | "nodejs"
+  std::string folder, module, function;
+  std::vector<std::string> roots;  // where its imports resolve besides its folder
+  json env = json::object();
+  int64_t timeout_ms = 3000;
+  int memory_mb = 128;
+  int retries = kDefaultAsyncRetries;  // async invocations
+  std::string on_failure;              // the queue URL of its on-failure destination
+};
+
+struct Route {
+  std::string method;    // GET, ..., OPTIONS, ANY
+  std::string resource;  // "/hello/{id}"
+  std::string handler;   // a function's logical id; "" for CORS's MOCK
+  json mock_headers = json::object();
+  std::vector<std::string> required_query, required_headers;
+  std::optional<Schema> body;  // the model, when the body is validated
+  bool api_key = false;
+};
+
+struct Api {
+  std::string id, label, url;
+  json error_headers = json::object();  // the gateway responses' (CORS on 4XX and 5XX)
+  std::vector<Route> routes;
+};
+
+// An event source mapping over a queue.
+struct Poller {
+  std::string label, url, arn, handler;
+  int batch = 10;
+  bool partial = false;  // ReportBatchItemFailures
+};
+
+struct Timer {
+  std::string id, label, handler;
+  json input;
+  std::string schedule;
+  int64_t every_ms = 0;       // rate(...)
+  std::optional<Cron> cron;   // cron(...)
+  int64_t next_ms = 0;        // 0: it fires only with --now
+};
+
+// What runs: the handlers and their triggers, read from the app's templates and the stacks.
+struct Running {
+  std::map<std::string, Handler> handlers;
+  std::vector<Api> apis;
+  std::vector<Poller> pollers;
+  std::vector<Timer> timers;
+  std::map<std::string, std::vector<std::string>> rule_handlers;   // rule id → handlers
+  std::map<std::string, std::vector<std::string>> topic_handlers;  // topic ARN → handlers
+  std::optional<Rules> rules;
+  std::vector<std::string> taps;  // the queues the compatibility pass added, by URL
+};
+
+// The logical id a reference names: {"Ref": X}, {"Fn::GetAtt": [X, ...]}, "X.Arn" in a Sub.
+std::string referenced(const json& node) {
+  if (!node.is_object() || node.size() != 1) return "";
+  const std::string& function = node.begin().key();
+  const json& argument = node.begin().value();
+  if (function == "Ref" && argument.is_string()) return argument;
+  if (function == "Fn::GetAtt") {
+    if (argument.is_array() && !argument.empty()) return argument[0];
+    if (argument.is_string()) return argument.get<std::string>().substr(0, argument.get<std::string>().find('.'));
+  }
+  if (function == "Fn::Sub") {
+    static const std::regex kArn(R"(\$\{([A-Za-z0-9]+)\.Arn\})");
+    std::smatch match;
+    std::string text = argument.is_array() ? argument[0].get<std::string>() : argument.get<std::string>();
+    if (std::regex_search(text, match, kArn)) return match[1];
+  }
+  return "";
+}
+
+// API Gateway's header mappings ("<prefix>Name": "'value'") as Name → value.
+json quoted_headers(const json& parameters, std::string_view prefix) {
+  json out = json::object();
+  for (const auto& [key, value] : parameters.items()) {
+    if (!key.starts_with(prefix) || !value.is_string()) continue;
+    const std::string& text = value.get_ref<const std::string&>();
+    bool quoted = text.size() >= 2 && text.front() == '\'' && text.back() == '\'';
+    out[key.substr(prefix.size())] = quoted ? text.substr(1, text.size() - 2) : text;
+  }
+  return out;
+}
+
+std::string plural(size_t n, const char* one, const char* many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+class Dev {
+ public:
+  Dev(Context& cx, int64_t now_ms) : cx_(cx), now_ms_(now_ms), random_(cx.session.facts().seed) {}
+
+  Task<void> read(const App& app, const std::vector<Built>& built);
+  Task<void> read_running(const App& app, const std::vector<Built>& built);
+  Task<void> serve(int first_port);
+  Task<void> introduce();
+  Task<void> fire_timer(const std::string& name);
+  Task<void> fire(const Timer& timer);
+  Task<bool> step();  // false when idle
+
+ private:
+  Session& session() { return cx_.session; }
+  std::string request_id();
+  Task<json> invoke(const Handler& handler, json event, std::string trigger, std::string* error);
+  Task<void> invoke_async(const std::string& handler_id, json event, std::string trigger);
+  Task<void> answer(const json& request);
+  Task<void> respond(int64_t id, int status, json headers, std::string body);
+  Task<bool> poll(const Poller& poller);
+  Task<bool> tapped(const std::string& url);
+
+  Context& cx_;
+  int64_t now_ms_;
+  std::mt19937_64 random_;
+  Running running_;
+  std::string account_, region_;
+  std::vector<int> ports_;  // each API's, kept over reloads
+};
+
+std::string Dev::request_id() {
+  std::uniform_int_distribution<uint64_t> digits;
+  uint64_t a = digits(random_), b = digits(random_);
+  return fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", a >> 32U, (a >> 16U) & 0xffffU,
+                     a & 0xfffU, b >> 52U, b & 0xffffffffffffULL);
+}
+
+// What runs is replaced only when all of it is read: a failed reload leaves the last app running.
+Task<void> Dev::read(const App& app, const std::vector<Built>& built) {
+  Running previous = std::move(running_);
+  running_ = Running{};
+  try {
+    co_await read_running(app, built);
+  } catch (...) {
+    running_ = std::move(previous);
+    throw;
+  }
+}
+
+Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
+  Session& s = session();
+  std::vector<json> templates{json::parse(app.synth())};
+  for (const auto& nested : json::parse(app.nested_stacks())) templates.push_back(json::parse(nested["template"].get<std::string>()));
+  std::map<std::string, std::string> physical;
+  std::vector<std::string> stacks{cx_.target.stack};
+  std::vector<std::string> nested = co_await nested_stacks(s, cx_.target.stack);
+  stacks.insert(stacks.end(), nested.begin(), nested.end());
+  for (const auto& stack : stacks) {
+    json resources = co_await stack_resources(s, stack);
+    for (const auto& r : resources) physical[r.value("LogicalResourceId", "")] = r.value("PhysicalResourceId", "");
+  }
+  json identity = co_await s.call("sts", "GetCallerIdentity");
+  account_ = identity.value("Account", "123456789012");
+  region_ = cx_.target.region;
+  auto queue_arn = [&](const std::string& url) {
+    return fmt::format("arn:aws:sqs:{}:{}:{}", region_, account_, url.substr(url.rfind('/') + 1));
+  };
+  std::string prefix = cx_.target.stack + "-";
+  std::map<std::string, std::string> key_of;  // S3Key → the action's folder
+  json functions = json::parse(app.functions());
+  json parameters = parameter_values(templates[0], cx_.options.parameters);
+  fs::path base = app.base_dir();
+  std::map<std::string, std::string> dependencies;
+  for (const auto& b : built) dependencies[b.key] = b.dependencies;
+  json resources = json::object();
+  for (const auto& t : templates) resources.update(t.value("Resources", json::object()));
+
+  for (const auto& [id, resource] : resources.items()) {
+    if (resource.value("Type", "") != "AWS::Lambda::Function") continue;
+    const json& p = resource["Properties"];
+    Handler h;
+    h.id = id;
+    h.name = physical.count(id) ? physical[id] : id;
+    h.label = h.name.starts_with(prefix) ? h.name.substr(prefix.size()) : h.name;
+    json config = co_await s.call("lambda", "GetFunctionConfiguration", "FunctionName", h.name);
+    h.arn = config.value("FunctionArn", "");
+    h.env = config.value("Environment", json::object()).value("Variables", json::object());
+    h.timeout_ms = config.value("Timeout", 3) * int64_t{1000};
+    h.memory_mb = config.value("MemorySize", 128);
+    std::string runtime = config.value("Runtime", "python3.12");
+    h.runtime = runtime.starts_with("nodejs") ? "nodejs" : "python";
+    std::string entry = p.value("Handler", "index.handler");
+    h.module = entry.substr(0, entry.rfind('.'));
+    h.function = entry.substr(entry.rfind('.') + 1);
+    const json code = p.value("Code", json::object());
+    if (code.contains("ZipFile")) {  // pareto's own inline functions run from a copy of their source
+      fs::path folder = base / ".pareto" / "dev" / id;
+      std::error_code error;
+      fs::create_directories(folder, error);
+      std::string file = (folder / (h.module + (h.runtime == "python" ? ".py" : ".js"))).string();
+      if (error || !write_atomically(file, code["ZipFile"].get<std::string>()))
+        throw Stop(fmt::format("cannot write {}", file));
+      h.folder = folder.string();
+    } else {
+      std::string key = resolve_key(code.value("S3Key", json("")), parameters);
+      for (const auto& f : functions) {
+        if (resolve_key(f["key"], parameters) != key) continue;
+        h.folder = fs::weakly_canonical(base / f["path"].get<std::string>()).string();
+        for (const auto& shared : f["shared"])
+          h.roots.push_back(fs::weakly_canonical(base / shared.get<std::string>()).parent_path().string());
+      }
+      if (!dependencies[key].empty()) h.roots.push_back(dependencies[key]);
+    }
+    running_.handlers[id] = std::move(h);
+  }
+
+  for (const auto& [id, resource] : resources.items()) {
+    const std::string type = resource.value("Type", "");
+    const json& p = resource.value("Properties", json::object());
+    if (type == "AWS::Lambda::EventInvokeConfig") {
+      std::string function = referenced(p.value("FunctionName", json()));
+      if (!running_.handlers.count(function)) continue;
+      Handler& h = running_.handlers[function];
+      h.retries = p.value("MaximumRetryAttempts", kDefaultAsyncRetries);
+      std::string destination = referenced(p.value("DestinationConfig", json::object())
+                                               .value("OnFailure", json::object())
+                                               .value("Destination", json()));
+      if (physical.count(destination)) h.on_failure = physical[destination];
+    } else if (type == "AWS::Lambda::EventSourceMapping") {
+      std::string source = referenced(p.value("EventSourceArn", json()));
+      if (resources.value(source, json::object()).value("Type", "") != "AWS::SQS::Queue") continue;
+      Poller poller;
+      poller.url = physical[source];
+      poller.arn = queue_arn(poller.url);
+      poller.label = poller.url.substr(poller.url.rfind('/') + 1);
+      if (poller.label.starts_with(prefix)) poller.label = poller.label.substr(prefix.size());
+      poller.handler = referenced(p.value("FunctionName", json()));
+      poller.batch = p.value("BatchSize", 10);
+      json types = p.value("FunctionResponseTypes", json::array());
+      poller.partial = std::find(types.begin(), types.end(), "ReportBatchItemFailures") != types.end();
+      running_.pollers.push_back(std::move(poller));
+    } else if (type == "AWS::SNS::Subscription" && p.value("Protocol", "") == "lambda") {
+      std::string topic = referenced(p.value("TopicArn", json()));
+      running_.topic_handlers[physical[topic]].push_back(referenced(p.value("Endpoint", json())));
+    } else if (type == "AWS::Events::Rule") {
+      std::vector<std::string> targets;
+      json input;
+      for (const auto& target : p.value("Targets", json::array())) {
+        std::string function = referenced(target.value("Arn", json()));
+        if (!running_.handlers.count(function)) continue;
+        targets.push_back(function);
+        if (target.contains("Input")) input = json::parse(target["Input"].get<std::string>());
+      }
+      if (targets.empty()) continue;
+      if (p.contains("ScheduleExpression")) {
+        Timer timer;
+        timer.id = id;
+        timer.handler = targets[0];
+        timer.input = input;
+        timer.schedule = p["ScheduleExpression"].get<std::string>();
+        static const std::regex kRate(R"(rate\((\d+) (minute|minutes|hour|hours|day|days)\))");
+        std::smatch match;
+        if (std::regex_match(timer.schedule, match, kRate)) {
+          int64_t unit = match[2].str().starts_with("minute") ? 60'000 : match[2].str().starts_with("hour") ? 3'600'000 : 86'400'000;
+          timer.every_ms = std::stoll(match[1]) * unit;
+          timer.next_ms = now_ms_ + timer.every_ms;
+        } else if (auto cron = Cron::parse(timer.schedule)) {
+          timer.cron = *cron;
+          timer.next_ms = cron->next(now_ms_).value_or(0);
+        }
+        running_.timers.push_back(std::move(timer));
+      } else {
+        running_.rule_handlers[id] = targets;
+      }
+    }
+  }
+  // Timers by the name the app gives them: "tick" for TickTimer.
+  for (auto& timer : running_.timers) {
+    std::string name = timer.id.substr(0, timer.id.size() - std::string_view("Timer").size());
+    std::string label;
+    for (char c : name) {
+      if (std::isupper(static_cast<unsigned char>(c)) && !label.empty()) label += '-';
+      label += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    timer.label = label;
+  }
+  json deployed = json::parse(app.rules(cx_.options.stage));
+  json patterns = json::object();
+  for (const auto& [id, pattern] : deployed["rules"].items())
+    if (running_.rule_handlers.count(id)) patterns[id] = pattern;
+  running_.rules = Rules::compile(patterns.dump());
+  for (std::string_view tap : {kDevEventsQueue, kDevTopicsQueue})
+    if (physical.count(std::string(tap))) running_.taps.push_back(physical[std::string(tap)]);
+
+  for (const auto& [id, resource] : resources.items()) {
+    if (resource.value("Type", "") != "AWS::ApiGateway::RestApi") continue;
+    Api api;
+    api.id = id;
+    std::string name = Resolver(physical, {{"StageName", cx_.target.stage}})(resource["Properties"]["Name"]);
+    api.label = name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+    running_.apis.push_back(std::move(api));
+  }
+  auto path_of = [&](std::string resource_id) {
+    std::string path;
+    for (int depth = 0; depth < 64 && resources.contains(resource_id); ++depth) {
+      const json& p = resources[resource_id]["Properties"];
+      path = "/" + p.value("PathPart", "") + path;
+      resource_id = referenced(p.value("ParentId", json()));
+      if (resources.value(resource_id, json::object()).value("Type", "") != "AWS::ApiGateway::Resource") break;
+    }
+    return path.empty() ? "/" : path;
+  };
+  for (auto& api : running_.apis) {
+    for (const auto& [id, resource] : resources.items()) {
+      const json& p = resource.value("Properties", json::object());
+      if (referenced(p.value("RestApiId", json())) != api.id) continue;
+      std::string type = resource.value("Type", "");
+      if (type == "AWS::ApiGateway::GatewayResponse") {
+        api.error_headers = quoted_headers(p.value("ResponseParameters", json::object()), "gatewayresponse.header.");
+        continue;
+      }
+      if (type != "AWS::ApiGateway::Method") continue;
+      Route route;
+      route.method = p.value("HttpMethod", "ANY");
+      std::string parent = referenced(p.value("ResourceId", json()));
+      route.resource = resources.contains(parent) && resources[parent]["Type"] == "AWS::ApiGateway::Resource" ? path_of(parent) : "/";
+      const json& integration = p.value("Integration", json::object());
+      route.handler = referenced(integration.value("Uri", json()));
+      for (const auto& response : integration.value("IntegrationResponses", json::array()))
+        route.mock_headers.update(quoted_headers(response.value("ResponseParameters", json::object()),
+                                                 "method.response.header."));
+      route.api_key = p.value("ApiKeyRequired", false);
+      std::string validator = referenced(p.value("RequestValidatorId", json()));
+      const json checks = resources.value(validator, json::object()).value("Properties", json::object());
+      const json requested = p.value("RequestParameters", json::object());
+      if (checks.value("ValidateRequestParameters", false))
+        for (const auto& [key, required] : requested.items()) {
+          if (!required.is_boolean() || !required.get<bool>()) continue;
+          if (key.starts_with("method.request.querystring.")) route.required_query.push_back(key.substr(27));
+          if (key.starts_with("method.request.header.")) route.required_headers.push_back(key.substr(22));
+        }
+      if (checks.value("ValidateRequestBody", false)) {
+        std::string model = referenced(p.value("RequestModels", json::object()).value("application/json", json()));
+        json schema = resources.value(model, json::object()).value("Properties", json::object()).value("Schema", json());
+        if (schema.is_object()) route.body.emplace(schema, Schema::Draft::four);
+      }
+      api.routes.push_back(std::move(route));
+    }
+  }
+}
+
+Task<void> Dev::serve(int first_port) {
+  for (size_t i = 0; i < running_.apis.size(); ++i) {
+    Api& api = running_.apis[i];
+    if (i < ports_.size()) {
+      api.url = fmt::format("http://127.0.0.1:{}", ports_[i]);
+      continue;
+    }
+    int port = first_port == 0 ? 0 : first_port + static_cast<int>(i);
+    json step = {{"step", "serve"}, {"name", api.label}, {"port", port}};
+    json answer = co_await session().perform(std::move(step));
+    if (answer.contains("error"))
+      throw Stop(fmt::format("cannot serve the {} API on 127.0.0.1:{}: {}", api.label, port,
+                             answer["error"].value("message", "")));
+    ports_.push_back(answer.value("port", 0));
+    api.url = fmt::format("http://127.0.0.1:{}", ports_.back());
+  }
+}
+
+Task<void> Dev::introduce() {
+  std::string text;
+  for (const auto& api : running_.apis) {
+    std::vector<std::string> routes;
+    for (const auto& route : api.routes)
+      if (!route.handler.empty()) routes.push_back(route.method + " " + route.resource);
+    text += fmt::format("  {} API: {} ({})\n", api.label, api.url, fmt::join(routes, ", "));
+  }
+  for (const auto& poller : running_.pollers)
+    text += fmt::format("  {} queue → {} (batches of {})\n", poller.label,
+                        running_.handlers[poller.handler].label, poller.batch);
+  for (const auto& timer : running_.timers)
+    text += fmt::format("  {} timer → {} ({}{})\n", timer.label, running_.handlers[timer.handler].label,
+                        timer.schedule, timer.next_ms ? "" : ": pareto dev reads no L, W or #, so only --now fires it");
+  for (const auto& [rule, handlers] : running_.rule_handlers)
+    for (const auto& h : handlers)
+      text += fmt::format("  rule {} → {}\n", rule, running_.handlers[h].label);
+  for (const auto& [topic, handlers] : running_.topic_handlers)
+    for (const auto& h : handlers)
+      text += fmt::format("  topic {} → {}\n", topic.substr(topic.rfind(':') + 1), running_.handlers[h].label);
+  text += "handlers run from their folders: a saved change runs at the next invocation; a saved "
+          "pareto.yaml deploys again (Ctrl-C stops)\n";
+  co_await session().err(text);
+}
+
+// One invocation in a process of the handler's runtime: its answer ({"result"} or {"error"}),
+// said as one line with the handler's output under it.
+Task<json> Dev::invoke(const Handler& h, json event, std::string trigger, std::string* error) {
+  bool python = h.runtime == "python";
+  std::string id = request_id();
+  json request = {{"folder", h.folder}, {"module", h.module}, {"function", h.function}, {"event", event},
+                  {"context", {{"function_name", h.name}, {"function_arn", h.arn}, {"memory_mb", h.memory_mb},
+                               {"timeout_ms", h.timeout_ms}, {"request_id", id},
+                               {"log_group", "/aws/lambda/" + h.name}, {"log_stream", "pareto-dev"}}}};
+  json env = h.env;
+  env.update({{"AWS_ENDPOINT_URL", cx_.target.endpoint}, {"AWS_REGION", region_}, {"AWS_DEFAULT_REGION", region_},
+              {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"},
+              {"AWS_LAMBDA_FUNCTION_NAME", h.name}, {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(h.memory_mb)},
+              {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"}, {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + h.name}});
+  std::vector<std::string> roots = h.roots;
+  const char* variable = python ? "PYTHONPATH" : "NODE_PATH";
+  if (const char* path = std::getenv(variable); path && *path) roots.push_back(path);
+  if (!roots.empty()) env[variable] = fmt::format("{}", fmt::join(roots, ":"));
+  std::string runner(embedded(python ? "data/engine/dev/runner.py" : "data/engine/dev/runner.js"));
+  json step = {{"step", "run"}, {"argv", python ? json{"python", "-c", runner} : json{"node", "-e", runner}},
+               {"cwd", h.folder}, {"env", env}, {"input", request.dump()}, {"split", true}};
+  json done = co_await session().perform(std::move(step));
+  json answer;
+  try {
+    answer = json::parse(done.value("stdout", ""));
+  } catch (const json::exception&) {
+    answer = {{"error", {{"errorType", "Runtime.ExitError"},
+                         {"errorMessage", fmt::format("the process exited with status {} before answering",
+                                                      done.value("exit", -1))}}}};
+  }
+  int64_t took = done.value("milliseconds", int64_t{0});
+  std::string outcome;
+  if (answer.contains("error")) {
+    const json& e = answer["error"];
+    outcome = fmt::format("failed: {}: {}", e.value("errorType", "Error"), e.value("errorMessage", ""));
+    if (error) *error = outcome;
+  } else if (error) {
+    *error = "";
+  }
+  std::string line = fmt::format("{} {}: {} in {} ms", h.label, trigger, outcome.empty() ? "ok" : outcome, took);
+  if (took > h.timeout_ms)
+    line += fmt::format(" (over its {} s timeout: Lambda would have stopped it)", h.timeout_ms / 1000);
+  line += "\n";
+  std::string output = done.value("stderr", "");
+  size_t start = 0;
+  while (start < output.size()) {
+    size_t end = output.find('\n', start);
+    if (end == std::string::npos) end = output.size();
+    line += "  │ " + output.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  co_await session().err(line);
+  co_return answer;
+}
+
+// As Lambda runs an async invocation: retried as the function's invoke config says, then the
+// failure record to its on-failure destination.
+Task<void> Dev::invoke_async(const std::string& handler_id, json event, std::string trigger) {
+  const Handler& h = running_.handlers.at(handler_id);
+  std::string error;
+  json failure;
+  int attempts = 0;
+  for (; attempts <= h.retries; ++attempts) {
+    std::string said = attempts == 0 ? trigger : fmt::format("{} (retry {} of {})", trigger, attempts, h.retries);
+    json answer = co_await invoke(h, event, said, &error);
+    if (error.empty()) co_return;
+    failure = answer["error"];
+  }
+  if (h.on_failure.empty()) co_return;
+  json record = {{"version", "1.0"}, {"timestamp", now_ms_},
+                 {"requestContext", {{"requestId", request_id()}, {"functionArn", h.arn + ":$LATEST"},
+                                     {"condition", "RetriesExhausted"}, {"approximateInvokeCount", attempts}}},
+                 {"requestPayload", event},
+                 {"responseContext", {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
+                 {"responsePayload", failure}};
+  json message = {{"QueueUrl", h.on_failure}, {"MessageBody", record.dump()}};
+  co_await session().call("sqs", "SendMessage", message);
+}
+
+Task<void> Dev::respond(int64_t id, int status, json headers, std::string body) {
+  json step = {{"step", "respond"}, {"id", id}, {"status", status}, {"headers", std::move(headers)},
+               {"body", base64_encode(body)}};
+  co_await session().perform(std::move(step));
+}
+
+// The route API Gateway picks: literal parts before {parameters}, then {proxy+}.
+const Route* route_for(const Api& api, const std::string& method, const std::vector<std::string>& parts,
+                       json& parameters, bool& resource_found) {
+  const Route* best = nullptr;
+  int best_score = -1;
+  json best_parameters;
+  for (const auto& route : api.routes) {
+    std::vector<std::string> pattern;
+    for (size_t start = 1; start < route.resource.size();) {
+      size_t end = route.resource.find('/', start);
+      if (end == std::string::npos) end = route.resource.size();
+      pattern.push_back(route.resource.substr(start, end - start));
+      start = end + 1;
+    }
+    json found = json::object();
+    int score = 0;
+    bool fits = true;
+    size_t i = 0;
+    for (; i < pattern.size() && fits; ++i) {
+      const std::string& part = pattern[i];
+      if (part.size() > 3 && part.starts_with("{") && part.ends_with("+}")) {
+        if (i >= parts.size()) { fits = false; break; }
+        std::string rest = parts[i];
+        for (size_t j = i + 1; j < parts.size(); ++j) rest += "/" + parts[j];
+        found[part.substr(1, part.size() - 3)] = rest;
+        i = parts.size();
+        pattern.resize(i);
+        break;
+      }
+      if (i >= parts.size()) { fits = false; break; }
+      if (part.starts_with("{")) {
+        found[part.substr(1, part.size() - 2)] = parts[i];
+        score += 1;
+      } else if (part == parts[i]) {
+        score += 2;
+      } else {
+        fits = false;
+      }
+    }
+    if (!fits || pattern.size() != parts.size()) continue;
+    resource_found = true;
+    if (route.method != method && route.method != "ANY") continue;
+    if (route.method == method) score += 1;
+    if (score > best_score) {
+      best = &route;
+      best_score = score;
+      best_parameters = found;
+    }
+  }
+  parameters = best_parameters;
+  return best;
+}
+
+std::string percent_decoded(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+
+// A request to one of the APIs, answered as API Gateway would answer it.
+Task<void> Dev::answer(const json& request) {
+  int64_t id = request.value("id", int64_t{0});
+  const Api* api = nullptr;
+  for (const auto& each : running_.apis)
+    if (each.label == request.value("server", "")) api = &each;
+  if (!api) co_return;
+  std::string target = request.value("target", "/");
+  std::string path = target.substr(0, target.find('?'));
+  std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+  std::string method = request.value("method", "GET");
+  json headers = json::object(), multi_headers = json::object();
+  for (const auto& pair : request.value("headers", json::array())) {
+    headers[pair[0].get<std::string>()] = pair[1];
+    multi_headers[pair[0].get<std::string>()].push_back(pair[1]);
+  }
+  auto header = [&](std::string name) -> std::string {
+    for (const auto& [key, value] : headers.items()) {
+      std::string lower = key;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (lower == name) return value;
+    }
+    return "";
+  };
+  json query_parameters = json::object(), multi_query = json::object();
+  for (size_t start = 0; start < query.size();) {
+    size_t end = query.find('&', start);
+    if (end == std::string::npos) end = query.size();
+    std::string pair = query.substr(start, end - start);
+    size_t equals = pair.find('=');
+    std::string key = percent_decoded(pair.substr(0, equals));
+    std::string value = equals == std::string::npos ? "" : percent_decoded(pair.substr(equals + 1));
+    if (!key.empty()) {
+      query_parameters[key] = value;
+      multi_query[key].push_back(value);
+    }
+    start = end + 1;
+  }
+  std::vector<std::string> parts;
+  for (size_t start = 1; start < path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(percent_decoded(path.substr(start, end - start)));
+    start = end + 1;
+  }
+  std::string body = base64_decode(request.value("body", ""));
+  auto refuse = [&](int status, std::string message) -> Task<void> {
+    json out = api->error_headers;
+    out["Content-Type"] = "application/json";
+    std::string text = json{{"message", message}}.dump();
+    co_await session().err(fmt::format("{} API {} {}: {} {}\n", api->label, method, path, status, message));
+    co_await respond(id, status, out, text);
+  };
+  json path_parameters;
+  bool resource_found = false;
+  const Route* route = route_for(*api, method, parts, path_parameters, resource_found);
+  if (!route) {
+    co_await refuse(403, "Missing Authentication Token");
+    co_return;
+  }
+  if (route->handler.empty()) {  // CORS preflight: the MOCK integration's headers
+    co_await respond(id, 200, route->mock_headers, "");
+    co_return;
+  }
+  if (route->api_key) {
+    json keys = co_await session().call("apigateway", "GetApiKeys", "includeValues", true);
+    bool known = false;
+    for (const auto& key : keys.value("items", json::array()))
+      if (key.value("value", "") == header("x-api-key") && key.value("enabled", true)) known = true;
+    if (!known) {
+      co_await refuse(403, "Forbidden");
+      co_return;
+    }
+  }
+  std::vector<std::string> missing;
+  for (const auto& name : route->required_query)
+    if (!query_parameters.contains(name)) missing.push_back(name);
+  for (const auto& name : route->required_headers)
+    if (header(name).empty()) missing.push_back(name);
+  if (!missing.empty()) {
+    co_await refuse(400, fmt::format("Missing required request parameters: [{}]", fmt::join(missing, ", ")));
+    co_return;
+  }
+  if (route->body) {
+    std::string type = header("content-type");
+    bool is_json = type.empty() || type.starts_with("application/json");
+    json document;
+    bool valid = is_json && json::accept(body);
+    if (valid) valid = route->body->validate(json::parse(body)).empty();
+    if (!valid) {
+      co_await refuse(400, "Invalid request body");
+      co_return;
+    }
+  }
+  const Handler& h = running_.handlers.at(route->handler);
+  json event = {{"resource", route->resource}, {"path", path}, {"httpMethod", method},
+                {"headers", headers}, {"multiValueHeaders", multi_headers},
+                {"queryStringParameters", query_parameters.empty() ? json() : query_parameters},
+                {"multiValueQueryStringParameters", multi_query.empty() ? json() : multi_query},
+                {"pathParameters", path_parameters.empty() ? json() : path_parameters},
+                {"stageVariables", nullptr},
+                {"requestContext", {{"resourcePath", route->resource}, {"httpMethod", method}, {"path", path},
+                                    {"stage", cx_.target.stage}, {"requestId", request_id()},
+                                    {"accountId", account_}, {"apiId", api->label}, {"protocol", "HTTP/1.1"},
+                                    {"requestTimeEpoch", now_ms_},
+                                    {"identity", {{"sourceIp", "127.0.0.1"}, {"userAgent", header("user-agent")}}}}},
+                {"body", body.empty() ? json() : json(body)}, {"isBase64Encoded", false}};
+  if (!body.empty() && !json::accept(body) && body.find('\0') != std::string::npos) {
+    event["body"] = base64_encode(body);
+    event["isBase64Encoded"] = true;
+  }
+  std::string error;
+  json answer = co_await invoke(h, event, method + " " + path, &error);
+  const json& result = answer.value("result", json());
+  if (!error.empty() || !result.is_object() || !result.value("statusCode", json()).is_number_integer()) {
+    co_await refuse(502, "Internal server error");
+    co_return;
+  }
+  json out = result.value("headers", json::object());
+  const json multi_value = result.value("multiValueHeaders", json::object());
+  for (const auto& [key, values] : multi_value.items())
+    if (values.is_array() && !values.empty()) out[key] = values.back();
+  std::string text;
+  if (result.contains("body") && result["body"].is_string()) text = result["body"];
+  if (result.value("isBase64Encoded", false)) text = base64_decode(text);
+  co_await respond(id, result["statusCode"].get<int>(), out, text);
+}
+
+// One batch of a queue's messages to its handler, as an event source mapping delivers it.
+Task<bool> Dev::poll(const Poller& poller) {
+  json receive = {{"QueueUrl", poller.url}, {"MaxNumberOfMessages", std::min(poller.batch, kReceiveLimit)},
+                  {"WaitTimeSeconds", 0}, {"AttributeNames", {"All"}}, {"MessageAttributeNames", {"All"}}};
+  json received = co_await session().call("sqs", "ReceiveMessage", receive);
+  json messages = received.value("Messages", json::array());
+  if (messages.empty()) co_return false;
+  json records = json::array();
+  for (const auto& m : messages)
+    records.push_back({{"messageId", m.value("MessageId", "")}, {"receiptHandle", m.value("ReceiptHandle", "")},
+                       {"body", m.value("Body", "")}, {"attributes", m.value("Attributes", json::object())},
+                       {"messageAttributes", m.value("MessageAttributes", json::object())},
+                       {"md5OfBody", m.value("MD5OfBody", "")}, {"eventSource", "aws:sqs"},
+                       {"eventSourceARN", poller.arn}, {"awsRegion", region_}});
+  json event = {{"Records", records}};
+  std::string error;
+  std::string trigger = fmt::format("{} queue, {}", poller.label, plural(records.size(), "message", "messages"));
+  json answer = co_await invoke(running_.handlers.at(poller.handler), event, trigger, &error);
+  if (!error.empty()) co_return true;  // each message comes back after the visibility timeout
+  std::set<std::string> failed;
+  if (poller.partial)
+    for (const auto& failure : answer.value("result", json::object()).value("batchItemFailures", json::array()))
+      failed.insert(failure.value("itemIdentifier", ""));
+  json entries = json::array();
+  for (const auto& m : messages)
+    if (!failed.count(m.value("MessageId", "")))
+      entries.push_back({{"Id", std::to_string(entries.size())}, {"ReceiptHandle", m.value("ReceiptHandle", "")}});
+  if (!failed.empty())
+    co_await session().err(fmt::format("  {} reported as failed: they come back after the queue's visibility timeout\n",
+                                       plural(failed.size(), "message", "messages")));
+  if (!entries.empty()) {
+    json remove = {{"QueueUrl", poller.url}, {"Entries", entries}};
+    co_await session().call("sqs", "DeleteMessageBatch", remove);
+  }
+  co_return true;
+}
+
+// The taps' messages: bus events matched against the app's rules, topic messages to the
+// topics' subscribers.
+Task<bool> Dev::tapped(const std::string& url) {
+  json receive = {{"QueueUrl", url}, {"MaxNumberOfMessages", kReceiveLimit}, {"WaitTimeSeconds", 0}};
+  json received = co_await session().call("sqs", "ReceiveMessage", receive);
+  json messages = received.value("Messages", json::array());
+  for (const auto& m : messages) {
+    json remove = {{"QueueUrl", url}, {"ReceiptHandle", m.value("ReceiptHandle", "")}};
+    co_await session().call("sqs", "DeleteMessage", remove);
+    json body = json::parse(m.value("Body", "{}"), nullptr, false);
+    if (body.is_discarded()) continue;
+    if (body.contains("TopicArn")) {
+      std::string topic = body.value("TopicArn", "");
+      json record = {{"EventSource", "aws:sns"}, {"EventVersion", "1.0"},
+                     {"EventSubscriptionArn", topic + ":pareto-dev"}, {"Sns", body}};
+      json event = {{"Records", json::array({record})}};
+      std::vector<std::string> handlers = running_.topic_handlers[topic];
+      std::string trigger = fmt::format("topic {}", topic.substr(topic.rfind(':') + 1));
+      for (const auto& h : handlers) co_await invoke_async(h, event, trigger);
+      continue;
+    }
+    json fired = json::parse(running_.rules->match(body.dump()));
+    for (const auto& rule : fired) {
+      std::vector<std::string> handlers = running_.rule_handlers[rule.get<std::string>()];
+      std::string trigger = fmt::format("rule {} ({})", rule.get<std::string>(), body.value("detail-type", ""));
+      for (const auto& h : handlers) co_await invoke_async(h, body, trigger);
+    }
+  }
+  co_return !messages.empty();
+}
+
+// A timer's target invoked as EventBridge invokes it: async, with the target's Input.
+Task<void> Dev::fire(const Timer& timer) {
+  json event = timer.input.is_null() ? json::object() : timer.input;
+  std::string trigger = fmt::format("timer {}", timer.label);
+  co_await invoke_async(timer.handler, event, trigger);
+}
+
+Task<void> Dev::fire_timer(const std::string& name) {
+  for (const auto& timer : running_.timers)
+    if (timer.label == name) {
+      co_await fire(timer);
+      co_return;
+    }
+  std::vector<std::string> names;
+  for (const auto& timer : running_.timers) names.push_back(timer.label);
+  throw Stop(fmt::format("--now {}: the app has no such timer{}", name,
+                         names.empty() ? "" : fmt::format(" (it has {})", fmt::join(names, ", "))), kExitUsage);
+}
+
+// One turn: a request if one comes within kIdleMs, else what the queues and timers hold.
+Task<bool> Dev::step() {
+  json incoming = {{"step", "incoming"}, {"milliseconds", kIdleMs}};
+  json got = co_await session().perform(std::move(incoming));
+  now_ms_ = got.value("now_ms", now_ms_ + kIdleMs);
+  if (got.contains("request")) {
+    co_await answer(got["request"]);
+    co_return true;
+  }
+  bool busy = false;
+  for (const auto& poller : running_.pollers) {
+    bool delivered = co_await poll(poller);
+    busy = busy || delivered;
+  }
+  for (const auto& tap : running_.taps) {
+    bool delivered = co_await tapped(tap);
+    busy = busy || delivered;
+  }
+  for (auto& timer : running_.timers) {
+    if (timer.next_ms == 0 || now_ms_ < timer.next_ms) continue;
+    timer.next_ms = timer.cron ? timer.cron->next(now_ms_).value_or(0) : now_ms_ + timer.every_ms;
+    co_await fire(timer);
+    busy = true;
+  }
+  co_return busy;
+}
+
+std::string fingerprint_of(const App& app) {
+  if (!app.valid()) return app.errors();
+  return app.synth() + app.nested_stacks();
+}
+
+}  // namespace
+
+Task<int> dev_command(Context& cx, DevHooks hooks) {
+  Session& session = cx.session;
+  Options deploy = cx.options;
+  deploy.yes = true;
+  Context deploying{session, deploy, cx.app, cx.target};
+  co_await session.err(fmt::format("pareto dev: deploying {} to the emulator at {}\n", cx.target.stack,
+                                   cx.target.endpoint));
+  co_await deploy_command(deploying);
+  json parameters = parameter_values(json::parse(cx.app.synth()), cx.options.parameters);
+  std::vector<Built> built = co_await build_code(session, cx.app, parameters);
+  Dev dev(cx, session.now_ms());
+  co_await dev.read(cx.app, built);
+  co_await dev.serve(cx.options.port);
+  co_await dev.introduce();
+  for (const auto& timer : cx.options.now) co_await dev.fire_timer(timer);
+  std::string seen = fingerprint_of(cx.app);
+  int64_t idle_ms = 0;
+  std::optional<App> current;
+  bool stopped = false;
+  try {
+    for (;;) {
+      bool busy = co_await dev.step();
+      idle_ms = busy ? 0 : idle_ms + kIdleMs;
+      if (idle_ms < kReloadCheckMs) continue;
+      idle_ms = 0;
+      std::optional<App> app = co_await hooks.reload();
+      if (!app) continue;
+      std::string now = fingerprint_of(*app);
+      if (now == seen) continue;
+      seen = now;
+      if (!app->valid()) {
+        co_await session.err(hooks.errors(*app) + "pareto dev: the app above has errors; the last one keeps running\n");
+        continue;
+      }
+      current.emplace(std::move(*app));
+      Context again{session, deploy, *current, cx.target};
+      std::string failed;
+      try {
+        co_await deploy_command(again);
+        std::vector<Built> rebuilt = co_await build_code(session, *current, parameters);
+        co_await dev.read(*current, rebuilt);
+        co_await dev.serve(cx.options.port);
+        co_await dev.introduce();
+      } catch (const Interrupted&) {
+        throw;
+      } catch (const Stop& stop) {
+        failed = stop.what();
+      } catch (const AwsError& error) {
+        failed = error.said();
+      }
+      if (!failed.empty())
+        co_await session.err(fmt::format("pareto dev: {}; the last app keeps running\n", failed));
+    }
+  } catch (const Interrupted&) {
+    stopped = true;
+  }
+  if (stopped) co_await session.err("pareto dev: stopped\n");
+  co_return 0;
+}
+
+}  // namespace pareto::engine

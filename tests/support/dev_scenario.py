@@ -1,0 +1,181 @@
+"""`pareto dev` on a copy of examples/hello, driven as a developer would drive it: requests to its
+API, the queue worker and the timer firing, a saved handler reloaded, a failing handler retried
+to the errors topic, and Ctrl-C. The Python and Node suites run it with their pareto command,
+and scripts/main.sh shows it.
+
+    python tests/support/dev_scenario.py [--failing] -- PARETO_ARGV...
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "hello"
+START_SECONDS = 180  # the emulator started and the stack deployed on a slow machine
+EVENT_SECONDS = 60
+
+
+class DevSession:
+    """`pareto dev APP` as a process; its stderr lines are read as they come."""
+
+    echo = False  # --show: each line of pareto dev's on stderr as it comes
+
+    def __init__(self, pareto: Sequence[str], app: Path, *options: str) -> None:
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.process = subprocess.Popen([*pareto, "dev", str(app), *options],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        threading.Thread(target=self.read, daemon=True).start()
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
+        self.url = self.wait_for(r"public API: (http://127\.0\.0\.1:\d+)", START_SECONDS).group(1)
+
+    def read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            if self.echo:
+                sys.stderr.write(line)
+            with self.changed:
+                self.lines.append(line.rstrip("\n"))
+                self.changed.notify_all()
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_for(self, pattern: str, seconds: float = EVENT_SECONDS, after: int = 0) -> re.Match[str]:
+        """The first line from `after` on that matches `pattern`, waited for."""
+        deadline = time.monotonic() + seconds
+        with self.changed:
+            while True:
+                for line in self.lines[after:]:
+                    if found := re.search(pattern, line):
+                        return found
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    raise AssertionError(f"no line matched {pattern!r}:\n" + "\n".join(self.lines))
+                self.changed.wait(min(left, 0.5))
+
+    def request(self, method: str, path: str, body: Optional[Any] = None,
+                headers: Optional[dict[str, str]] = None) -> tuple[int, dict[str, str], str]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=EVENT_SECONDS) as answer:
+                return answer.status, dict(answer.headers), answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C: the exit status and everything it said."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            status = self.process.wait(timeout=EVENT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            status = self.process.wait()
+        time.sleep(0.1)
+        return status, "\n".join(self.lines)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def check(condition: bool, what: str, session: Optional[DevSession] = None) -> None:
+    if not condition:
+        raise AssertionError(what + ("\n" + "\n".join(session.lines) if session else ""))
+
+
+def working(pareto: Sequence[str], app: Path) -> str:
+    """The app served: the five steps of examples/hello, CORS, routing and a reload."""
+    dev = DevSession(pareto, app, "--port", "0", "--now", "tick")
+    try:
+        say(f"pareto dev serves the public API at {dev.url}")
+        dev.wait_for(r"^ticker timer tick: ok in \d+ ms")
+        dev.wait_for(r"│ tick: 0 users")
+        say("the timer fired: ticker counted 0 users")
+
+        status, _, body = dev.request("POST", "/hello", {"id": "ada", "name": "Ada"})
+        say(f"POST /hello → {status} {body}")
+        check(status == 201 and json.loads(body) == {"id": "ada"}, "POST /hello", dev)
+
+        dev.wait_for(r"^worker jobs queue, 1 message: ok in \d+ ms")
+        status, _, body = dev.request("GET", "/hello/ada")
+        say(f"GET /hello/ada → {status} {body}")
+        check(status == 200 and json.loads(body) == {"id": "ada", "name": "Ada", "welcomed": True},
+              "the worker's update", dev)
+
+        status, headers, body = dev.request("POST", "/hello", {"id": "bob"})
+        say(f"POST /hello without a name → {status} {body}")
+        check(status == 400 and json.loads(body) == {"message": "Invalid request body"},
+              "API Gateway's 400", dev)
+        check(headers.get("Access-Control-Allow-Origin") == "*", "CORS on a 4XX", dev)
+
+        status, headers, _ = dev.request("OPTIONS", "/hello")
+        check(status == 200 and "POST" in headers.get("Access-Control-Allow-Methods", ""),
+              "CORS preflight", dev)
+        status, _, body = dev.request("GET", "/nowhere")
+        check(status == 403 and json.loads(body) == {"message": "Missing Authentication Token"},
+              "an unknown path", dev)
+
+        handler = app / "hello" / "get" / "index.py"
+        handler.write_text(handler.read_text().replace('"welcomed": bool', '"reloaded": True, "welcomed": bool'))
+        status, _, body = dev.request("GET", "/hello/ada")
+        say(f"after saving hello/get/index.py, GET /hello/ada → {status} {body}")
+        check(json.loads(body).get("reloaded") is True, "the saved handler runs", dev)
+    finally:
+        status, said = dev.stop()
+    check(status == 0 and said.endswith("pareto dev: stopped"), f"Ctrl-C ends it: {status}\n{said}")
+    say("Ctrl-C: pareto dev stopped")
+    return said
+
+
+def failing(pareto: Sequence[str], app: Path) -> str:
+    """A timer's handler that raises: retried as its invoke config says, then the failure record
+    to the errors queue, whose handler publishes it on the errors topic."""
+    ticker = app / "ticker" / "index.py"
+    ticker.write_text(ticker.read_text() + '\n\ndef handler(event, context):\n    raise ValueError("no users table today")\n')
+    dev = DevSession(pareto, app, "--now", "tick")
+    try:
+        dev.wait_for(r"^ticker timer tick: failed: ValueError: no users table today")
+        dev.wait_for(r"^ticker timer tick \(retry 1 of 1\): failed: ValueError")
+        dev.wait_for(r"^errors errors queue, 1 message: ok in \d+ ms")
+        say("the failing ticker was retried once, and its failure reached the errors topic")
+    finally:
+        status, said = dev.stop()
+    check(status == 0, f"Ctrl-C ends it: {status}\n{said}")
+    return said
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--failing", action="store_true", help="the failing-handler scenario")
+    parser.add_argument("--show", action="store_true", help="echo what pareto dev says")
+    parser.add_argument("pareto", nargs="+", help="the pareto command, e.g. python -m pareto")
+    options = parser.parse_args(argv)
+    DevSession.echo = options.show
+    with tempfile.TemporaryDirectory() as folder:
+        app = Path(shutil.copytree(EXAMPLE, Path(folder) / "hello"))
+        try:
+            (failing if options.failing else working)(options.pareto, app)
+        except AssertionError as error:
+            print(f"dev scenario failed: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
