@@ -29,6 +29,7 @@ const SERVICES = {
   sqs: ['client-sqs', 'SQSClient'],
   secretsmanager: ['client-secrets-manager', 'SecretsManagerClient'],
   apigateway: ['client-api-gateway', 'APIGatewayClient'],
+  dynamodbstreams: ['client-dynamodb-streams', 'DynamoDBStreamsClient'],
 };
 // What botocore reports as a connection error: the engine retries "NetworkingError".
 const INTERRUPTED = JSON.stringify({ interrupted: true });  // the answer to a step Ctrl-C cut short

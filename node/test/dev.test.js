@@ -25,3 +25,9 @@ test('the app is served and its triggers fire', () => {
 test('a failing handler is retried to the errors topic', () => {
   assert.match(scenario('--failing'), /reached the errors topic/);
 });
+
+test('table inserts and uploads reach their actions by pattern', () => {
+  const said = scenario('--events');
+  assert.match(said, /an insert reached audit/);
+  assert.match(said, /the upload under in\/ reached onupload/);
+});

@@ -25,3 +25,9 @@ def test_a_failing_handler_is_retried_to_the_errors_topic(tmp_path: Path) -> Non
     app = Path(shutil.copytree(EXAMPLE, tmp_path / "hello"))
     said = dev_scenario.failing(PARETO, app)
     assert said.count("ticker timer tick") == 2  # the invocation and its one retry
+
+
+def test_table_inserts_and_uploads_reach_their_actions_by_pattern(tmp_path: Path) -> None:
+    app = Path(shutil.copytree(dev_scenario.EVENTS, tmp_path / "events"))
+    said = dev_scenario.events(PARETO, app)
+    assert "  rule AuditNewUserRule → audit" in said

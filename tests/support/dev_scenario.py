@@ -24,6 +24,7 @@ from typing import Any, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hello"
+EVENTS = ROOT / "tests" / "dev" / "events"
 START_SECONDS = 180  # the emulator started and the stack deployed on a slow machine
 EVENT_SECONDS = 60
 
@@ -41,6 +42,7 @@ class DevSession:
         threading.Thread(target=self.read, daemon=True).start()
         threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
         self.url = self.wait_for(r"public API: (http://127\.0\.0\.1:\d+)", START_SECONDS).group(1)
+        self.wait_for(r"^handlers run from their folders", START_SECONDS)
 
     def read(self) -> None:
         assert self.process.stderr is not None
@@ -160,17 +162,40 @@ def failing(pareto: Sequence[str], app: Path) -> str:
     return said
 
 
+def events(pareto: Sequence[str], app: Path) -> str:
+    """tests/dev/events: a table's insert reaches an action through the stream, the router and
+    the bus; an upload reaches another through the bucket's EventBridge notifications."""
+    dev = DevSession(pareto, app)
+    try:
+        status, _, body = dev.request("POST", "/users", {"id": "ada", "name": "Ada"})
+        check(status == 201, f"POST /users: {status} {body}", dev)
+        dev.wait_for(r"^users-router users table's stream, 1 record: ok in \d+ ms")
+        dev.wait_for(r"^audit rule AuditNewUserRule \(INSERT\): ok in \d+ ms")
+        dev.wait_for(r"│ new user: ")
+        say("an insert reached audit: the stream, the router, the bus and the rule")
+        dev.wait_for(r"^onupload rule OnuploadUploadRule \(Object Created\): ok in \d+ ms")
+        dev.wait_for(r"│ uploaded: in/ada.txt")
+        say("the upload under in/ reached onupload")
+    finally:
+        status, said = dev.stop()
+    check(status == 0, f"Ctrl-C ends it: {status}\n{said}")
+    return said
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--failing", action="store_true", help="the failing-handler scenario")
+    parser.add_argument("--events", action="store_true", help="the events app's scenario")
     parser.add_argument("--show", action="store_true", help="echo what pareto dev says")
     parser.add_argument("pareto", nargs="+", help="the pareto command, e.g. python -m pareto")
     options = parser.parse_args(argv)
     DevSession.echo = options.show
     with tempfile.TemporaryDirectory() as folder:
-        app = Path(shutil.copytree(EXAMPLE, Path(folder) / "hello"))
+        source = EVENTS if options.events else EXAMPLE
+        app = Path(shutil.copytree(source, Path(folder) / source.name))
+        scenario = events if options.events else failing if options.failing else working
         try:
-            (failing if options.failing else working)(options.pareto, app)
+            scenario(options.pareto, app)
         except AssertionError as error:
             print(f"dev scenario failed: {error}", file=sys.stderr)
             return 1

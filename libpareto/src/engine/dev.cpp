@@ -18,6 +18,7 @@
 #include "embedded.hpp"
 #include "engine/base64.hpp"
 #include "engine/build.hpp"
+#include "engine/cron.hpp"
 #include "engine/dev.hpp"
 #include "engine/files.hpp"
 #include "engine/moto.hpp"
@@ -31,87 +32,6 @@ constexpr int64_t kIdleMs = 200;          // a request is waited for this long b
 constexpr int64_t kReloadCheckMs = 1000;  // how often pareto.yaml is looked at
 constexpr int kReceiveLimit = 10;         // SQS ReceiveMessage takes at most 10
 constexpr int kDefaultAsyncRetries = 2;   // Lambda's, without an EventInvokeConfig
-
-// AWS's cron(minutes hours day-of-month month day-of-week year), in UTC: the next minute after
-// `after_ms` that it fires, or nullopt when it uses what this does not read (L, W, #) or never
-// fires within a year and a day.
-class Cron {
- public:
-  static std::optional<Cron> parse(const std::string& expression) {
-    static const std::regex kCron(R"(cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\))");
-    std::smatch match;
-    if (!std::regex_match(expression, match, kCron)) return std::nullopt;
-    static const std::array<int, 6> kLow{0, 0, 1, 1, 1, 1970}, kHigh{59, 23, 31, 12, 7, 2199};
-    Cron cron;
-    for (size_t i = 0; i < 6; ++i) {
-      std::optional<std::set<int>> values = field(match[i + 1].str(), kLow[i], kHigh[i], i == 3, i == 4);
-      if (!values) return std::nullopt;
-      cron.fields_[i] = std::move(*values);
-    }
-    return cron;
-  }
-
-  std::optional<int64_t> next(int64_t after_ms) const {
-    using namespace std::chrono;
-    constexpr int64_t kMinutesToLook = 527'040;  // 366 days
-    auto minute = floor<minutes>(sys_time<milliseconds>(milliseconds(after_ms))) + minutes(1);
-    for (int64_t i = 0; i < kMinutesToLook; ++i, minute += minutes(1)) {
-      auto day = floor<days>(minute);
-      year_month_day date(day);
-      hh_mm_ss time(minute - day);
-      int weekday = static_cast<int>(std::chrono::weekday(day).c_encoding()) + 1;  // SUN = 1
-      if (fields_[0].contains(static_cast<int>(time.minutes().count())) &&
-          fields_[1].contains(static_cast<int>(time.hours().count())) &&
-          fields_[2].contains(static_cast<int>(static_cast<unsigned>(date.day()))) &&
-          fields_[3].contains(static_cast<int>(static_cast<unsigned>(date.month()))) &&
-          fields_[4].contains(weekday) && fields_[5].contains(static_cast<int>(date.year())))
-        return duration_cast<milliseconds>(minute.time_since_epoch()).count();
-    }
-    return std::nullopt;
-  }
-
- private:
-  // "*", "?", "5", "1-5", "*/15", "10-50/20", "MON-FRI", "JAN,JUL", each within [low, high].
-  static std::optional<std::set<int>> field(const std::string& text, int low, int high, bool months,
-                                            bool weekdays) {
-    static const std::array<std::string_view, 12> kMonths{"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-                                                          "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
-    static const std::array<std::string_view, 7> kDays{"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
-    auto number = [&](const std::string& word) -> std::optional<int> {
-      for (size_t i = 0; months && i < kMonths.size(); ++i) if (word == kMonths[i]) return static_cast<int>(i) + 1;
-      for (size_t i = 0; weekdays && i < kDays.size(); ++i) if (word == kDays[i]) return static_cast<int>(i) + 1;
-      if (word.empty() || word.size() > 4 || !std::all_of(word.begin(), word.end(), ::isdigit)) return std::nullopt;
-      int value = std::stoi(word);
-      return value >= low && value <= high ? std::optional<int>(value) : std::nullopt;
-    };
-    std::set<int> out;
-    for (size_t start = 0; start <= text.size();) {
-      size_t end = std::min(text.find(',', start), text.size());
-      std::string part = text.substr(start, end - start);
-      start = end + 1;
-      int step = 1;
-      if (size_t slash = part.find('/'); slash != std::string::npos) {
-        std::optional<int> by = number(part.substr(slash + 1));
-        if (!by || *by == 0) return std::nullopt;
-        step = *by;
-        part = part.substr(0, slash);
-      }
-      int from = low, to = high;
-      if (part != "*" && part != "?") {
-        size_t dash = part.find('-');
-        std::optional<int> first = number(part.substr(0, dash));
-        std::optional<int> last = dash == std::string::npos ? first : number(part.substr(dash + 1));
-        if (!first || !last) return std::nullopt;
-        from = *first;
-        to = dash == std::string::npos && step > 1 ? high : *last;
-      }
-      for (int value = from; value <= to; value += step) out.insert(value);
-    }
-    return out;
-  }
-
-  std::array<std::set<int>, 6> fields_;
-};
 
 // A function as pareto dev runs it.
 struct Handler {
@@ -151,6 +71,16 @@ struct Poller {
   bool partial = false;  // ReportBatchItemFailures
 };
 
+// An event source mapping over a table's stream: each shard read from where dev started.
+struct StreamPoller {
+  std::string label, table, handler;
+  std::string arn;                                    // the stream's
+  std::map<std::string, std::string> iterators;       // shard id → its next iterator
+  int batch = 100;
+  int retries = -1;        // MaximumRetryAttempts (-1: until the records expire)
+  std::string on_failure;  // the queue URL of its on-failure destination
+};
+
 struct Timer {
   std::string id, label, handler;
   json input;
@@ -165,6 +95,7 @@ struct Running {
   std::map<std::string, Handler> handlers;
   std::vector<Api> apis;
   std::vector<Poller> pollers;
+  std::vector<StreamPoller> streams;
   std::vector<Timer> timers;
   std::map<std::string, std::vector<std::string>> rule_handlers;   // rule id → handlers
   std::map<std::string, std::vector<std::string>> topic_handlers;  // topic ARN → handlers
@@ -228,6 +159,7 @@ class Dev {
   Task<void> respond(int64_t id, int status, json headers, std::string body);
   Task<bool> poll(const Poller& poller);
   Task<bool> tapped(const std::string& url);
+  Task<bool> read_stream(StreamPoller& stream);
 
   Context& cx_;
   int64_t now_ms_;
@@ -337,7 +269,22 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       if (physical.count(destination)) h.on_failure = physical[destination];
     } else if (type == "AWS::Lambda::EventSourceMapping") {
       std::string source = referenced(p.value("EventSourceArn", json()));
-      if (resources.value(source, json::object()).value("Type", "") != "AWS::SQS::Queue") continue;
+      std::string source_type = resources.value(source, json::object()).value("Type", "");
+      if (source_type == "AWS::DynamoDB::Table") {
+        StreamPoller stream;
+        stream.table = physical[source];
+        stream.label = stream.table.starts_with(prefix) ? stream.table.substr(prefix.size()) : stream.table;
+        stream.handler = referenced(p.value("FunctionName", json()));
+        stream.batch = p.value("BatchSize", 100);
+        stream.retries = p.value("MaximumRetryAttempts", -1);
+        std::string destination = referenced(p.value("DestinationConfig", json::object())
+                                                 .value("OnFailure", json::object())
+                                                 .value("Destination", json()));
+        if (physical.count(destination)) stream.on_failure = physical[destination];
+        running_.streams.push_back(std::move(stream));
+        continue;
+      }
+      if (source_type != "AWS::SQS::Queue") continue;
       Poller poller;
       poller.url = physical[source];
       poller.arn = queue_arn(poller.url);
@@ -393,11 +340,33 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
     }
     timer.label = label;
   }
-  json deployed = json::parse(app.rules(cx_.options.stage));
+  // moto's CloudFormation leaves a bucket's EventBridge notifications off: on through S3's API.
+  for (const auto& [id, resource] : resources.items()) {
+    if (resource.value("Type", "") != "AWS::S3::Bucket" || !physical.count(id)) continue;
+    const json notifications = resource["Properties"].value("NotificationConfiguration", json::object());
+    if (!notifications.value("EventBridgeConfiguration", json::object()).value("EventBridgeEnabled", false)) continue;
+    json request = {{"Bucket", physical[id]},
+                    {"NotificationConfiguration", {{"EventBridgeConfiguration", json::object()}}}};
+    co_await s.call("s3", "PutBucketNotificationConfiguration", request);
+  }
+  // The patterns as the deployed rules hold them: references resolved against the stack.
+  Resolver resolve = co_await Resolver::for_stack(s, cx_.target.stack);
   json patterns = json::object();
-  for (const auto& [id, pattern] : deployed["rules"].items())
-    if (running_.rule_handlers.count(id)) patterns[id] = pattern;
+  for (const auto& [id, handlers] : running_.rule_handlers)
+    patterns[id] = resolve(resources[id]["Properties"]["EventPattern"]);
   running_.rules = Rules::compile(patterns.dump());
+  for (auto& stream : running_.streams) {
+    json table = co_await s.call("dynamodb", "DescribeTable", "TableName", stream.table);
+    stream.arn = table.value("Table", json::object()).value("LatestStreamArn", "");
+    json described = co_await s.call("dynamodbstreams", "DescribeStream", "StreamArn", stream.arn);
+    json shards = described.value("StreamDescription", json::object()).value("Shards", json::array());
+    for (const auto& shard : shards) {
+      json request = {{"StreamArn", stream.arn}, {"ShardId", shard.value("ShardId", "")},
+                      {"ShardIteratorType", "LATEST"}};
+      json iterator = co_await s.call("dynamodbstreams", "GetShardIterator", request);
+      stream.iterators[shard.value("ShardId", "")] = iterator.value("ShardIterator", "");
+    }
+  }
   for (std::string_view tap : {kDevEventsQueue, kDevTopicsQueue})
     if (physical.count(std::string(tap))) running_.taps.push_back(physical[std::string(tap)]);
 
@@ -487,6 +456,9 @@ Task<void> Dev::introduce() {
   for (const auto& poller : running_.pollers)
     text += fmt::format("  {} queue → {} (batches of {})\n", poller.label,
                         running_.handlers[poller.handler].label, poller.batch);
+  for (const auto& stream : running_.streams)
+    text += fmt::format("  {} table's stream → {} (batches of {})\n", stream.label,
+                        running_.handlers[stream.handler].label, stream.batch);
   for (const auto& timer : running_.timers)
     text += fmt::format("  {} timer → {} ({}{})\n", timer.label, running_.handlers[timer.handler].label,
                         timer.schedule, timer.next_ms ? "" : ": pareto dev reads no L, W or #, so only --now fires it");
@@ -818,6 +790,50 @@ Task<bool> Dev::poll(const Poller& poller) {
   co_return true;
 }
 
+// A shard's new records to the stream's handler, retried as its mapping says, then the batch's
+// failure record to its on-failure destination.
+Task<bool> Dev::read_stream(StreamPoller& stream) {
+  bool any = false;
+  for (auto& [shard, iterator] : stream.iterators) {
+    if (iterator.empty()) continue;
+    json request = {{"ShardIterator", iterator}, {"Limit", stream.batch}};
+    json got = co_await session().call("dynamodbstreams", "GetRecords", request);
+    std::string read_from = iterator;
+    iterator = got.value("NextShardIterator", "");
+    json records = got.value("Records", json::array());
+    if (records.empty()) continue;
+    any = true;
+    for (auto& record : records) record["eventSourceARN"] = stream.arn;
+    json event = {{"Records", records}};
+    const Handler& h = running_.handlers.at(stream.handler);
+    std::string error;
+    json failure;
+    int attempts = 0;
+    // Without a retry limit a failing batch blocks its shard, read again at the next turn.
+    int limit = std::max(stream.retries, 0);
+    for (; attempts <= limit; ++attempts) {
+      std::string trigger = fmt::format("{} table's stream, {}{}", stream.label,
+                                        plural(records.size(), "record", "records"),
+                                        attempts == 0 ? "" : fmt::format(" (retry {})", attempts));
+      json answer = co_await invoke(h, event, trigger, &error);
+      if (error.empty()) break;
+      failure = answer["error"];
+    }
+    if (!error.empty() && stream.retries < 0) iterator = read_from;
+    if (error.empty() || stream.retries < 0 || stream.on_failure.empty()) continue;
+    json batch = {{"shardId", shard}, {"streamArn", stream.arn}, {"batchSize", records.size()},
+                  {"startSequenceNumber", records.front()["dynamodb"].value("SequenceNumber", "")},
+                  {"endSequenceNumber", records.back()["dynamodb"].value("SequenceNumber", "")}};
+    json record = {{"requestContext", {{"requestId", request_id()}, {"functionArn", h.arn},
+                                       {"condition", "RetryAttemptsExhausted"}, {"approximateInvokeCount", attempts}}},
+                   {"responseContext", {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
+                   {"version", "1.0"}, {"timestamp", now_ms_}, {"DDBStreamBatchInfo", batch}};
+    json message = {{"QueueUrl", stream.on_failure}, {"MessageBody", record.dump()}};
+    co_await session().call("sqs", "SendMessage", message);
+  }
+  co_return any;
+}
+
 // The taps' messages: bus events matched against the app's rules, topic messages to the
 // topics' subscribers.
 Task<bool> Dev::tapped(const std::string& url) {
@@ -880,6 +896,10 @@ Task<bool> Dev::step() {
   bool busy = false;
   for (const auto& poller : running_.pollers) {
     bool delivered = co_await poll(poller);
+    busy = busy || delivered;
+  }
+  for (auto& stream : running_.streams) {
+    bool delivered = co_await read_stream(stream);
     busy = busy || delivered;
   }
   for (const auto& tap : running_.taps) {
