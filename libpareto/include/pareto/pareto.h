@@ -268,8 +268,17 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *            are now; the app lent before may then be freed); answer {"loaded": true},
  *            {"errors": [...]} (as pareto_app_errors) or {"error": {"message"}} (no such app: a
  *            usage error).
- *   run      {argv, cwd, env}  run a process (argv[0] "python" or "node": the host's own
- *            interpreter) with env added to the host's; answer {"exit": n, "output": text}.
+ *   run      {argv, cwd, env, input, split}  run a process (argv[0] "python" or "node": the
+ *            host's own interpreter) with env added to the host's, and input (when given) on its
+ *            stdin; answer {"exit": n, "output": stdout then stderr}, and with split also
+ *            {"stdout", "stderr", "milliseconds": how long it ran}.
+ *   serve    {name, port}  (pareto dev) an HTTP server on 127.0.0.1:port (0: a free one) whose
+ *            requests wait for "respond"; answer {"port": n} or {"error": {"message"}}.
+ *   incoming {milliseconds}  the next request to a served port, waited for at most that long:
+ *            answer {"now_ms": the host's clock, "request": {id, server: the name served,
+ *            method, target: path and query, headers: [[name, value], ...], body: base64}},
+ *            without "request" when none came.
+ *   respond  {id, status, headers: {name: value}, body: base64}  the answer to request id.
  *   tool     {name}  the installer "pip" or "npm" the host runs dependencies' installs with:
  *            answer {"argv": [...], "version": "24.3.1"} when it knows its version without
  *            starting it, or null (then pip is ["python", "-m", "pip"], npm ["npm"], asked for

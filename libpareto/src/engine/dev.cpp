@@ -379,13 +379,15 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
     running_.apis.push_back(std::move(api));
   }
   auto path_of = [&](std::string resource_id) {
-    std::string path;
+    std::vector<std::string> parts;  // leaf first
     for (int depth = 0; depth < 64 && resources.contains(resource_id); ++depth) {
       const json& p = resources[resource_id]["Properties"];
-      path = "/" + p.value("PathPart", "") + path;
+      parts.push_back(p.value("PathPart", ""));
       resource_id = referenced(p.value("ParentId", json()));
       if (resources.value(resource_id, json::object()).value("Type", "") != "AWS::ApiGateway::Resource") break;
     }
+    std::string path;
+    for (auto part = parts.rbegin(); part != parts.rend(); ++part) path += "/" + *part;
     return path.empty() ? "/" : path;
   };
   for (auto& api : running_.apis) {
@@ -641,7 +643,7 @@ Task<void> Dev::answer(const json& request) {
     headers[pair[0].get<std::string>()] = pair[1];
     multi_headers[pair[0].get<std::string>()].push_back(pair[1]);
   }
-  auto header = [&](std::string name) -> std::string {
+  auto header = [&](const std::string& name) -> std::string {
     for (const auto& [key, value] : headers.items()) {
       std::string lower = key;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
