@@ -8,6 +8,7 @@ and scripts/main.sh shows it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import shutil
@@ -20,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hello"
@@ -92,6 +93,17 @@ class DevSession:
         return status, "\n".join(self.lines)
 
 
+@contextlib.contextmanager
+def running(pareto: Sequence[str], app: Path, *options: str) -> Iterator[DevSession]:
+    """pareto dev for the block, then Ctrl-C, which ends it with exit 0."""
+    dev = DevSession(pareto, app, *options)
+    try:
+        yield dev
+    finally:
+        status, said = dev.stop()
+    check(status == 0 and said.endswith("pareto dev: stopped"), f"Ctrl-C ends it: {status}\n{said}")
+
+
 def say(text: str) -> None:
     print(text, flush=True)
 
@@ -103,8 +115,7 @@ def check(condition: bool, what: str, session: Optional[DevSession] = None) -> N
 
 def working(pareto: Sequence[str], app: Path) -> str:
     """The app served: the five steps of examples/hello, CORS, routing and a reload."""
-    dev = DevSession(pareto, app, "--port", "0", "--now", "tick")
-    try:
+    with running(pareto, app, "--port", "0", "--now", "tick") as dev:
         say(f"pareto dev serves the public API at {dev.url}")
         dev.wait_for(r"^ticker timer tick: ok in \d+ ms")
         dev.wait_for(r"│ tick: 0 users")
@@ -138,11 +149,8 @@ def working(pareto: Sequence[str], app: Path) -> str:
         status, _, body = dev.request("GET", "/hello/ada")
         say(f"after saving hello/get/index.py, GET /hello/ada → {status} {body}")
         check(json.loads(body).get("reloaded") is True, "the saved handler runs", dev)
-    finally:
-        status, said = dev.stop()
-    check(status == 0 and said.endswith("pareto dev: stopped"), f"Ctrl-C ends it: {status}\n{said}")
     say("Ctrl-C: pareto dev stopped")
-    return said
+    return "\n".join(dev.lines)
 
 
 def failing(pareto: Sequence[str], app: Path) -> str:
@@ -150,23 +158,18 @@ def failing(pareto: Sequence[str], app: Path) -> str:
     to the errors queue, whose handler publishes it on the errors topic."""
     ticker = app / "ticker" / "index.py"
     ticker.write_text(ticker.read_text() + '\n\ndef handler(event, context):\n    raise ValueError("no users table today")\n')
-    dev = DevSession(pareto, app, "--now", "tick")
-    try:
+    with running(pareto, app, "--now", "tick") as dev:
         dev.wait_for(r"^ticker timer tick: failed: ValueError: no users table today")
         dev.wait_for(r"^ticker timer tick \(retry 1 of 1\): failed: ValueError")
         dev.wait_for(r"^errors errors queue, 1 message: ok in \d+ ms")
         say("the failing ticker was retried once, and its failure reached the errors topic")
-    finally:
-        status, said = dev.stop()
-    check(status == 0, f"Ctrl-C ends it: {status}\n{said}")
-    return said
+    return "\n".join(dev.lines)
 
 
 def events(pareto: Sequence[str], app: Path) -> str:
     """tests/dev/events: a table's insert reaches an action through the stream, the router and
     the bus; an upload reaches another through the bucket's EventBridge notifications."""
-    dev = DevSession(pareto, app)
-    try:
+    with running(pareto, app) as dev:
         status, _, body = dev.request("POST", "/users", {"id": "ada", "name": "Ada"})
         check(status == 201, f"POST /users: {status} {body}", dev)
         dev.wait_for(r"^users-router users table's stream, 1 record: ok in \d+ ms")
@@ -176,10 +179,7 @@ def events(pareto: Sequence[str], app: Path) -> str:
         dev.wait_for(r"^onupload rule OnuploadUploadRule \(Object Created\): ok in \d+ ms")
         dev.wait_for(r"│ uploaded: in/ada.txt")
         say("the upload under in/ reached onupload")
-    finally:
-        status, said = dev.stop()
-    check(status == 0, f"Ctrl-C ends it: {status}\n{said}")
-    return said
+    return "\n".join(dev.lines)
 
 
 def main(argv: Sequence[str]) -> int:
