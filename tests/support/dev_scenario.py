@@ -149,6 +149,18 @@ def working(pareto: Sequence[str], app: Path) -> str:
         status, _, body = dev.request("GET", "/hello/ada")
         say(f"after saving hello/get/index.py, GET /hello/ada → {status} {body}")
         check(json.loads(body).get("reloaded") is True, "the saved handler runs", dev)
+
+        description = app / "pareto.yaml"
+        seen = len(dev.lines)
+        description.write_text(description.read_text().replace("rate: 5 minutes", "rate: 5 minutez"))
+        dev.wait_for(r"the app above has errors; the last one keeps running", after=seen)
+        status, _, _ = dev.request("GET", "/hello/ada")
+        check(status == 200, "the last app keeps serving", dev)
+        say("a pareto.yaml with an error: said, and the last app goes on serving")
+        seen = len(dev.lines)
+        description.write_text(description.read_text().replace("rate: 5 minutez", "rate: 1 minute"))
+        dev.wait_for(r"^  tick timer → ticker \(rate\(1 minute\)\)", after=seen)
+        say("pareto.yaml saved with the timer every minute: deployed again, and read anew")
     say("Ctrl-C: pareto dev stopped")
     return "\n".join(dev.lines)
 
