@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -183,6 +184,15 @@ std::string resolve_key(const json& key, const json& parameters) {
       text.replace(at, placeholder.size(), value.get<std::string>());
   }
   return text;
+}
+
+void add_import_path(json& env, const std::string& base_dir, const json& function,
+                     std::vector<std::string> first) {
+  for (const auto& shared : function.value("shared", json::array()))
+    first.push_back(fs::weakly_canonical(fs::path(base_dir) / shared.get<std::string>()).parent_path().string());
+  const char* variable = function.value("runtime", "") == "python" ? "PYTHONPATH" : "NODE_PATH";
+  if (const char* path = std::getenv(variable); path && *path) first.emplace_back(path);
+  if (!first.empty()) env[variable] = fmt::format("{}", fmt::join(first, ":"));
 }
 
 Task<std::vector<Built>> build_code(Session& session, const App& app, json parameters) {

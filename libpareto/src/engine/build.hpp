@@ -24,6 +24,12 @@ json parameter_values(const json& templ, const std::vector<std::pair<std::string
 // An S3Key as the template gives it, a string or {"Fn::Sub"} over `parameters`, resolved.
 std::string resolve_key(const json& key, const json& parameters);
 
+// A handler's imports resolve as in Lambda, whose archive root holds each shared folder by its
+// name: PYTHONPATH or NODE_PATH in `env` gets `first`, then the parent of each of the function's
+// (pareto_app_functions) shared folders, then the variable's own value in this process.
+void add_import_path(json& env, const std::string& base_dir, const json& function,
+                     std::vector<std::string> first);
+
 // Every archive of the app, dependencies installed (or taken from the build cache).
 Task<std::vector<Built>> build_code(Session& session, const App& app, json parameters);
 

@@ -297,16 +297,10 @@ Task<int> test(Session& session, const Options& options) {
       continue;
     }
     json env = test_environment(templ, function["key"]);
-    // Imports resolve as on Lambda, whose archive root is the handler's folder with each shared
-    // folder in it: siblings by name, shared folders by theirs.
-    std::vector<std::string> roots;
-    if (python) roots.push_back(folder.string());
-    for (const auto& shared : function["shared"])
-      roots.push_back(fs::weakly_canonical(fs::path(app->base_dir()) / shared.get<std::string>())
-                          .parent_path().string());
-    const char* variable = python ? "PYTHONPATH" : "NODE_PATH";
-    if (const char* path = std::getenv(variable); path && *path) roots.push_back(path);
-    if (!roots.empty()) env[variable] = fmt::format("{}", fmt::join(roots, ":"));
+    // Siblings import by name, as from the archive's root.
+    std::vector<std::string> siblings;
+    if (python) siblings.push_back(folder.string());
+    add_import_path(env, app->base_dir(), function, std::move(siblings));
     std::vector<std::string> argv;
     if (python) argv = {"python", "-m", "pytest", "-q", "-p", "no:cacheprovider"};
     else argv = {"node", "--test"};

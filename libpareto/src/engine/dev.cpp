@@ -40,8 +40,7 @@ struct Handler {
   std::string name, arn;
   std::string runtime;  // "python" | "nodejs"
   std::string folder, module, function;
-  std::vector<std::string> roots;  // where its imports resolve besides its folder
-  json env = json::object();
+  json env = json::object();  // as moto's Lambda resolved it, with the import path
   int64_t timeout_ms = 3000;
   int memory_mb = 128;
   int retries = kDefaultAsyncRetries;  // async invocations
@@ -77,7 +76,7 @@ struct StreamPoller {
   std::string arn;                                    // the stream's
   std::map<std::string, std::string> iterators;       // shard id → its next iterator
   int batch = 100;
-  int retries = -1;        // MaximumRetryAttempts (-1: until the records expire)
+  int retries = -1;        // MaximumRetryAttempts (-1: a failing batch is read again until it passes)
   std::string on_failure;  // the queue URL of its on-failure destination
 };
 
@@ -110,14 +109,16 @@ std::string referenced(const json& node) {
   const json& argument = node.begin().value();
   if (function == "Ref" && argument.is_string()) return argument;
   if (function == "Fn::GetAtt") {
-    if (argument.is_array() && !argument.empty()) return argument[0];
+    if (argument.is_array() && !argument.empty() && argument[0].is_string()) return argument[0];
     if (argument.is_string()) return argument.get<std::string>().substr(0, argument.get<std::string>().find('.'));
   }
   if (function == "Fn::Sub") {
     static const std::regex kArn(R"(\$\{([A-Za-z0-9]+)\.Arn\})");
     std::smatch match;
-    std::string text = argument.is_array() ? argument[0].get<std::string>() : argument.get<std::string>();
-    if (std::regex_search(text, match, kArn)) return match[1];
+    const json& text = argument.is_array() && !argument.empty() ? argument[0] : argument;
+    if (!text.is_string()) return "";
+    const std::string& sub = text.get_ref<const std::string&>();
+    if (std::regex_search(sub, match, kArn)) return match[1];
   }
   return "";
 }
@@ -206,8 +207,12 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
   auto queue_arn = [&](const std::string& url) {
     return fmt::format("arn:aws:sqs:{}:{}:{}", region_, account_, url.substr(url.rfind('/') + 1));
   };
+  // Names as the app gives them: "tick" for hello-dev-tick.
   std::string prefix = cx_.target.stack + "-";
-  std::map<std::string, std::string> key_of;  // S3Key → the action's folder
+  auto unprefixed = [&prefix](const std::string& name) {
+    return name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+  };
+  Resolver resolve = co_await Resolver::for_stack(s, cx_.target.stack);
   json functions = json::parse(app.functions());
   json parameters = parameter_values(templates[0], cx_.options.parameters);
   fs::path base = app.base_dir();
@@ -218,11 +223,11 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
 
   for (const auto& [id, resource] : resources.items()) {
     if (resource.value("Type", "") != "AWS::Lambda::Function") continue;
-    const json& p = resource["Properties"];
+    const json p = resource.value("Properties", json::object());
     Handler h;
     h.id = id;
     h.name = physical.count(id) ? physical[id] : id;
-    h.label = h.name.starts_with(prefix) ? h.name.substr(prefix.size()) : h.name;
+    h.label = unprefixed(h.name);
     json config = co_await s.call("lambda", "GetFunctionConfiguration", "FunctionName", h.name);
     h.arn = config.value("FunctionArn", "");
     h.env = config.value("Environment", json::object()).value("Variables", json::object());
@@ -247,10 +252,10 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       for (const auto& f : functions) {
         if (resolve_key(f["key"], parameters) != key) continue;
         h.folder = fs::weakly_canonical(base / f["path"].get<std::string>()).string();
-        for (const auto& shared : f["shared"])
-          h.roots.push_back(fs::weakly_canonical(base / shared.get<std::string>()).parent_path().string());
+        std::vector<std::string> installed;
+        if (!dependencies[key].empty()) installed.push_back(dependencies[key]);
+        add_import_path(h.env, app.base_dir(), f, std::move(installed));
       }
-      if (!dependencies[key].empty()) h.roots.push_back(dependencies[key]);
     }
     running_.handlers[id] = std::move(h);
   }
@@ -273,7 +278,7 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       if (source_type == "AWS::DynamoDB::Table") {
         StreamPoller stream;
         stream.table = physical[source];
-        stream.label = stream.table.starts_with(prefix) ? stream.table.substr(prefix.size()) : stream.table;
+        stream.label = unprefixed(stream.table);
         stream.handler = referenced(p.value("FunctionName", json()));
         stream.batch = p.value("BatchSize", 100);
         stream.retries = p.value("MaximumRetryAttempts", -1);
@@ -288,8 +293,7 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       Poller poller;
       poller.url = physical[source];
       poller.arn = queue_arn(poller.url);
-      poller.label = poller.url.substr(poller.url.rfind('/') + 1);
-      if (poller.label.starts_with(prefix)) poller.label = poller.label.substr(prefix.size());
+      poller.label = unprefixed(poller.url.substr(poller.url.rfind('/') + 1));
       poller.handler = referenced(p.value("FunctionName", json()));
       poller.batch = p.value("BatchSize", 10);
       json types = p.value("FunctionResponseTypes", json::array());
@@ -311,6 +315,8 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       if (p.contains("ScheduleExpression")) {
         Timer timer;
         timer.id = id;
+        json name = resolve(p.value("Name", json(id)));
+        timer.label = unprefixed(name.is_string() ? name.get<std::string>() : id);
         timer.handler = targets[0];
         timer.input = input;
         timer.schedule = p["ScheduleExpression"].get<std::string>();
@@ -330,16 +336,6 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       }
     }
   }
-  // Timers by the name the app gives them: "tick" for TickTimer.
-  for (auto& timer : running_.timers) {
-    std::string name = timer.id.substr(0, timer.id.size() - std::string_view("Timer").size());
-    std::string label;
-    for (char c : name) {
-      if (std::isupper(static_cast<unsigned char>(c)) && !label.empty()) label += '-';
-      label += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    timer.label = label;
-  }
   // moto's CloudFormation leaves a bucket's EventBridge notifications off: on through S3's API.
   for (const auto& [id, resource] : resources.items()) {
     if (resource.value("Type", "") != "AWS::S3::Bucket" || !physical.count(id)) continue;
@@ -350,7 +346,6 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
     co_await s.call("s3", "PutBucketNotificationConfiguration", request);
   }
   // The patterns as the deployed rules hold them: references resolved against the stack.
-  Resolver resolve = co_await Resolver::for_stack(s, cx_.target.stack);
   json patterns = json::object();
   for (const auto& [id, handlers] : running_.rule_handlers)
     patterns[id] = resolve(resources[id]["Properties"]["EventPattern"]);
@@ -374,8 +369,8 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
     if (resource.value("Type", "") != "AWS::ApiGateway::RestApi") continue;
     Api api;
     api.id = id;
-    std::string name = Resolver(physical, {{"StageName", cx_.target.stage}})(resource["Properties"]["Name"]);
-    api.label = name.starts_with(prefix) ? name.substr(prefix.size()) : name;
+    json name = resolve(resource.value("Properties", json::object()).value("Name", json(id)));
+    api.label = unprefixed(name.is_string() ? name.get<std::string>() : id);
     running_.apis.push_back(std::move(api));
   }
   auto path_of = [&](std::string resource_id) {
@@ -489,10 +484,6 @@ Task<json> Dev::invoke(const Handler& h, json event, std::string trigger, std::s
               {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"},
               {"AWS_LAMBDA_FUNCTION_NAME", h.name}, {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(h.memory_mb)},
               {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"}, {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + h.name}});
-  std::vector<std::string> roots = h.roots;
-  const char* variable = python ? "PYTHONPATH" : "NODE_PATH";
-  if (const char* path = std::getenv(variable); path && *path) roots.push_back(path);
-  if (!roots.empty()) env[variable] = fmt::format("{}", fmt::join(roots, ":"));
   std::string runner(embedded(python ? "data/engine/dev/runner.py" : "data/engine/dev/runner.js"));
   json step = {{"step", "run"}, {"argv", python ? json{"python", "-c", runner} : json{"node", "-e", runner}},
                {"cwd", h.folder}, {"env", env}, {"input", request.dump()}, {"split", true}};
