@@ -551,56 +551,54 @@ Task<void> Dev::respond(int64_t id, int status, json headers, std::string body) 
   co_await session().perform(std::move(step));
 }
 
-// The route API Gateway picks: literal parts before {parameters}, then {proxy+}.
+// "/hello/{id}" → ["hello", "{id}"]; empty parts are skipped.
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  for (size_t start = 1; start < path.size();) {
+    size_t end = std::min(path.find('/', start), path.size());
+    if (end > start) out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The route API Gateway picks for the path's parts: literal parts before {parameters}, then
+// {proxy+}; its path parameters to `parameters`.
 const Route* route_for(const Api& api, const std::string& method, const std::vector<std::string>& parts,
-                       json& parameters, bool& resource_found) {
+                       json& parameters) {
   const Route* best = nullptr;
   int best_score = -1;
-  json best_parameters;
   for (const auto& route : api.routes) {
-    std::vector<std::string> pattern;
-    for (size_t start = 1; start < route.resource.size();) {
-      size_t end = route.resource.find('/', start);
-      if (end == std::string::npos) end = route.resource.size();
-      pattern.push_back(route.resource.substr(start, end - start));
-      start = end + 1;
-    }
+    if (route.method != method && route.method != "ANY") continue;
+    std::vector<std::string> pattern = segments(route.resource);
     json found = json::object();
-    int score = 0;
-    bool fits = true;
-    size_t i = 0;
-    for (; i < pattern.size() && fits; ++i) {
+    int score = route.method == method ? 1 : 0;
+    bool fits = pattern.size() == parts.size();
+    for (size_t i = 0; i < pattern.size() && i < parts.size(); ++i) {
       const std::string& part = pattern[i];
-      if (part.size() > 3 && part.starts_with("{") && part.ends_with("+}")) {
-        if (i >= parts.size()) { fits = false; break; }
+      if (part.size() > 3 && part.starts_with("{") && part.ends_with("+}")) {  // the rest
         std::string rest = parts[i];
         for (size_t j = i + 1; j < parts.size(); ++j) rest += "/" + parts[j];
         found[part.substr(1, part.size() - 3)] = rest;
-        i = parts.size();
-        pattern.resize(i);
+        fits = i + 1 == pattern.size();
         break;
       }
-      if (i >= parts.size()) { fits = false; break; }
       if (part.starts_with("{")) {
         found[part.substr(1, part.size() - 2)] = parts[i];
-        score += 1;
-      } else if (part == parts[i]) {
         score += 2;
+      } else if (part == parts[i]) {
+        score += 4;
       } else {
         fits = false;
+        break;
       }
     }
-    if (!fits || pattern.size() != parts.size()) continue;
-    resource_found = true;
-    if (route.method != method && route.method != "ANY") continue;
-    if (route.method == method) score += 1;
-    if (score > best_score) {
+    if (fits && score > best_score) {
       best = &route;
       best_score = score;
-      best_parameters = found;
+      parameters = found;
     }
   }
-  parameters = best_parameters;
   return best;
 }
 
@@ -656,13 +654,8 @@ Task<void> Dev::answer(const json& request) {
     }
     start = end + 1;
   }
-  std::vector<std::string> parts;
-  for (size_t start = 1; start < path.size();) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    if (end > start) parts.push_back(percent_decoded(path.substr(start, end - start)));
-    start = end + 1;
-  }
+  std::vector<std::string> parts = segments(path);
+  for (auto& part : parts) part = percent_decoded(part);
   std::string body = base64_decode(request.value("body", ""));
   auto refuse = [&](int status, std::string message) -> Task<void> {
     json out = api->error_headers;
@@ -672,8 +665,7 @@ Task<void> Dev::answer(const json& request) {
     co_await respond(id, status, out, text);
   };
   json path_parameters;
-  bool resource_found = false;
-  const Route* route = route_for(*api, method, parts, path_parameters, resource_found);
+  const Route* route = route_for(*api, method, parts, path_parameters);
   if (!route) {
     co_await refuse(403, "Missing Authentication Token");
     co_return;
@@ -704,7 +696,6 @@ Task<void> Dev::answer(const json& request) {
   if (route->body) {
     std::string type = header("content-type");
     bool is_json = type.empty() || type.starts_with("application/json");
-    json document;
     bool valid = is_json && json::accept(body);
     if (valid) valid = route->body->validate(json::parse(body)).empty();
     if (!valid) {
