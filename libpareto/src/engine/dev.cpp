@@ -135,6 +135,15 @@ json quoted_headers(const json& parameters, std::string_view prefix) {
   return out;
 }
 
+// The queue URL an EventInvokeConfig's or a mapping's OnFailure destination names ("" if none).
+std::string on_failure_queue(const json& properties, const std::map<std::string, std::string>& physical) {
+  const json destination = properties.value("DestinationConfig", json::object())
+                               .value("OnFailure", json::object())
+                               .value("Destination", json());
+  auto found = physical.find(referenced(destination));
+  return found == physical.end() ? "" : found->second;
+}
+
 std::string plural(size_t n, const char* one, const char* many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
@@ -154,7 +163,9 @@ class Dev {
  private:
   Session& session() { return cx_.session; }
   std::string request_id();
-  Task<json> invoke(const Handler& handler, json event, std::string trigger, std::string* error);
+  Task<json> invoke(const Handler& handler, json event, std::string trigger);
+  Task<void> send_failure(const std::string& queue, std::string function_arn, std::string condition,
+                          int attempts, json details);
   Task<void> invoke_async(const std::string& handler_id, json event, std::string trigger);
   Task<void> answer(const json& request);
   Task<void> respond(int64_t id, int status, json headers, std::string body);
@@ -268,10 +279,7 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       if (!running_.handlers.count(function)) continue;
       Handler& h = running_.handlers[function];
       h.retries = p.value("MaximumRetryAttempts", kDefaultAsyncRetries);
-      std::string destination = referenced(p.value("DestinationConfig", json::object())
-                                               .value("OnFailure", json::object())
-                                               .value("Destination", json()));
-      if (physical.count(destination)) h.on_failure = physical[destination];
+      h.on_failure = on_failure_queue(p, physical);
     } else if (type == "AWS::Lambda::EventSourceMapping") {
       std::string source = referenced(p.value("EventSourceArn", json()));
       std::string source_type = resources.value(source, json::object()).value("Type", "");
@@ -282,10 +290,7 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
         stream.handler = referenced(p.value("FunctionName", json()));
         stream.batch = p.value("BatchSize", 100);
         stream.retries = p.value("MaximumRetryAttempts", -1);
-        std::string destination = referenced(p.value("DestinationConfig", json::object())
-                                                 .value("OnFailure", json::object())
-                                                 .value("Destination", json()));
-        if (physical.count(destination)) stream.on_failure = physical[destination];
+        stream.on_failure = on_failure_queue(p, physical);
         running_.streams.push_back(std::move(stream));
         continue;
       }
@@ -472,7 +477,7 @@ Task<void> Dev::introduce() {
 
 // One invocation in a process of the handler's runtime: its answer ({"result"} or {"error"}),
 // said as one line with the handler's output under it.
-Task<json> Dev::invoke(const Handler& h, json event, std::string trigger, std::string* error) {
+Task<json> Dev::invoke(const Handler& h, json event, std::string trigger) {
   bool python = h.runtime == "python";
   std::string id = request_id();
   json request = {{"folder", h.folder}, {"module", h.module}, {"function", h.function}, {"event", event},
@@ -497,15 +502,12 @@ Task<json> Dev::invoke(const Handler& h, json event, std::string trigger, std::s
                                                       done.value("exit", -1))}}}};
   }
   int64_t took = done.value("milliseconds", int64_t{0});
-  std::string outcome;
+  std::string outcome = "ok";
   if (answer.contains("error")) {
     const json& e = answer["error"];
     outcome = fmt::format("failed: {}: {}", e.value("errorType", "Error"), e.value("errorMessage", ""));
-    if (error) *error = outcome;
-  } else if (error) {
-    *error = "";
   }
-  std::string line = fmt::format("{} {}: {} in {} ms", h.label, trigger, outcome.empty() ? "ok" : outcome, took);
+  std::string line = fmt::format("{} {}: {} in {} ms", h.label, trigger, outcome, took);
   if (took > h.timeout_ms)
     line += fmt::format(" (over its {} s timeout: Lambda would have stopped it)", h.timeout_ms / 1000);
   line += "\n";
@@ -525,23 +527,30 @@ Task<json> Dev::invoke(const Handler& h, json event, std::string trigger, std::s
 // failure record to its on-failure destination.
 Task<void> Dev::invoke_async(const std::string& handler_id, json event, std::string trigger) {
   const Handler& h = running_.handlers.at(handler_id);
-  std::string error;
   json failure;
   int attempts = 0;
   for (; attempts <= h.retries; ++attempts) {
     std::string said = attempts == 0 ? trigger : fmt::format("{} (retry {} of {})", trigger, attempts, h.retries);
-    json answer = co_await invoke(h, event, said, &error);
-    if (error.empty()) co_return;
+    json answer = co_await invoke(h, event, said);
+    if (!answer.contains("error")) co_return;
     failure = answer["error"];
   }
   if (h.on_failure.empty()) co_return;
+  json details = {{"requestPayload", event}, {"responsePayload", failure}};
+  std::string qualified = h.arn + ":$LATEST";
+  co_await send_failure(h.on_failure, qualified, "RetriesExhausted", attempts, details);
+}
+
+// Lambda's record of an invocation that ran out of retries, to its on-failure queue: `details`
+// says what was invoked (the payload, or a stream's batch).
+Task<void> Dev::send_failure(const std::string& queue, std::string function_arn, std::string condition,
+                             int attempts, json details) {
   json record = {{"version", "1.0"}, {"timestamp", now_ms_},
-                 {"requestContext", {{"requestId", request_id()}, {"functionArn", h.arn + ":$LATEST"},
-                                     {"condition", "RetriesExhausted"}, {"approximateInvokeCount", attempts}}},
-                 {"requestPayload", event},
-                 {"responseContext", {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
-                 {"responsePayload", failure}};
-  json message = {{"QueueUrl", h.on_failure}, {"MessageBody", record.dump()}};
+                 {"requestContext", {{"requestId", request_id()}, {"functionArn", function_arn},
+                                     {"condition", condition}, {"approximateInvokeCount", attempts}}},
+                 {"responseContext", {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}}};
+  record.update(details);
+  json message = {{"QueueUrl", queue}, {"MessageBody", record.dump()}};
   co_await session().call("sqs", "SendMessage", message);
 }
 
@@ -720,10 +729,10 @@ Task<void> Dev::answer(const json& request) {
     event["body"] = base64_encode(body);
     event["isBase64Encoded"] = true;
   }
-  std::string error;
-  json answer = co_await invoke(h, event, method + " " + path, &error);
+  std::string trigger = method + " " + path;
+  json answer = co_await invoke(h, event, trigger);
   const json& result = answer.value("result", json());
-  if (!error.empty() || !result.is_object() || !result.value("statusCode", json()).is_number_integer()) {
+  if (answer.contains("error") || !result.is_object() || !result.value("statusCode", json()).is_number_integer()) {
     co_await refuse(502, "Internal server error");
     co_return;
   }
@@ -752,10 +761,9 @@ Task<bool> Dev::poll(const Poller& poller) {
                        {"md5OfBody", m.value("MD5OfBody", "")}, {"eventSource", "aws:sqs"},
                        {"eventSourceARN", poller.arn}, {"awsRegion", region_}});
   json event = {{"Records", records}};
-  std::string error;
   std::string trigger = fmt::format("{} queue, {}", poller.label, plural(records.size(), "message", "messages"));
-  json answer = co_await invoke(running_.handlers.at(poller.handler), event, trigger, &error);
-  if (!error.empty()) co_return true;  // each message comes back after the visibility timeout
+  json answer = co_await invoke(running_.handlers.at(poller.handler), event, trigger);
+  if (answer.contains("error")) co_return true;  // each message comes back after the visibility timeout
   std::set<std::string> failed;
   if (poller.partial)
     for (const auto& failure : answer.value("result", json::object()).value("batchItemFailures", json::array()))
@@ -790,8 +798,7 @@ Task<bool> Dev::read_stream(StreamPoller& stream) {
     for (auto& record : records) record["eventSourceARN"] = stream.arn;
     json event = {{"Records", records}};
     const Handler& h = running_.handlers.at(stream.handler);
-    std::string error;
-    json failure;
+    bool failed = true;
     int attempts = 0;
     // Without a retry limit a failing batch blocks its shard, read again at the next turn.
     int limit = std::max(stream.retries, 0);
@@ -799,21 +806,17 @@ Task<bool> Dev::read_stream(StreamPoller& stream) {
       std::string trigger = fmt::format("{} table's stream, {}{}", stream.label,
                                         plural(records.size(), "record", "records"),
                                         attempts == 0 ? "" : fmt::format(" (retry {})", attempts));
-      json answer = co_await invoke(h, event, trigger, &error);
-      if (error.empty()) break;
-      failure = answer["error"];
+      json answer = co_await invoke(h, event, trigger);
+      failed = answer.contains("error");
+      if (!failed) break;
     }
-    if (!error.empty() && stream.retries < 0) iterator = read_from;
-    if (error.empty() || stream.retries < 0 || stream.on_failure.empty()) continue;
+    if (failed && stream.retries < 0) iterator = read_from;
+    if (!failed || stream.retries < 0 || stream.on_failure.empty()) continue;
     json batch = {{"shardId", shard}, {"streamArn", stream.arn}, {"batchSize", records.size()},
                   {"startSequenceNumber", records.front()["dynamodb"].value("SequenceNumber", "")},
                   {"endSequenceNumber", records.back()["dynamodb"].value("SequenceNumber", "")}};
-    json record = {{"requestContext", {{"requestId", request_id()}, {"functionArn", h.arn},
-                                       {"condition", "RetryAttemptsExhausted"}, {"approximateInvokeCount", attempts}}},
-                   {"responseContext", {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
-                   {"version", "1.0"}, {"timestamp", now_ms_}, {"DDBStreamBatchInfo", batch}};
-    json message = {{"QueueUrl", stream.on_failure}, {"MessageBody", record.dump()}};
-    co_await session().call("sqs", "SendMessage", message);
+    json details = {{"DDBStreamBatchInfo", batch}};
+    co_await send_failure(stream.on_failure, h.arn, "RetryAttemptsExhausted", attempts, details);
   }
   co_return any;
 }
