@@ -14,7 +14,7 @@ const native = require('./native');
 const { App } = require('./app');
 const { CommandError, ParetoError, ValidationError, check } = require('./errors');
 const { KindError, kindsInModule } = require('./kinds');
-const { Servers } = require('./serve');
+const { Incoming } = require('./serve');
 
 // boto3's service names (the engine's) → the SDK's package and client class.
 const SERVICES = {
@@ -53,6 +53,8 @@ function profileRegion(config) {
 }
 
 const python = () => process.env.PARETO_PYTHON || 'python3';
+/** A run or start step's program: "node" is this one, "python" the one pareto's Python package is in. */
+const programOf = (name) => ({ node: process.execPath, python: python() })[name] ?? name;
 
 /** An SDK answer in the engine's form: timestamps ISO 8601 UTC, binary base64. */
 function normalized(value) {
@@ -121,6 +123,8 @@ async function stop(server) {
  */
 class Host {
   constructor({ app = null, write = writeToProcess, interactive = process.stdin.isTTY === true } = {}) {
+    // ANSI colours in what pareto dev says, on a terminal that has not opted out
+    this.colour = write === writeToProcess && process.stderr.isTTY === true && !('NO_COLOR' in process.env);
     this.app = app;
     this.lent = app !== null;  // a library call's app, lent as its caller loaded it
     this.stage = null;  // the stage the app this host loaded is for
@@ -129,7 +133,7 @@ class Host {
     this.config = null;
     this.clients = new Map();
     this.emulators = [];  // stopped when the flow ends
-    this.servers = null;  // pareto dev's, closed when the flow ends
+    this.incoming = null;  // pareto dev's servers and processes, closed when the flow ends
     this.aborts = new AbortController();  // interrupt(): every pending step gives up
   }
 
@@ -138,7 +142,7 @@ class Host {
   /** Runs a command line to its end: [exit status, result]. */
   run(argv) {
     return this.runRequest({ argv: [...argv], host: 'node', aws: true, interactive: this.interactive,
-      now_ms: Date.now(), seed: Math.floor(Math.random() * 2 ** 53) });
+      colour: this.colour, now_ms: Date.now(), seed: Math.floor(Math.random() * 2 ** 53) });
   }
 
   /** Runs a flow of pareto_flow_start's request to its end: [exit status, result]. */
@@ -163,7 +167,7 @@ class Host {
         }
       }
     } finally {
-      if (this.servers) await this.servers.close();
+      if (this.incoming) await this.incoming.close();
       await Promise.all(this.emulators.map(stop));
     }
   }
@@ -187,16 +191,9 @@ class Host {
       case 'emulator': return this.emulator(Boolean(step.keep));
       case 'run': return this.process(step);
       case 'tool': return this.tool(step.name);
-      case 'serve':
-        this.servers ??= new Servers();
-        return this.servers.serve(step.name, step.port);
-      case 'incoming':
-        if (this.servers) return this.servers.incoming(step.milliseconds, signal);
-        await sleep(step.milliseconds, null, { signal });
-        return { now_ms: Date.now() };
-      case 'respond':
-        this.servers?.respond(step);
-        return null;
+      case 'serve': case 'start': case 'incoming': case 'respond':
+        this.incoming ??= new Incoming(programOf);
+        return this.incoming.perform(step, signal);
       default: throw new ParetoError(native.ERROR, `the engine asked for an unknown step: ${step.step}`);
     }
   }
@@ -314,9 +311,8 @@ class Host {
   }
 
   /** A process of the engine's (pip, npm, a test run), awaited so that Ctrl-C reaches this host too. */
-  async process({ argv, cwd, env, input, split }) {
-    const program = { node: process.execPath, python: python() }[argv[0]] ?? argv[0];
-    const started = Date.now();
+  async process({ argv, cwd, env, input }) {
+    const program = programOf(argv[0]);
     const child = spawn(program, argv.slice(1), { cwd, env: { ...process.env, ...env },
       stdio: [input === undefined ? 'inherit' : 'pipe', 'pipe', 'pipe'], signal: this.aborts.signal });
     if (input !== undefined) {
@@ -332,7 +328,6 @@ class Host {
     if (done.error?.name === 'AbortError') throw done.error;
     if (done.error) return { exit: 127, output: `cannot run ${program}: ${done.error.message}` };
     const answer = { exit: done.code ?? -os.constants.signals[done.signal], output: output.stdout + output.stderr };
-    if (split) Object.assign(answer, { stdout: output.stdout, stderr: output.stderr, milliseconds: Date.now() - started });
     return answer;
   }
 }

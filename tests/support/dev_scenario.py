@@ -1,6 +1,6 @@
 """`pareto dev` on a copy of examples/hello, driven as a developer would drive it: requests to its
-API, the queue worker and the timer firing, a saved handler reloaded, a failing handler retried
-to the errors topic, and Ctrl-C. The Python and Node suites run it with their pareto command,
+API, the queue worker, the timer fired by --now and by its name typed, a saved handler reloaded,
+a failing handler retried to the errors topic, and Ctrl-C. The Python and Node suites run it with their pareto command,
 and scripts/main.sh shows it.
 
     python tests/support/dev_scenario.py [--failing] -- PARETO_ARGV...
@@ -38,7 +38,7 @@ class DevSession:
     def __init__(self, pareto: Sequence[str], app: Path, *options: str) -> None:
         self.lines: list[str] = []
         self.changed = threading.Condition()
-        self.process = subprocess.Popen([*pareto, "dev", str(app), *options],
+        self.process = subprocess.Popen([*pareto, "dev", str(app), *options], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self.read, daemon=True).start()
         threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
@@ -80,6 +80,12 @@ class DevSession:
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read().decode()
 
+    def type(self, line: str) -> None:
+        """A line typed at pareto dev's terminal."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
     def stop(self) -> tuple[int, str]:
         """Ctrl-C: the exit status and everything it said."""
         if self.process.poll() is None:
@@ -120,6 +126,12 @@ def working(pareto: Sequence[str], app: Path) -> str:
         dev.wait_for(r"^ticker timer tick: ok in \d+ ms")
         dev.wait_for(r"│ tick: 0 users")
         say("the timer fired: ticker counted 0 users")
+        seen = len(dev.lines)
+        dev.type("tock")
+        dev.wait_for(r'^pareto dev: no timer "tock"; type one of tick and Enter to fire it', after=seen)
+        dev.type("tick")
+        dev.wait_for(r"^ticker timer tick: ok in \d+ ms", after=seen)
+        say("tick typed: the timer fired again")
 
         status, _, body = dev.request("POST", "/hello", {"id": "ada", "name": "Ada"})
         say(f"POST /hello → {status} {body}")
@@ -179,11 +191,16 @@ def failing(pareto: Sequence[str], app: Path) -> str:
 
 
 def events(pareto: Sequence[str], app: Path) -> str:
-    """tests/dev/events: a table's insert reaches an action through the stream, the router and
-    the bus; an upload reaches another through the bucket's EventBridge notifications."""
+    """tests/dev/events: a handler's own Lambda Invoke calls, both kinds; a table's insert
+    reaches an action through the stream, the router and the bus; an upload reaches another
+    through the bucket's EventBridge notifications."""
     with running(pareto, app) as dev:
         status, _, body = dev.request("POST", "/users", {"id": "ada", "name": "Ada"})
-        check(status == 201, f"POST /users: {status} {body}", dev)
+        check(status == 201 and json.loads(body) == {"id": "ada", "greeting": "welcome, Ada"},
+              f"POST /users: {status} {body}", dev)
+        dev.wait_for(r"^greeter Invoke \(RequestResponse\): ok in \d+ ms")
+        dev.wait_for(r"^greeter Invoke \(Event\): ok in \d+ ms")
+        say("writer invoked greeter through Lambda's API: waiting for its answer, then not")
         dev.wait_for(r"^users-router users table's stream, 1 record: ok in \d+ ms")
         dev.wait_for(r"^audit rule AuditNewUserRule \(INSERT\): ok in \d+ ms")
         dev.wait_for(r"│ new user: ")

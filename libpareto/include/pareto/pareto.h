@@ -248,6 +248,7 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *
  * The request: {"argv": [...] (without the program's name), "host": "python" | "node" | a name,
  * "aws": true when the host performs "call" steps, "interactive": true when stdin is a terminal,
+ * "colour": true when stderr is a terminal that takes ANSI colours (and NO_COLOR is unset),
  * "now_ms": the host's clock (epoch ms), "seed": the retry jitter's seed}. The steps and their
  * answers (answers are JSON text; a step that needs none is answered with null):
  *
@@ -268,16 +269,20 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *            are now; the app lent before may then be freed); answer {"loaded": true},
  *            {"errors": [...]} (as pareto_app_errors) or {"error": {"message"}} (no such app: a
  *            usage error).
- *   run      {argv, cwd, env, input, split}  run a process (argv[0] "python" or "node": the
- *            host's own interpreter) with env added to the host's, and input (when given) on its
- *            stdin; answer {"exit": n, "output": stdout then stderr}, and with split also
- *            {"stdout", "stderr", "milliseconds": how long it ran}.
+ *   run      {argv, cwd, env, input}  run a process (argv[0] "python" or "node": the host's
+ *            own interpreter) with env added to the host's, and input (when given) on its stdin;
+ *            answer {"exit": n, "output": stdout then stderr}.
  *   serve    {name, port}  (pareto dev) an HTTP server on 127.0.0.1:port (0: a free one) whose
  *            requests wait for "respond"; answer {"port": n} or {"error": {"message"}}.
- *   incoming {milliseconds}  the next request to a served port, waited for at most that long:
- *            answer {"now_ms": the host's clock, "request": {id, server: the name served,
- *            method, target: path and query, headers: [[name, value], ...], body: base64}},
- *            without "request" when none came.
+ *   start    {argv, cwd, env, input}  (pareto dev) start a process as "run" does, without
+ *            waiting for it: answer {"process": id} or {"error": {"message"}}; its end comes
+ *            by "incoming".
+ *   incoming {milliseconds, lines}  the next event, waited for at most that long: answer
+ *            {"now_ms": the host's clock} and at most one of
+ *            "request": {id, server: the name served, method, target: path and query,
+ *                        headers: [[name, value], ...], body: base64}  to a served port;
+ *            "exited": {process, exit, stdout, stderr, milliseconds: how long it ran};
+ *            "line": a line typed on stdin (read from the first step with lines true).
  *   respond  {id, status, headers: {name: value}, body: base64}  the answer to request id.
  *   tool     {name}  the installer "pip" or "npm" the host runs dependencies' installs with:
  *            answer {"argv": [...], "version": "24.3.1"} when it knows its version without

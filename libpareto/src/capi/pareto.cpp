@@ -467,6 +467,7 @@ pareto_status pareto_flow_start(pareto_flow** out, const char* request_json, siz
     facts.host = request.value("host", facts.host);
     facts.aws = request.value("aws", false);
     facts.interactive = request.value("interactive", false);
+    facts.colour = request.value("colour", false);
     facts.now_ms = request.value("now_ms", int64_t{0});
     facts.seed = request.value("seed", uint64_t{0});
     auto flow = std::make_unique<pareto_flow>();

@@ -3,6 +3,7 @@
 // API Gateway's routing, validation, CORS and proxy events; event source mappings' batches and
 // partial failures over the emulator's queues; rules matched by the core's matcher; topics'
 // subscriptions; timers; async retries and on-failure destinations.
+#include <fmt/color.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,6 +33,8 @@ constexpr int64_t kIdleMs = 200;          // a request is waited for this long b
 constexpr int64_t kReloadCheckMs = 1000;  // how often pareto.yaml is looked at
 constexpr int kReceiveLimit = 10;         // SQS ReceiveMessage takes at most 10
 constexpr int kDefaultAsyncRetries = 2;   // Lambda's, without an EventInvokeConfig
+// The server handlers' own Lambda calls reach (AWS_ENDPOINT_URL_LAMBDA): a name no API has.
+constexpr std::string_view kLambdaServer = "(lambda)";
 
 // A function as pareto dev runs it.
 struct Handler {
@@ -45,7 +48,15 @@ struct Handler {
   int memory_mb = 128;
   int retries = kDefaultAsyncRetries;  // async invocations
   std::string on_failure;              // the queue URL of its on-failure destination
+  fmt::text_style style;               // its lines' on a terminal
 };
+
+// Each action's colour on a terminal, in the order of their logical ids (red says "failed").
+constexpr std::array kActionColours{fmt::terminal_color::cyan, fmt::terminal_color::magenta,
+                                    fmt::terminal_color::yellow, fmt::terminal_color::green,
+                                    fmt::terminal_color::blue, fmt::terminal_color::bright_cyan,
+                                    fmt::terminal_color::bright_magenta, fmt::terminal_color::bright_yellow,
+                                    fmt::terminal_color::bright_green, fmt::terminal_color::bright_blue};
 
 struct Route {
   std::string method;    // GET, ..., OPTIONS, ANY
@@ -172,6 +183,12 @@ class Dev {
   Task<bool> poll(const Poller& poller);
   Task<bool> tapped(const std::string& url);
   Task<bool> read_stream(StreamPoller& stream);
+  Task<json> next_event(int64_t milliseconds);
+  Task<bool> take(const json& event);
+  Task<void> answer_lambda(const json& request);
+  Task<void> typed(const std::string& line);
+  const Timer* timer_named(std::string_view name) const;
+  std::string timer_names() const;
 
   Context& cx_;
   int64_t now_ms_;
@@ -179,6 +196,16 @@ class Dev {
   Running running_;
   std::string account_, region_;
   std::vector<int> ports_;  // each API's, kept over reloads
+  int lambda_port_ = 0;
+  // What came while a handler ran, taken at the next turns.
+  std::deque<json> requests_;  // to the APIs
+  std::deque<std::string> lines_;  // typed
+  std::map<int64_t, json> exited_;  // process id → how it ended
+  struct Queued {
+    std::string handler;
+    json event;
+  };
+  std::deque<Queued> queued_;  // handlers' Invoke with InvocationType Event
 };
 
 std::string Dev::request_id() {
@@ -270,6 +297,8 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
     }
     running_.handlers[id] = std::move(h);
   }
+  size_t coloured = 0;
+  for (auto& [id, h] : running_.handlers) h.style = fmt::fg(kActionColours[coloured++ % kActionColours.size()]);
 
   for (const auto& [id, resource] : resources.items()) {
     const std::string type = resource.value("Type", "");
@@ -445,6 +474,12 @@ Task<void> Dev::serve(int first_port) {
     ports_.push_back(answer.value("port", 0));
     api.url = fmt::format("http://127.0.0.1:{}", ports_.back());
   }
+  if (lambda_port_ != 0) co_return;
+  json step = {{"step", "serve"}, {"name", kLambdaServer}, {"port", 0}};
+  json answer = co_await session().perform(std::move(step));
+  if (answer.contains("error"))
+    throw Stop(fmt::format("cannot serve handlers' Lambda calls on 127.0.0.1: {}", answer["error"].value("message", "")));
+  lambda_port_ = answer.value("port", 0);
 }
 
 Task<void> Dev::introduce() {
@@ -463,13 +498,14 @@ Task<void> Dev::introduce() {
                         running_.handlers[stream.handler].label, stream.batch);
   for (const auto& timer : running_.timers)
     text += fmt::format("  {} timer → {} ({}{})\n", timer.label, running_.handlers[timer.handler].label,
-                        timer.schedule, timer.next_ms ? "" : ": pareto dev reads no L, W or #, so only --now fires it");
+                        timer.schedule, timer.next_ms ? "" : ": pareto dev reads no L, W or #, so only --now or its name typed fires it");
   for (const auto& [rule, handlers] : running_.rule_handlers)
     for (const auto& h : handlers)
       text += fmt::format("  rule {} → {}\n", rule, running_.handlers[h].label);
   for (const auto& [topic, handlers] : running_.topic_handlers)
     for (const auto& h : handlers)
       text += fmt::format("  topic {} → {}\n", topic.substr(topic.rfind(':') + 1), running_.handlers[h].label);
+  if (!running_.timers.empty()) text += "  type a timer's name and Enter to fire it\n";
   text += "handlers run from their folders: a saved change runs at the next invocation; a saved "
           "pareto.yaml deploys again (Ctrl-C stops)\n";
   co_await session().err(text);
@@ -485,14 +521,27 @@ Task<json> Dev::invoke(const Handler& h, json event, std::string trigger) {
                                {"timeout_ms", h.timeout_ms}, {"request_id", id},
                                {"log_group", "/aws/lambda/" + h.name}, {"log_stream", "pareto-dev"}}}};
   json env = h.env;
-  env.update({{"AWS_ENDPOINT_URL", cx_.target.endpoint}, {"AWS_REGION", region_}, {"AWS_DEFAULT_REGION", region_},
+  env.update({{"AWS_ENDPOINT_URL", cx_.target.endpoint},
+              {"AWS_ENDPOINT_URL_LAMBDA", fmt::format("http://127.0.0.1:{}", lambda_port_)},
+              {"AWS_REGION", region_}, {"AWS_DEFAULT_REGION", region_},
               {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"},
               {"AWS_LAMBDA_FUNCTION_NAME", h.name}, {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(h.memory_mb)},
               {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"}, {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + h.name}});
   std::string runner(embedded(python ? "data/engine/dev/runner.py" : "data/engine/dev/runner.js"));
-  json step = {{"step", "run"}, {"argv", python ? json{"python", "-c", runner} : json{"node", "-e", runner}},
-               {"cwd", h.folder}, {"env", env}, {"input", request.dump()}, {"split", true}};
-  json done = co_await session().perform(std::move(step));
+  json step = {{"step", "start"}, {"argv", python ? json{"python", "-c", runner} : json{"node", "-e", runner}},
+               {"cwd", h.folder}, {"env", env}, {"input", request.dump()}};
+  json started = co_await session().perform(std::move(step));
+  json done = {{"exit", 127}, {"stderr", started.value("error", json::object()).value("message", "")}};
+  if (started.contains("process")) {
+    // While it runs, its own Lambda calls are answered, and whatever else comes waits its turn.
+    int64_t process = started["process"];
+    while (!exited_.count(process)) {
+      json event = co_await next_event(kIdleMs);
+      co_await take(event);
+    }
+    done = std::move(exited_[process]);
+    exited_.erase(process);
+  }
   json answer;
   try {
     answer = json::parse(done.value("stdout", ""));
@@ -507,16 +556,21 @@ Task<json> Dev::invoke(const Handler& h, json event, std::string trigger) {
     const json& e = answer["error"];
     outcome = fmt::format("failed: {}: {}", e.value("errorType", "Error"), e.value("errorMessage", ""));
   }
-  std::string line = fmt::format("{} {}: {} in {} ms", h.label, trigger, outcome, took);
+  bool colour = session().facts().colour;
+  bool failed = answer.contains("error");
+  std::string line = fmt::format("{} {}: {} in {} ms", colour ? fmt::format(h.style, "{}", h.label) : h.label, trigger,
+                                 colour && failed ? fmt::format(fmt::fg(fmt::terminal_color::red), "{}", outcome) : outcome,
+                                 took);
   if (took > h.timeout_ms)
     line += fmt::format(" (over its {} s timeout: Lambda would have stopped it)", h.timeout_ms / 1000);
   line += "\n";
+  std::string bar = colour ? fmt::format(h.style, "  │ ") : "  │ ";
   std::string output = done.value("stderr", "");
   size_t start = 0;
   while (start < output.size()) {
     size_t end = output.find('\n', start);
     if (end == std::string::npos) end = output.size();
-    line += "  │ " + output.substr(start, end - start) + "\n";
+    line += bar + output.substr(start, end - start) + "\n";
     start = end + 1;
   }
   co_await session().err(line);
@@ -611,6 +665,16 @@ const Route* route_for(const Api& api, const std::string& method, const std::vec
   return best;
 }
 
+// A request's header by its name in lower case ("" when it has none).
+std::string header_of(const json& request, std::string_view name) {
+  for (const auto& pair : request.value("headers", json::array())) {
+    std::string key = pair[0];
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key == name) return pair[1];
+  }
+  return "";
+}
+
 std::string percent_decoded(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -641,14 +705,7 @@ Task<void> Dev::answer(const json& request) {
     headers[pair[0].get<std::string>()] = pair[1];
     multi_headers[pair[0].get<std::string>()].push_back(pair[1]);
   }
-  auto header = [&](const std::string& name) -> std::string {
-    for (const auto& [key, value] : headers.items()) {
-      std::string lower = key;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (lower == name) return value;
-    }
-    return "";
-  };
+  auto header = [&request](std::string_view name) { return header_of(request, name); };
   json query_parameters = json::object(), multi_query = json::object();
   for (size_t start = 0; start < query.size();) {
     size_t end = query.find('&', start);
@@ -859,25 +916,136 @@ Task<void> Dev::fire(const Timer& timer) {
   co_await invoke_async(timer.handler, event, trigger);
 }
 
-Task<void> Dev::fire_timer(const std::string& name) {
+const Timer* Dev::timer_named(std::string_view name) const {
   for (const auto& timer : running_.timers)
-    if (timer.label == name) {
-      co_await fire(timer);
-      co_return;
-    }
-  std::vector<std::string> names;
-  for (const auto& timer : running_.timers) names.push_back(timer.label);
-  throw Stop(fmt::format("--now {}: the app has no such timer{}", name,
-                         names.empty() ? "" : fmt::format(" (it has {})", fmt::join(names, ", "))), kExitUsage);
+    if (timer.label == name) return &timer;
+  return nullptr;
 }
 
-// One turn: a request if one comes within kIdleMs, else what the queues and timers hold.
-Task<bool> Dev::step() {
-  json incoming = {{"step", "incoming"}, {"milliseconds", kIdleMs}};
+std::string Dev::timer_names() const {
+  std::vector<std::string> names;
+  for (const auto& timer : running_.timers) names.push_back(timer.label);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+Task<void> Dev::fire_timer(const std::string& name) {
+  const Timer* timer = timer_named(name);
+  if (!timer)
+    throw Stop(fmt::format("--now {}: the app has no such timer{}", name,
+                           running_.timers.empty() ? "" : fmt::format(" (it has {})", timer_names())), kExitUsage);
+  co_await fire(*timer);
+}
+
+// What the host has for dev within `milliseconds`: a request, a typed line or a process's end.
+Task<json> Dev::next_event(int64_t milliseconds) {
+  json incoming = {{"step", "incoming"}, {"milliseconds", milliseconds}, {"lines", true}};
   json got = co_await session().perform(std::move(incoming));
-  now_ms_ = got.value("now_ms", now_ms_ + kIdleMs);
-  if (got.contains("request")) {
-    co_await answer(got["request"]);
+  now_ms_ = got.value("now_ms", now_ms_ + milliseconds);
+  co_return got;
+}
+
+// An event filed: handlers' Lambda calls answered at once (their caller is waiting), the rest
+// kept for their turn. False when nothing came.
+Task<bool> Dev::take(const json& event) {
+  if (event.contains("exited")) exited_[event["exited"].value("process", int64_t{0})] = event["exited"];
+  if (event.contains("line")) lines_.push_back(event["line"]);
+  if (!event.contains("request")) co_return event.contains("exited") || event.contains("line");
+  if (event["request"].value("server", "") == kLambdaServer) {
+    co_await answer_lambda(event["request"]);
+  } else {
+    requests_.push_back(event["request"]);
+  }
+  co_return true;
+}
+
+// A handler's own Lambda Invoke, answered as Lambda answers it: RequestResponse runs the
+// function and returns its answer, Event queues an async invocation (202), DryRun only checks.
+Task<void> Dev::answer_lambda(const json& request) {
+  int64_t id = request.value("id", int64_t{0});
+  std::string target = request.value("target", "/");
+  std::vector<std::string> parts = segments(target.substr(0, target.find('?')));
+  auto refuse = [&](int status, std::string type, std::string message) -> Task<void> {
+    json headers = {{"Content-Type", "application/json"}, {"x-amzn-ErrorType", type}};
+    std::string body = json{{"Type", "User"}, {"message", message}}.dump();
+    co_await respond(id, status, headers, body);
+  };
+  if (request.value("method", "") != "POST" || parts.size() != 4 || parts[1] != "functions" || parts[3] != "invocations") {
+    co_await refuse(501, "ServiceException",
+                    fmt::format("pareto dev answers handlers' Lambda Invoke calls only, not {} {}",
+                                request.value("method", ""), target));
+    co_return;
+  }
+  std::string name = percent_decoded(parts[2]);
+  const Handler* called = nullptr;
+  for (const auto& [handler_id, h] : running_.handlers)
+    if (name == h.name || name == h.arn || name.starts_with(h.name + ":") || name.starts_with(h.arn + ":"))
+      called = &h;
+  if (!called) {
+    co_await refuse(404, "ResourceNotFoundException",
+                    fmt::format("Function not found: arn:aws:lambda:{}:{}:function:{}", region_, account_, name));
+    co_return;
+  }
+  std::string body = base64_decode(request.value("body", ""));
+  json event = body.empty() ? json::object() : json::parse(body, nullptr, false);
+  if (event.is_discarded()) {
+    co_await refuse(400, "InvalidRequestContentException", "Could not parse request body into json");
+    co_return;
+  }
+  std::string type = header_of(request, "x-amz-invocation-type");
+  json headers = {{"Content-Type", "application/json"}, {"X-Amz-Executed-Version", "$LATEST"}};
+  if (type == "DryRun") {
+    co_await respond(id, 204, headers, "");
+  } else if (type == "Event") {
+    queued_.push_back({called->id, std::move(event)});
+    co_await respond(id, 202, headers, "");
+  } else {
+    std::string trigger = "Invoke (RequestResponse)";
+    json answer = co_await invoke(*called, std::move(event), trigger);
+    if (answer.contains("error")) headers["X-Amz-Function-Error"] = "Unhandled";
+    std::string payload = (answer.contains("error") ? answer["error"] : answer.value("result", json())).dump();
+    co_await respond(id, 200, headers, payload);
+  }
+}
+
+// A line typed at pareto dev: a timer's name fires it.
+Task<void> Dev::typed(const std::string& line) {
+  std::string name = line;
+  name.erase(0, name.find_first_not_of(" \t\r"));
+  name.erase(name.find_last_not_of(" \t\r") + 1);
+  if (const Timer* timer = timer_named(name)) {
+    co_await fire(*timer);
+  } else if (running_.timers.empty()) {
+    co_await session().err("pareto dev: the app has no timers to fire\n");
+  } else {
+    co_await session().err(fmt::format("pareto dev: no timer \"{}\"; type one of {} and Enter to fire it\n", name,
+                                       timer_names()));
+  }
+}
+
+// One turn: what came while handlers ran, else an event within kIdleMs, else what the queues
+// and timers hold.
+Task<bool> Dev::step() {
+  if (requests_.empty() && lines_.empty() && queued_.empty()) {
+    json event = co_await next_event(kIdleMs);
+    co_await take(event);
+  }
+  if (!requests_.empty()) {
+    json request = std::move(requests_.front());
+    requests_.pop_front();
+    co_await answer(request);
+    co_return true;
+  }
+  if (!lines_.empty()) {
+    std::string line = std::move(lines_.front());
+    lines_.pop_front();
+    co_await typed(line);
+    co_return true;
+  }
+  if (!queued_.empty()) {
+    Queued invocation = std::move(queued_.front());
+    queued_.pop_front();
+    std::string trigger = "Invoke (Event)";
+    co_await invoke_async(invocation.handler, std::move(invocation.event), trigger);
     co_return true;
   }
   bool busy = false;

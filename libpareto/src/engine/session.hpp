@@ -54,6 +54,7 @@ struct Interrupted : Stop {
 struct HostFacts {
   bool interactive = false;    // stdin is a terminal: deploy and destroy ask before changing
   bool aws = false;            // the host performs "call" steps (the native command does not)
+  bool colour = false;         // stderr takes ANSI colours: pareto dev colours each action
   std::string host = "native"; // "native" | "python" | "node": named in messages only
   int64_t now_ms = 0;          // the host's clock when the flow started (epoch milliseconds)
   uint64_t seed = 0;           // the retry jitter's seed: random from a host, fixed in tests

@@ -1,28 +1,47 @@
-"""pareto dev's HTTP servers on loopback: each request waits until the core answers it
-("serve", "incoming" and "respond" steps, pareto.h)."""
+"""pareto dev's side of the host: HTTP servers on loopback whose requests wait until the core
+answers them, handlers' processes that end on their own time, and the lines typed at the
+terminal, all delivered by one "incoming" step ("serve", "start", "incoming" and "respond"
+steps, pareto.h). node/lib/serve.js is its twin."""
 from __future__ import annotations
 
 import base64
 import itertools
+import os
 import queue
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 UNANSWERED = {"status": 503, "headers": {"Content-Type": "application/json"},
               "body": base64.b64encode(b'{"message": "pareto dev stopped"}').decode()}
 
 
-class Servers:
-    def __init__(self) -> None:
-        self.requests: queue.Queue[dict[str, Any]] = queue.Queue()
+class Incoming:
+    def __init__(self, program: Callable[[Sequence[str]], list[str]]) -> None:
+        self.program = program  # a start step's argv as this host runs it
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.pending: dict[int, tuple[threading.Event, dict[str, Any]]] = {}
         self.ids = itertools.count(1)
         self.servers: list[ThreadingHTTPServer] = []
+        self.children: list[subprocess.Popen[str]] = []
+        self.reading = False  # stdin's lines
+
+    def perform(self, step: dict[str, Any]) -> Optional[dict[str, Any]]:
+        kind = step["step"]
+        if kind == "serve":
+            return self.serve(step["name"], step["port"])
+        if kind == "start":
+            return self.start(step)
+        if kind == "incoming":
+            return self.incoming(step["milliseconds"], step.get("lines", False))
+        self.respond(step)
+        return None
 
     def serve(self, name: str, port: int) -> dict[str, Any]:
-        servers = self
+        incoming = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -31,12 +50,12 @@ class Servers:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 done, slot = threading.Event(), {}
-                request_id = next(servers.ids)
-                servers.pending[request_id] = (done, slot)
-                servers.requests.put({
+                request_id = next(incoming.ids)
+                incoming.pending[request_id] = (done, slot)
+                incoming.events.put({"request": {
                     "id": request_id, "server": name, "method": self.command, "target": self.path,
                     "headers": [[k, v] for k, v in self.headers.items()],
-                    "body": base64.b64encode(body).decode()})
+                    "body": base64.b64encode(body).decode()}})
                 done.wait()
                 answer = slot.get("answer", UNANSWERED)
                 data = base64.b64decode(answer["body"])
@@ -62,15 +81,40 @@ class Servers:
         self.servers.append(server)
         return {"port": server.server_address[1]}
 
-    def incoming(self, milliseconds: int) -> dict[str, Any]:
+    def start(self, step: dict[str, Any]) -> dict[str, Any]:
+        argv = self.program(step["argv"])
+        started = time.monotonic()
         try:
-            request: Optional[dict[str, Any]] = self.requests.get(timeout=milliseconds / 1000)
+            child = subprocess.Popen(argv, cwd=step["cwd"], env={**os.environ, **step["env"]},
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        except OSError as error:
+            return {"error": {"message": f"cannot run {argv[0]}: {error}"}}
+        process = next(self.ids)
+        self.children.append(child)
+
+        def wait() -> None:
+            stdout, stderr = child.communicate(step.get("input"))
+            self.events.put({"exited": {
+                "process": process, "exit": child.returncode, "stdout": stdout, "stderr": stderr,
+                "milliseconds": int((time.monotonic() - started) * 1000)}})
+
+        threading.Thread(target=wait, daemon=True).start()
+        return {"process": process}
+
+    def read_lines(self) -> None:
+        for line in sys.stdin:
+            self.events.put({"line": line.rstrip("\r\n")})
+
+    def incoming(self, milliseconds: int, lines: bool) -> dict[str, Any]:
+        if lines and not self.reading and sys.stdin is not None:
+            self.reading = True
+            threading.Thread(target=self.read_lines, daemon=True).start()
+        try:
+            event: dict[str, Any] = self.events.get(timeout=milliseconds / 1000)
         except queue.Empty:
-            request = None
-        answer: dict[str, Any] = {"now_ms": int(time.time() * 1000)}
-        if request is not None:
-            answer["request"] = request
-        return answer
+            event = {}
+        return {"now_ms": int(time.time() * 1000), **event}
 
     def respond(self, step: dict[str, Any]) -> None:
         done, slot = self.pending.pop(step["id"], (None, None))
@@ -80,6 +124,9 @@ class Servers:
         done.set()
 
     def close(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                child.kill()
         for server in self.servers:
             server.shutdown()
             server.server_close()

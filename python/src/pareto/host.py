@@ -28,7 +28,7 @@ import botocore.response
 from . import _pareto
 from ._app import App
 from ._errors import CommandError, ParetoError, ValidationError
-from ._serve import Servers
+from ._serve import Incoming
 from .kinds import kinds_in_module
 
 # The engine owns retries (one policy, with jitter, in every host): the SDK makes one attempt.
@@ -90,11 +90,13 @@ class Host:
         self.stage: Optional[str] = None  # the stage the app this host loaded is for
         self.write = write or self.write_to_process
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        # ANSI colours in what pareto dev says, on a terminal that has not opted out
+        self.colour = write is None and sys.stderr.isatty() and "NO_COLOR" not in os.environ
         self.session: Optional[boto3.Session] = None
         self.endpoint: Optional[str] = None
         self.clients: dict[str, Any] = {}
         self.resources = ExitStack()  # the emulator and servers, stopped when the flow ends
-        self.servers: Optional[Servers] = None
+        self.incoming: Optional[Incoming] = None  # pareto dev's servers and processes
 
     @staticmethod
     def write_to_process(stream: str, text: str) -> None:
@@ -106,7 +108,7 @@ class Host:
         """Runs a command line to its end: (exit status, result)."""
         return self.run_request({
             "argv": list(argv), "host": "python", "aws": True, "interactive": self.interactive,
-            "now_ms": int(time.time() * 1000), "seed": random.getrandbits(63)})
+            "colour": self.colour, "now_ms": int(time.time() * 1000), "seed": random.getrandbits(63)})
 
     def run_request(self, request: dict[str, Any]) -> tuple[int, Any]:
         """Runs a flow of pareto_flow_start's request to its end: (exit status, result)."""
@@ -156,18 +158,11 @@ class Host:
             return self.process(step)
         elif kind == "tool":
             return self.tool(step["name"])
-        elif kind == "serve":
-            if self.servers is None:
-                self.servers = Servers()
-                self.resources.callback(self.servers.close)
-            return self.servers.serve(step["name"], step["port"])
-        elif kind == "incoming" and self.servers is not None:
-            return self.servers.incoming(step["milliseconds"])
-        elif kind == "incoming":
-            time.sleep(step["milliseconds"] / 1000)
-            return {"now_ms": int(time.time() * 1000)}
-        elif kind == "respond" and self.servers is not None:
-            self.servers.respond(step)
+        elif kind in ("serve", "start", "incoming", "respond"):
+            if self.incoming is None:
+                self.incoming = Incoming(program)
+                self.resources.callback(self.incoming.close)
+            return self.incoming.perform(step)
         else:
             raise ParetoError(_pareto.ERROR, f"the engine asked for an unknown step: {kind}")
         return None
@@ -248,19 +243,18 @@ class Host:
 
     @staticmethod
     def process(step: dict[str, Any]) -> dict[str, Any]:
-        argv = list(step["argv"])
-        argv[0] = {"python": sys.executable}.get(argv[0], argv[0])
-        started = time.monotonic()
+        argv = program(step["argv"])
         try:
             done = subprocess.run(argv, cwd=step["cwd"], env={**os.environ, **step["env"]},
                                   input=step.get("input"), capture_output=True, text=True)
         except OSError as error:
             return {"exit": 127, "output": f"cannot run {argv[0]}: {error}"}
-        answer = {"exit": done.returncode, "output": done.stdout + done.stderr}
-        if step.get("split"):
-            answer.update(stdout=done.stdout, stderr=done.stderr,
-                          milliseconds=int((time.monotonic() - started) * 1000))
-        return answer
+        return {"exit": done.returncode, "output": done.stdout + done.stderr}
+
+
+def program(argv: Sequence[str]) -> list[str]:
+    """A run or start step's argv, "python" being this interpreter."""
+    return [{"python": sys.executable}.get(argv[0], argv[0]), *argv[1:]]
 
 
 def command(app: App, argv: Sequence[str], write: Optional[Write] = None) -> Any:
