@@ -1,5 +1,6 @@
 """Writes libpareto/data/engine/moto-types.json: the resource types moto's CloudFormation creates
-(its model map and its null models), which local mode keeps in its copy of a template. Run it
+(its model map, with those pareto.moto_server adds, and its null models), which local mode keeps
+in its copy of a template. Run it
 with the moto that python/pyproject.toml pins whenever that pin changes.
 
 usage: moto_types.py [OUTPUT]
@@ -11,6 +12,8 @@ import sys
 from pathlib import Path
 
 from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+import pareto.moto_server  # noqa: F401  (its models join moto's)
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "libpareto/data/engine/moto-types.json"
 

@@ -191,7 +191,7 @@ class Host {
       case 'emulator': return this.emulator(Boolean(step.keep));
       case 'run': return this.process(step);
       case 'tool': return this.tool(step.name);
-      case 'serve': case 'start': case 'incoming': case 'respond':
+      case 'serve': case 'start': case 'incoming': case 'respond': case 'fetch':
         this.incoming ??= new Incoming(programOf);
         return this.incoming.perform(step, signal);
       default: throw new ParetoError(native.ERROR, `the engine asked for an unknown step: ${step.step}`);

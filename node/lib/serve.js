@@ -1,8 +1,8 @@
 'use strict';
 // pareto dev's side of the host: HTTP servers on loopback whose requests wait until the core
 // answers them, handlers' processes that end on their own time, and the lines typed at the
-// terminal, all delivered by one "incoming" step ("serve", "start", "incoming" and "respond"
-// steps, pareto.h). python/src/pareto/_serve.py is its twin.
+// terminal, all delivered by one "incoming" step ("serve", "start", "incoming", "respond" and
+// "fetch" steps, pareto.h). python/src/pareto/_serve.py is its twin.
 const http = require('node:http');
 const os = require('node:os');
 const readline = require('node:readline');
@@ -10,6 +10,7 @@ const { spawn } = require('node:child_process');
 
 const UNANSWERED = { status: 503, headers: { 'Content-Type': 'application/json' },
   body: Buffer.from('{"message": "pareto dev stopped"}').toString('base64') };
+const FETCH_MILLISECONDS = 10000;  // the emulator answers on loopback
 const OWN_HEADERS = new Set(['content-length', 'connection', 'transfer-encoding']);
 
 class Incoming {
@@ -30,6 +31,7 @@ class Incoming {
       case 'serve': return this.serve(step.name, step.port);
       case 'start': return this.start(step);
       case 'incoming': return this.incoming(step.milliseconds, Boolean(step.lines), signal);
+      case 'fetch': return this.fetch(step.url);
       default: this.respond(step); return null;
     }
   }
@@ -111,6 +113,15 @@ class Incoming {
       });
     }
     return { now_ms: Date.now(), ...event };
+  }
+
+  async fetch(url) {
+    try {
+      const answer = await fetch(url, { signal: AbortSignal.timeout(FETCH_MILLISECONDS) });
+      return { status: answer.status, body: await answer.text() };
+    } catch (error) {
+      return { error: { message: `cannot fetch ${url}: ${error.message}` } };
+    }
   }
 
   respond(step) {

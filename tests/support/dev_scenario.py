@@ -70,9 +70,11 @@ class DevSession:
                 self.changed.wait(min(left, 0.5))
 
     def request(self, method: str, path: str, body: Optional[Any] = None,
-                headers: Optional[dict[str, str]] = None) -> tuple[int, dict[str, str], str]:
+                headers: Optional[dict[str, str]] = None,
+                url: Optional[str] = None) -> tuple[int, dict[str, str], str]:
+        """A request to the public API, or to the API at `url`."""
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method,
+        request = urllib.request.Request((url or self.url) + path, data=data, method=method,
                                          headers={"Content-Type": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=EVENT_SECONDS) as answer:
@@ -190,11 +192,47 @@ def failing(pareto: Sequence[str], app: Path) -> str:
     return "\n".join(dev.lines)
 
 
+def tokens(emulator: str, pool: str, client: str) -> tuple[str, str, str]:
+    """A user of the emulator's pool signed in: their ID and access tokens, and an ID token
+    signed with the emulator's own key that expired a minute ago."""
+    import boto3  # pareto[local]'s, as moto is
+    from joserfc import jwk, jwt
+    from moto.utilities.utils import load_resource
+    idp = boto3.client("cognito-idp", endpoint_url=emulator, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    user, password = "ada@example.com", "Correct-Horse-9"
+    idp.admin_create_user(UserPoolId=pool, Username=user, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username=user, Password=password, Permanent=True)
+    signed = idp.admin_initiate_auth(UserPoolId=pool, ClientId=client, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": user, "PASSWORD": password})
+    id_token = signed["AuthenticationResult"]["IdToken"]
+    claims = jwt.decode(id_token, jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-public.json")["keys"][0])).claims
+    claims["exp"] = int(time.time()) - 60
+    key = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    expired = jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, key)
+    return id_token, signed["AuthenticationResult"]["AccessToken"], expired
+
+
 def events(pareto: Sequence[str], app: Path) -> str:
     """tests/dev/events: a handler's own Lambda Invoke calls, both kinds; a table's insert
     reaches an action through the stream, the router and the bus; an upload reaches another
-    through the bucket's EventBridge notifications."""
+    through the bucket's EventBridge notifications; an API takes its user pool's ID tokens only,
+    as API Gateway's Cognito authorizer does."""
     with running(pareto, app) as dev:
+        emulator = dev.wait_for(r"the emulator at (http://127\.0\.0\.1:\d+)").group(1)
+        members = dev.wait_for(r"members API: (http://127\.0\.0\.1:\d+) \(GET /me with a Cognito token\)").group(1)
+        pool = dev.wait_for(r"members user pool: (\S+) \(clients: .*members-admin (\w+)")
+        id_token, access_token, expired = tokens(emulator, pool.group(1), pool.group(2))
+        tampered = id_token[:-4] + ("AAAA" if not id_token.endswith("AAAA") else "BBBB")
+        for token, answer in [(None, "Unauthorized"), ("not a token", "Unauthorized"), (tampered, "Unauthorized"),
+                              (access_token, "Unauthorized"), (expired, "The incoming token has expired")]:
+            status, _, body = dev.request("GET", "/me", url=members,
+                                          headers={"Authorization": token} if token else {})
+            check(status == 401 and json.loads(body) == {"message": answer}, f"GET /me: {status} {body}", dev)
+        status, _, body = dev.request("GET", "/me", url=members, headers={"Authorization": id_token})
+        check(status == 200 and json.loads(body) == {"email": "ada@example.com", "token_use": "id"},
+              f"GET /me with an ID token: {status} {body}", dev)
+        say("GET /me: 401 without a token, with a forged, an access or an expired one; 200 with an ID token, its claims in the event")
         status, _, body = dev.request("POST", "/users", {"id": "ada", "name": "Ada"})
         check(status == 201 and json.loads(body) == {"id": "ada", "greeting": "welcome, Ada"},
               f"POST /users: {status} {body}", dev)

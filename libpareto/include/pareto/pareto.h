@@ -284,6 +284,8 @@ PARETO_EXTERN(void) pareto_app_free(pareto_app *app);
  *            "exited": {process, exit, stdout, stderr, milliseconds: how long it ran};
  *            "line": a line typed on stdin (read from the first step with lines true).
  *   respond  {id, status, headers: {name: value}, body: base64}  the answer to request id.
+ *   fetch    {url}  (pareto dev) GET a URL of the emulator's (a user pool's JWKS): answer
+ *            {"status": n, "body": text} or {"error": {"message"}}.
  *   tool     {name}  the installer "pip" or "npm" the host runs dependencies' installs with:
  *            answer {"argv": [...], "version": "24.3.1"} when it knows its version without
  *            starting it, or null (then pip is ["python", "-m", "pip"], npm ["npm"], asked for

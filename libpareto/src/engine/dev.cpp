@@ -22,6 +22,7 @@
 #include "engine/cron.hpp"
 #include "engine/dev.hpp"
 #include "engine/files.hpp"
+#include "engine/jwt.hpp"
 #include "engine/moto.hpp"
 
 namespace pareto::engine {
@@ -66,12 +67,22 @@ struct Route {
   std::vector<std::string> required_query, required_headers;
   std::optional<Schema> body;  // the model, when the body is validated
   bool api_key = false;
+  std::string authorizer;           // a Cognito authorizer's logical id
+  std::vector<std::string> scopes;  // AuthorizationScopes: an access token with one of them
+};
+
+// A COGNITO_USER_POOLS authorizer: a token in the header, signed for one of the pools.
+struct Authorizer {
+  std::string header = "Authorization";
+  std::vector<std::string> pools;    // their ids
+  std::optional<std::regex> audience;  // IdentityValidationExpression, on the token's aud
 };
 
 struct Api {
   std::string id, label, url;
   json error_headers = json::object();  // the gateway responses' (CORS on 4XX and 5XX)
   std::vector<Route> routes;
+  std::map<std::string, Authorizer> authorizers;  // by logical id
 };
 
 // An event source mapping over a queue.
@@ -100,6 +111,12 @@ struct Timer {
   int64_t next_ms = 0;        // 0: it fires only with --now
 };
 
+// A user pool and its clients, named for the developer who signs users in.
+struct UserPool {
+  std::string label, id;
+  std::vector<std::pair<std::string, std::string>> clients;  // label, client id
+};
+
 // What runs: the handlers and their triggers, read from the app's templates and the stacks.
 struct Running {
   std::map<std::string, Handler> handlers;
@@ -111,6 +128,7 @@ struct Running {
   std::map<std::string, std::vector<std::string>> topic_handlers;  // topic ARN → handlers
   std::optional<Rules> rules;
   std::vector<std::string> taps;  // the queues the compatibility pass added, by URL
+  std::vector<UserPool> pools;
 };
 
 // The logical id a reference names: {"Ref": X}, {"Fn::GetAtt": [X, ...]}, "X.Arn" in a Sub.
@@ -179,6 +197,7 @@ class Dev {
                           int attempts, json details);
   Task<void> invoke_async(const std::string& handler_id, json event, std::string trigger);
   Task<void> answer(const json& request);
+  Task<std::string> refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims);
   Task<void> respond(int64_t id, int status, json headers, std::string body);
   Task<bool> poll(const Poller& poller);
   Task<bool> tapped(const std::string& url);
@@ -206,6 +225,7 @@ class Dev {
     json event;
   };
   std::deque<Queued> queued_;  // handlers' Invoke with InvocationType Event
+  std::map<std::string, json> keys_;  // user pool id → its JWKS, as the emulator serves it
 };
 
 std::string Dev::request_id() {
@@ -399,12 +419,26 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
   for (std::string_view tap : {kDevEventsQueue, kDevTopicsQueue})
     if (physical.count(std::string(tap))) running_.taps.push_back(physical[std::string(tap)]);
 
+  auto named = [&](const json& properties, const char* member, const std::string& id) {
+    json name = resolve(properties.value(member, json(id)));
+    return unprefixed(name.is_string() ? name.get<std::string>() : id);
+  };
+  for (const auto& [id, resource] : resources.items())
+    if (resource.value("Type", "") == "AWS::Cognito::UserPool" && physical.count(id))
+      running_.pools.push_back({named(resource.value("Properties", json::object()), "UserPoolName", id), physical[id], {}});
+  for (const auto& [id, resource] : resources.items()) {
+    const json p = resource.value("Properties", json::object());
+    if (resource.value("Type", "") != "AWS::Cognito::UserPoolClient") continue;
+    for (auto& pool : running_.pools)
+      if (pool.id == physical[referenced(p.value("UserPoolId", json()))])
+        pool.clients.emplace_back(named(p, "ClientName", id), physical[id]);
+  }
+
   for (const auto& [id, resource] : resources.items()) {
     if (resource.value("Type", "") != "AWS::ApiGateway::RestApi") continue;
     Api api;
     api.id = id;
-    json name = resolve(resource.value("Properties", json::object()).value("Name", json(id)));
-    api.label = unprefixed(name.is_string() ? name.get<std::string>() : id);
+    api.label = named(resource.value("Properties", json::object()), "Name", id);
     running_.apis.push_back(std::move(api));
   }
   auto path_of = [&](std::string resource_id) {
@@ -428,6 +462,22 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
         api.error_headers = quoted_headers(p.value("ResponseParameters", json::object()), "gatewayresponse.header.");
         continue;
       }
+      if (type == "AWS::ApiGateway::Authorizer" && p.value("Type", "") == "COGNITO_USER_POOLS") {
+        Authorizer authorizer;
+        std::string source = p.value("IdentitySource", "method.request.header.Authorization");
+        if (source.starts_with("method.request.header.")) authorizer.header = source.substr(22);
+        for (const auto& provider : p.value("ProviderARNs", json::array())) {
+          // A pool in this stack by its physical id, or one named by its ARN.
+          const std::string in_stack = referenced(provider);
+          json arn = physical.count(in_stack) ? json(physical[in_stack]) : resolve(provider);
+          std::string text = arn.is_string() ? arn.get<std::string>() : "";
+          authorizer.pools.push_back(text.substr(text.rfind('/') + 1));
+        }
+        const json expression = p.value("IdentityValidationExpression", json());
+        if (expression.is_string()) authorizer.audience.emplace(expression.get<std::string>());
+        api.authorizers[id] = std::move(authorizer);
+        continue;
+      }
       if (type != "AWS::ApiGateway::Method") continue;
       Route route;
       route.method = p.value("HttpMethod", "ANY");
@@ -439,6 +489,11 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
         route.mock_headers.update(quoted_headers(response.value("ResponseParameters", json::object()),
                                                  "method.response.header."));
       route.api_key = p.value("ApiKeyRequired", false);
+      if (p.value("AuthorizationType", "") == "COGNITO_USER_POOLS") {
+        route.authorizer = referenced(p.value("AuthorizerId", json()));
+        for (const auto& scope : p.value("AuthorizationScopes", json::array()))
+          if (scope.is_string()) route.scopes.push_back(scope);
+      }
       std::string validator = referenced(p.value("RequestValidatorId", json()));
       const json checks = resources.value(validator, json::object()).value("Properties", json::object());
       const json requested = p.value("RequestParameters", json::object());
@@ -487,8 +542,16 @@ Task<void> Dev::introduce() {
   for (const auto& api : running_.apis) {
     std::vector<std::string> routes;
     for (const auto& route : api.routes)
-      if (!route.handler.empty()) routes.push_back(route.method + " " + route.resource);
+      if (!route.handler.empty())
+        routes.push_back(fmt::format("{} {}{}", route.method, route.resource,
+                                     route.authorizer.empty() ? "" : " with a Cognito token"));
     text += fmt::format("  {} API: {} ({})\n", api.label, api.url, fmt::join(routes, ", "));
+  }
+  for (const auto& pool : running_.pools) {
+    std::vector<std::string> clients;
+    for (const auto& [label, id] : pool.clients) clients.push_back(fmt::format("{} {}", label, id));
+    text += fmt::format("  {} user pool: {}{}\n", pool.label, pool.id,
+                        clients.empty() ? "" : fmt::format(" (clients: {})", fmt::join(clients, ", ")));
   }
   for (const auto& poller : running_.pollers)
     text += fmt::format("  {} queue → {} (batches of {})\n", poller.label,
@@ -666,11 +729,12 @@ const Route* route_for(const Api& api, const std::string& method, const std::vec
 }
 
 // A request's header by its name in lower case ("" when it has none).
+// A request's header, named in any case as HTTP's are.
 std::string header_of(const json& request, std::string_view name) {
+  auto same = [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); };
   for (const auto& pair : request.value("headers", json::array())) {
-    std::string key = pair[0];
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key == name) return pair[1];
+    const std::string& key = pair[0].get_ref<const std::string&>();
+    if (std::equal(key.begin(), key.end(), name.begin(), name.end(), same)) return pair[1];
   }
   return "";
 }
@@ -730,7 +794,7 @@ Task<void> Dev::answer(const json& request) {
     co_await session().err(fmt::format("{} API {} {}: {} {}\n", api->label, method, path, status, message));
     co_await respond(id, status, out, text);
   };
-  json path_parameters;
+  json path_parameters, claims;
   const Route* route = route_for(*api, method, parts, path_parameters);
   if (!route) {
     co_await refuse(403, "Missing Authentication Token");
@@ -739,6 +803,13 @@ Task<void> Dev::answer(const json& request) {
   if (route->handler.empty()) {  // CORS preflight: the MOCK integration's headers
     co_await respond(id, 200, route->mock_headers, "");
     co_return;
+  }
+  if (const auto authorizer = api->authorizers.find(route->authorizer); authorizer != api->authorizers.end()) {
+    std::string refused = co_await refusal(authorizer->second, *route, request, claims);
+    if (!refused.empty()) {
+      co_await refuse(401, refused);
+      co_return;
+    }
   }
   if (route->api_key) {
     json keys = co_await session().call("apigateway", "GetApiKeys", "includeValues", true);
@@ -782,6 +853,7 @@ Task<void> Dev::answer(const json& request) {
                                     {"requestTimeEpoch", now_ms_},
                                     {"identity", {{"sourceIp", "127.0.0.1"}, {"userAgent", header("user-agent")}}}}},
                 {"body", body.empty() ? json() : json(body)}, {"isBase64Encoded", false}};
+  if (claims.is_object()) event["requestContext"]["authorizer"] = {{"claims", claims}};
   if (!body.empty() && !json::accept(body) && body.find('\0') != std::string::npos) {
     event["body"] = base64_encode(body);
     event["isBase64Encoded"] = true;
@@ -801,6 +873,44 @@ Task<void> Dev::answer(const json& request) {
   if (result.contains("body") && result["body"].is_string()) text = result["body"];
   if (result.value("isBase64Encoded", false)) text = base64_decode(text);
   co_await respond(id, result["statusCode"].get<int>(), out, text);
+}
+
+// Why a Cognito authorizer refuses the request, in API Gateway's words ("" when it passes), with
+// the token's claims as the proxy event carries them (every value a string).
+Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims) {
+  constexpr std::string_view kUnauthorized = "Unauthorized";
+  std::optional<Jwt> token = parsed_jwt(header_of(request, authorizer.header));
+  if (!token) co_return std::string(kUnauthorized);
+  const json& c = token->claims;
+  std::string issuer = c.value("iss", json()).is_string() ? c["iss"].get<std::string>() : "";
+  std::string pool = issuer.substr(issuer.rfind('/') + 1);
+  if (std::find(authorizer.pools.begin(), authorizer.pools.end(), pool) == authorizer.pools.end() ||
+      issuer != fmt::format("https://cognito-idp.{}.amazonaws.com/{}", region_, pool))
+    co_return std::string(kUnauthorized);
+  if (!keys_.count(pool)) {
+    std::string url = fmt::format("{}/{}/.well-known/jwks.json", cx_.target.endpoint, pool);
+    json step = {{"step", "fetch"}, {"url", url}};
+    json fetched = co_await session().perform(std::move(step));
+    std::string body = fetched.value("status", 0) == 200 ? fetched.value("body", "") : "";
+    if (!json::accept(body)) throw Stop(fmt::format("the emulator served no keys for user pool {} at {}", pool, url));
+    keys_[pool] = json::parse(body);
+  }
+  if (!signed_by(*token, keys_[pool])) co_return std::string(kUnauthorized);
+  bool id_token = c.value("token_use", json()) == "id";
+  std::string granted = c.value("scope", json()).is_string() ? c["scope"].get<std::string>() : "";
+  bool scoped = std::any_of(route.scopes.begin(), route.scopes.end(), [&](const std::string& scope) {
+    return (" " + granted + " ").find(" " + scope + " ") != std::string::npos;
+  });
+  if (route.scopes.empty() ? !id_token : (c.value("token_use", json()) != "access" || !scoped))
+    co_return std::string(kUnauthorized);
+  std::string audience = c.value(id_token ? "aud" : "client_id", json()).is_string() ? c[id_token ? "aud" : "client_id"].get<std::string>() : "";
+  if (authorizer.audience && !std::regex_match(audience, *authorizer.audience)) co_return std::string(kUnauthorized);
+  const json expires = c.value("exp", json());
+  if (!expires.is_number() || expires.get<double>() * 1000 <= static_cast<double>(now_ms_))
+    co_return std::string("The incoming token has expired");
+  claims = json::object();
+  for (const auto& [key, value] : c.items()) claims[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  co_return std::string();
 }
 
 // One batch of a queue's messages to its handler, as an event source mapping delivers it.

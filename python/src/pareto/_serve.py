@@ -1,7 +1,7 @@
 """pareto dev's side of the host: HTTP servers on loopback whose requests wait until the core
 answers them, handlers' processes that end on their own time, and the lines typed at the
-terminal, all delivered by one "incoming" step ("serve", "start", "incoming" and "respond"
-steps, pareto.h). node/lib/serve.js is its twin."""
+terminal, all delivered by one "incoming" step ("serve", "start", "incoming", "respond" and
+"fetch" steps, pareto.h). node/lib/serve.js is its twin."""
 from __future__ import annotations
 
 import base64
@@ -12,9 +12,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional, Sequence
 
+FETCH_SECONDS = 10  # the emulator answers on loopback
 UNANSWERED = {"status": 503, "headers": {"Content-Type": "application/json"},
               "body": base64.b64encode(b'{"message": "pareto dev stopped"}').decode()}
 
@@ -37,6 +40,8 @@ class Incoming:
             return self.start(step)
         if kind == "incoming":
             return self.incoming(step["milliseconds"], step.get("lines", False))
+        if kind == "fetch":
+            return self.fetch(step["url"])
         self.respond(step)
         return None
 
@@ -122,6 +127,16 @@ class Incoming:
             return
         slot["answer"] = step
         done.set()
+
+    @staticmethod
+    def fetch(url: str) -> dict[str, Any]:
+        try:
+            with urllib.request.urlopen(url, timeout=FETCH_SECONDS) as answer:
+                return {"status": answer.status, "body": answer.read().decode("utf-8", "replace")}
+        except urllib.error.HTTPError as error:
+            return {"status": error.code, "body": error.read().decode("utf-8", "replace")}
+        except (OSError, ValueError) as error:
+            return {"error": {"message": f"cannot fetch {url}: {error}"}}
 
     def close(self) -> None:
         for child in self.children:

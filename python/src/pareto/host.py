@@ -158,7 +158,7 @@ class Host:
             return self.process(step)
         elif kind == "tool":
             return self.tool(step["name"])
-        elif kind in ("serve", "start", "incoming", "respond"):
+        elif kind in ("serve", "start", "incoming", "respond", "fetch"):
             if self.incoming is None:
                 self.incoming = Incoming(program)
                 self.resources.callback(self.incoming.close)

@@ -1,4 +1,4 @@
-"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with five things its
+"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with six things its
 CloudFormation does as AWS does not, and pareto's stacks rely on:
 
 - moto 5.2 creates an AWS::CloudFormation::Stack from its TemplateURL but gives it no
@@ -18,10 +18,12 @@ Everything else is moto's own."""
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
+from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudformation.models import Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.cloudformation.utils import get_stack_from_s3_url
+from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
 
@@ -78,6 +80,112 @@ def load_parameters(resources: ResourceMap) -> None:
         kind = parameter.get("Type", "String")
         if isinstance(value, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
             resources.resolved_parameters[name] = resources._parsed_resources[name] = value.split(",")
+
+
+def cognito(account_id: str, region_name: str) -> CognitoIdpBackend:
+    return cognitoidp_backends[account_id][region_name]
+
+
+class Declared:
+    """The class methods moto's CloudFormation asks of a model, from three class attributes."""
+
+    NAME_PROPERTY = TYPE = ""
+    ATTRIBUTES: tuple[str, ...] = ()
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_PROPERTY
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+
+# moto finds models among CloudFormationModel's direct subclasses, and files them by module
+# (as __main__, these have none).
+class UserPool(Declared, CloudFormationModel):
+    """AWS::Cognito::UserPool: its properties are CreateUserPool's parameters."""
+
+    __module__ = "pareto.moto_server"
+    NAME_PROPERTY, TYPE = "UserPoolName", "AWS::Cognito::UserPool"
+    ATTRIBUTES = ("Arn", "ProviderName", "ProviderURL", "UserPoolId")
+
+    def __init__(self, pool_id: str, arn: str, region_name: str) -> None:
+        self.physical_resource_id = pool_id
+        self.arn = arn
+        self.region_name = region_name
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        provider = f"cognito-idp.{self.region_name}.amazonaws.com/{self.physical_resource_id}"
+        return {"Arn": self.arn, "ProviderName": provider, "ProviderURL": f"https://{provider}",
+                "UserPoolId": self.physical_resource_id}[attribute_name]
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
+                                        account_id: str, region_name: str,
+                                        **kwargs: Any) -> "UserPool":
+        properties = dict(cloudformation_json.get("Properties", {}))
+        name = properties.pop("UserPoolName", resource_name)
+        pool = cognito(account_id, region_name).create_user_pool(name, properties)
+        return cls(pool.id, pool.arn, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: "UserPool",
+                                        new_resource_name: str, cloudformation_json: dict,
+                                        account_id: str, region_name: str) -> "UserPool":
+        properties = dict(cloudformation_json.get("Properties", {}))
+        properties.pop("UserPoolName", None)
+        cognito(account_id, region_name).update_user_pool(
+            original_resource.physical_resource_id, properties)
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cognito(account_id, region_name).delete_user_pool(self.physical_resource_id)
+
+
+class UserPoolClient(Declared, CloudFormationModel):
+    """AWS::Cognito::UserPoolClient: its properties are CreateUserPoolClient's parameters."""
+
+    __module__ = "pareto.moto_server"
+    NAME_PROPERTY, TYPE = "ClientName", "AWS::Cognito::UserPoolClient"
+    ATTRIBUTES = ("ClientId", "Name")
+
+    def __init__(self, client_id: str, pool_id: str) -> None:
+        self.physical_resource_id = client_id
+        self.pool_id = pool_id
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        return self.physical_resource_id
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict,
+                                        account_id: str, region_name: str,
+                                        **kwargs: Any) -> "UserPoolClient":
+        properties = dict(cloudformation_json.get("Properties", {}))
+        pool_id = properties.pop("UserPoolId")
+        properties.setdefault("ClientName", resource_name)
+        client = cognito(account_id, region_name).create_user_pool_client(
+            pool_id, properties.pop("GenerateSecret", False), properties)
+        return cls(client.id, pool_id)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: "UserPoolClient",
+                                        new_resource_name: str, cloudformation_json: dict,
+                                        account_id: str, region_name: str) -> "UserPoolClient":
+        properties = dict(cloudformation_json.get("Properties", {}))
+        properties.pop("UserPoolId", None)
+        properties.pop("GenerateSecret", None)
+        cognito(account_id, region_name).update_user_pool_client(
+            original_resource.pool_id, original_resource.physical_resource_id, properties)
+        return original_resource
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cognito(account_id, region_name).delete_user_pool_client(
+            self.pool_id, self.physical_resource_id)
 
 
 def main() -> None:
