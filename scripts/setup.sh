@@ -9,7 +9,8 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev lib
               libvalijson-dev libzip-dev libssl-dev libgtest-dev libbenchmark-dev libcli11-dev
               clang libclang-rt-14-dev clang-tidy valgrind)
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step's heading says when it started, in seconds since the script did (SECONDS is bash's).
+step() { printf '\n\033[1m== %s\033[0m (at %d s)\n' "$*" "$SECONDS"; }
 
 install_apt_packages() {
   local missing=()

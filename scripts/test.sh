@@ -54,3 +54,4 @@ generated="$(mktemp -d)"
 trap 'rm -rf "$generated"' EXIT
 "$VENV/bin/python" "$ROOT/tests/support/generated_app.py" 1000 "$generated"
 "$VENV/bin/python" "$ROOT/tests/valgrind/run.py" "$VENV/bin/python" "$generated"
+step "done"
