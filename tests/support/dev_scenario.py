@@ -213,6 +213,47 @@ def tokens(emulator: str, pool: str, client: str) -> tuple[str, str, str]:
     return id_token, signed["AuthenticationResult"]["AccessToken"], expired
 
 
+def graphql(dev: "DevSession", id_token: str, expired: str) -> None:
+    """The profile GraphQL API, as AppSync answers: its user pool's tokens only; each field with a
+    resolver through the handler, the rest from the parent's value; a resolver's failure and a
+    non-null field's null said with their paths, the rest of the answer kept; a query naming
+    a field the schema lacks refused before anything runs."""
+    url = dev.wait_for(r"profile GraphQL API: (http://127\.0\.0\.1:\d+/graphql) \(Query\.me → profile, "
+                       r"Query\.member → profile; a Cognito token\)").group(1)
+
+    def ask(query: str, token: str | None = id_token, **variables: str) -> tuple[int, dict]:
+        status, _, body = dev.request("POST", "/graphql", {"query": query, "variables": variables}, url=url[:-len("/graphql")],
+                                      headers={"Authorization": token} if token else {})
+        return status, json.loads(body)
+
+    for token, message in [(None, "Valid authorization header not provided."), (expired, "Token has expired.")]:
+        status, answer = ask("{ me { email } }", token)
+        check(status == 401 and answer == {"errors": [{"errorType": "UnauthorizedException", "message": message}]},
+              f"GraphQL without a good token: {status} {answer}", dev)
+    status, answer = ask("query Who { me { email kind: __typename ...Listed } } fragment Listed on Member { fields }")
+    check(status == 200 and answer == {"data": {"me": {"email": "ada@example.com", "kind": "Member",
+                                                       "fields": ["email", "fields"]}}},
+          f"GraphQL me: {status} {answer}", dev)
+    status, answer = ask("query Find($email: String!) { me { email } found: member(email: $email) { email } }",
+                         email="nobody@example.com")
+    error = answer.get("errors", [{}])[0]
+    check(answer.get("data") == {"me": {"email": "ada@example.com"}, "found": None}
+          and error.get("path") == ["found"] and error.get("errorType") == "LookupError"
+          and error.get("message") == "no member nobody@example.com", f"GraphQL resolver failure: {answer}", dev)
+    status, answer = ask('{ member(email: "grace@example.com") { id email } }')
+    check(answer.get("data") == {"member": None} and answer["errors"][0]["message"] ==
+          "Cannot return null for non-nullable type: 'ID' within parent 'Member' (/member/id)",
+          f"GraphQL non-null: {answer}", dev)
+    status, answer = ask("{ me { shoe } }")
+    check(answer.get("data") is None and answer["errors"][0]["message"] ==
+          "Validation error of type FieldUndefined: Field 'shoe' in type 'Member' is undefined @ 'me/shoe'",
+          f"GraphQL validation: {answer}", dev)
+    dev.wait_for(r"^profile Query\.member: failed: LookupError: no member nobody@example\.com")
+    dev.wait_for(r"^profile GraphQL API: Cannot return null for non-nullable type")
+    say("the profile GraphQL API: 401 without a token or with an expired one; fields resolved by the handler, "
+        "fragments and aliases; a resolver's failure, a non-null's null and an unknown field said as AppSync says them")
+
+
 def events(pareto: Sequence[str], app: Path) -> str:
     """tests/dev/events: a handler's own Lambda Invoke calls, both kinds; a table's insert
     reaches an action through the stream, the router and the bus; an upload reaches another
@@ -233,6 +274,7 @@ def events(pareto: Sequence[str], app: Path) -> str:
         check(status == 200 and json.loads(body) == {"email": "ada@example.com", "token_use": "id"},
               f"GET /me with an ID token: {status} {body}", dev)
         say("GET /me: 401 without a token, with a forged, an access or an expired one; 200 with an ID token, its claims in the event")
+        graphql(dev, id_token, expired)
         status, _, body = dev.request("POST", "/users", {"id": "ada", "name": "Ada"})
         check(status == 201 and json.loads(body) == {"id": "ada", "greeting": "welcome, Ada"},
               f"POST /users: {status} {body}", dev)

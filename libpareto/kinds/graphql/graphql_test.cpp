@@ -41,6 +41,10 @@ TEST(GraphqlSchema, ReadsTypesFieldsAndRootsPastTheRestOfTheGrammar) {
   EXPECT_EQ(read.schema.roots.at("mutation"), "Change");
   EXPECT_EQ(read.schema.roots.at("subscription"), "Subscription");
   EXPECT_FALSE(read.schema.fields.count("Options"));
+  EXPECT_EQ(read.schema.field_types.at("User").at("friends"), "[[User!]!]");
+  EXPECT_EQ(read.schema.field_types.at("User").at("email"), "String");
+  EXPECT_EQ(read.schema.possible.at("Node"), std::set<std::string>{"User"});
+  EXPECT_EQ(read.schema.possible.at("Result"), (std::set<std::string>{"User", "Error"}));
 }
 
 TEST(GraphqlSchema, ErrorsSayWhere) {

@@ -1,6 +1,7 @@
-// What the config checks of a GraphQL schema (SDL): its object types and their fields, and the
-// root operation types. Not a GraphQL implementation: no C++ parser is packaged where pareto is
-// built, and AppSync validates the rest of the schema itself when it is deployed.
+// What pareto reads of a GraphQL schema (SDL): its object types, their fields and the fields'
+// types, the members of its interfaces and unions, and the root operation types, for the config's
+// checks and for pareto dev's local API. Not a GraphQL implementation: no C++ parser is packaged
+// where pareto is built, and AppSync validates the rest of the schema itself when it is deployed.
 #pragma once
 
 #include <map>
@@ -9,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "kinds/graphql/grammar.hpp"
+
 namespace pareto {
 
 struct GraphqlSchema {
@@ -16,12 +19,10 @@ struct GraphqlSchema {
   std::map<std::string, std::set<std::string>> fields;
   // "query", "mutation", "subscription" → the type (default Query, Mutation, Subscription).
   std::map<std::string, std::string> roots;
-};
-
-struct GraphqlError {
-  int line = 0;  // 1-based, in the schema text
-  int column = 0;
-  std::string message;
+  // Type → field → its type as written ("[Member!]!").
+  std::map<std::string, std::map<std::string, std::string>> field_types;
+  // An interface or union → the object types that implement it or are its members.
+  std::map<std::string, std::set<std::string>> possible;
 };
 
 // The schema, or the first place the text stops being SDL.

@@ -22,6 +22,7 @@
 #include "engine/cron.hpp"
 #include "engine/dev.hpp"
 #include "engine/files.hpp"
+#include "engine/graphql.hpp"
 #include "engine/jwt.hpp"
 #include "engine/moto.hpp"
 
@@ -36,6 +37,9 @@ constexpr int kReceiveLimit = 10;         // SQS ReceiveMessage takes at most 10
 constexpr int kDefaultAsyncRetries = 2;   // Lambda's, without an EventInvokeConfig
 // The server handlers' own Lambda calls reach (AWS_ENDPOINT_URL_LAMBDA): a name no API has.
 constexpr std::string_view kLambdaServer = "(lambda)";
+
+// The server of a GraphQL API, named apart from a REST API of the same name.
+std::string graphql_server(const std::string& label) { return label + " GraphQL"; }
 
 // A function as pareto dev runs it.
 struct Handler {
@@ -85,6 +89,17 @@ struct Api {
   std::map<std::string, Authorizer> authorizers;  // by logical id
 };
 
+// An AppSync API: its schema, its unit resolvers' handlers, and how callers authenticate.
+struct GraphqlApi {
+  std::string id, label, url;
+  std::string auth;                 // API_KEY | AMAZON_COGNITO_USER_POOLS | AWS_IAM
+  std::string key;                  // API_KEY's, made for this session
+  std::vector<std::string> pools;   // AMAZON_COGNITO_USER_POOLS': the pool's id
+  std::optional<std::regex> clients;  // AppIdClientRegex, on the token's aud or client_id
+  GraphqlApiModel model;
+  std::map<std::pair<std::string, std::string>, std::string> handlers;  // (type, field) → function
+};
+
 // An event source mapping over a queue.
 struct Poller {
   std::string label, url, arn, handler;
@@ -121,6 +136,7 @@ struct UserPool {
 struct Running {
   std::map<std::string, Handler> handlers;
   std::vector<Api> apis;
+  std::vector<GraphqlApi> graphql;
   std::vector<Poller> pollers;
   std::vector<StreamPoller> streams;
   std::vector<Timer> timers;
@@ -198,6 +214,9 @@ class Dev {
   Task<void> invoke_async(const std::string& handler_id, json event, std::string trigger);
   Task<void> answer(const json& request);
   Task<std::string> refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims);
+  Task<std::string> token_refusal(std::string_view token, const std::vector<std::string>& pools, json& claims);
+  Task<void> answer_graphql_request(const GraphqlApi& api, const json& request);
+  Task<json> resolve_field(const GraphqlApi& api, GraphqlField field, const json& identity, const json& headers);
   Task<void> respond(int64_t id, int status, json headers, std::string body);
   Task<bool> poll(const Poller& poller);
   Task<bool> tapped(const std::string& url);
@@ -215,6 +234,7 @@ class Dev {
   Running running_;
   std::string account_, region_;
   std::vector<int> ports_;  // each API's, kept over reloads
+  std::map<std::string, std::string> graphql_keys_;  // each API_KEY GraphQL API's, kept over reloads
   int lambda_port_ = 0;
   // What came while a handler ran, taken at the next turns.
   std::deque<json> requests_;  // to the APIs
@@ -511,24 +531,73 @@ Task<void> Dev::read_running(const App& app, const std::vector<Built>& built) {
       api.routes.push_back(std::move(route));
     }
   }
+
+  for (const auto& [id, resource] : resources.items()) {
+    if (resource.value("Type", "") != "AWS::AppSync::GraphQLApi") continue;
+    const json& p = resource.value("Properties", json::object());
+    GraphqlApi api;
+    api.id = id;
+    api.label = named(p, "Name", id);
+    api.auth = p.value("AuthenticationType", "API_KEY");
+    const json pool = p.value("UserPoolConfig", json::object());
+    if (physical.count(referenced(pool.value("UserPoolId", json())))) api.pools.push_back(physical[referenced(pool["UserPoolId"])]);
+    if (pool.value("AppIdClientRegex", json()).is_string()) api.clients.emplace(pool["AppIdClientRegex"].get<std::string>());
+    if (api.auth == "API_KEY") {
+      std::string& key = graphql_keys_[api.label];
+      static constexpr std::string_view kKeyCharacters = "abcdefghijklmnopqrstuvwxyz0123456789";
+      std::uniform_int_distribution<size_t> pick(0, kKeyCharacters.size() - 1);
+      if (key.empty()) {  // AppSync's form: "da2-" and 26 letters and digits
+        key = "da2-";
+        for (int i = 0; i < 26; ++i) key += kKeyCharacters[pick(random_)];
+      }
+      api.key = key;
+    }
+    for (const auto& [other_id, other] : resources.items()) {
+      const json& q = other.value("Properties", json::object());
+      if (referenced(q.value("ApiId", json())) != id) continue;
+      const std::string type = other.value("Type", "");
+      if (type == "AWS::AppSync::GraphQLSchema" && q.value("Definition", json()).is_string()) {
+        GraphqlRead read = read_graphql_schema(q["Definition"].get<std::string>());
+        if (read.error)
+          throw Stop(fmt::format("the {} GraphQL API's schema, line {}: {}", api.label, read.error->line, read.error->message));
+        api.model.schema = std::move(read.schema);
+      } else if (type == "AWS::AppSync::Resolver") {
+        std::string source = referenced(q.value("DataSourceName", json()));
+        const json lambda = resources.value(source, json::object()).value("Properties", json::object()).value("LambdaConfig", json::object());
+        std::string function = referenced(lambda.value("LambdaFunctionArn", json()));
+        if (!running_.handlers.count(function)) continue;
+        std::pair<std::string, std::string> field{q.value("TypeName", ""), q.value("FieldName", "")};
+        api.model.resolved.insert(field);
+        api.handlers[field] = function;
+      }
+    }
+    running_.graphql.push_back(std::move(api));
+  }
 }
 
+// Each API on a port of its own, from `first_port` on (0: any free one), REST APIs first.
 Task<void> Dev::serve(int first_port) {
-  for (size_t i = 0; i < running_.apis.size(); ++i) {
-    Api& api = running_.apis[i];
-    if (i < ports_.size()) {
-      api.url = fmt::format("http://127.0.0.1:{}", ports_[i]);
-      continue;
+  std::vector<std::pair<std::string, std::string*>> servers;  // server name, its URL
+  for (auto& api : running_.apis) servers.emplace_back(api.label, &api.url);
+  for (auto& api : running_.graphql) servers.emplace_back(graphql_server(api.label), &api.url);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    const auto& [name, url] = servers[i];
+    if (i >= ports_.size()) {
+      int port = first_port == 0 ? 0 : first_port + static_cast<int>(i);
+      json step = {{"step", "serve"}, {"name", name}, {"port", port}};
+      json answer = co_await session().perform(std::move(step));
+      if (answer.contains("error"))
+        throw Stop(fmt::format("cannot serve the {} API on 127.0.0.1:{}: {}", name, port,
+                               answer["error"].value("message", "")));
+      ports_.push_back(answer.value("port", 0));
     }
-    int port = first_port == 0 ? 0 : first_port + static_cast<int>(i);
-    json step = {{"step", "serve"}, {"name", api.label}, {"port", port}};
-    json answer = co_await session().perform(std::move(step));
-    if (answer.contains("error"))
-      throw Stop(fmt::format("cannot serve the {} API on 127.0.0.1:{}: {}", api.label, port,
-                             answer["error"].value("message", "")));
-    ports_.push_back(answer.value("port", 0));
-    api.url = fmt::format("http://127.0.0.1:{}", ports_.back());
+    *url = fmt::format("http://127.0.0.1:{}", ports_[i]);
   }
+  // A handler's variable naming a GraphQL API (the dropped resource, as "local:<id>") is its URL.
+  for (const auto& api : running_.graphql)
+    for (auto& [id, handler] : running_.handlers)
+      for (auto& [variable, value] : handler.env.items())
+        if (value == "local:" + api.id) value = api.url + "/graphql";
   if (lambda_port_ != 0) co_return;
   json step = {{"step", "serve"}, {"name", kLambdaServer}, {"port", 0}};
   json answer = co_await session().perform(std::move(step));
@@ -546,6 +615,15 @@ Task<void> Dev::introduce() {
         routes.push_back(fmt::format("{} {}{}", route.method, route.resource,
                                      route.authorizer.empty() ? "" : " with a Cognito token"));
     text += fmt::format("  {} API: {} ({})\n", api.label, api.url, fmt::join(routes, ", "));
+  }
+  for (const auto& api : running_.graphql) {
+    std::vector<std::string> fields;
+    for (const auto& [field, handler] : api.handlers)
+      fields.push_back(fmt::format("{}.{} → {}", field.first, field.second, running_.handlers[handler].label));
+    std::string auth = api.auth == "API_KEY"                     ? "x-api-key " + api.key
+                       : api.auth == "AMAZON_COGNITO_USER_POOLS" ? std::string("a Cognito token")
+                                                                 : std::string("SigV4-signed, the signature not checked");
+    text += fmt::format("  {} GraphQL API: {}/graphql ({}; {})\n", api.label, api.url, fmt::join(fields, ", "), auth);
   }
   for (const auto& pool : running_.pools) {
     std::vector<std::string> clients;
@@ -759,6 +837,11 @@ Task<void> Dev::answer(const json& request) {
   const Api* api = nullptr;
   for (const auto& each : running_.apis)
     if (each.label == request.value("server", "")) api = &each;
+  for (const auto& each : running_.graphql)
+    if (graphql_server(each.label) == request.value("server", "")) {
+      co_await answer_graphql_request(each, request);
+      co_return;
+    }
   if (!api) co_return;
   std::string target = request.value("target", "/");
   std::string path = target.substr(0, target.find('?'));
@@ -875,16 +958,16 @@ Task<void> Dev::answer(const json& request) {
   co_await respond(id, result["statusCode"].get<int>(), out, text);
 }
 
-// Why a Cognito authorizer refuses the request, in API Gateway's words ("" when it passes), with
-// the token's claims as the proxy event carries them (every value a string).
-Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims) {
+// Why a user pool token is refused ("" when it is not): not one, not issued by one of `pools`,
+// not signed by the emulator's key for it, or expired. `claims` are the token's.
+Task<std::string> Dev::token_refusal(std::string_view text, const std::vector<std::string>& pools, json& claims) {
   constexpr std::string_view kUnauthorized = "Unauthorized";
-  std::optional<Jwt> token = parsed_jwt(header_of(request, authorizer.header));
+  std::optional<Jwt> token = parsed_jwt(text);
   if (!token) co_return std::string(kUnauthorized);
   const json& c = token->claims;
   std::string issuer = c.value("iss", json()).is_string() ? c["iss"].get<std::string>() : "";
   std::string pool = issuer.substr(issuer.rfind('/') + 1);
-  if (std::find(authorizer.pools.begin(), authorizer.pools.end(), pool) == authorizer.pools.end() ||
+  if (std::find(pools.begin(), pools.end(), pool) == pools.end() ||
       issuer != fmt::format("https://cognito-idp.{}.amazonaws.com/{}", region_, pool))
     co_return std::string(kUnauthorized);
   if (!keys_.count(pool)) {
@@ -896,6 +979,26 @@ Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route,
     keys_[pool] = json::parse(body);
   }
   if (!signed_by(*token, keys_[pool])) co_return std::string(kUnauthorized);
+  const json expires = c.value("exp", json());
+  if (!expires.is_number() || expires.get<double>() * 1000 <= static_cast<double>(now_ms_))
+    co_return std::string("The incoming token has expired");
+  claims = c;
+  co_return std::string();
+}
+
+// The audience a token is for: an ID token's aud, an access token's client_id.
+std::string audience_of(const json& claims) {
+  const json audience = claims.value(claims.value("token_use", json()) == "id" ? "aud" : "client_id", json());
+  return audience.is_string() ? audience.get<std::string>() : "";
+}
+
+// Why a Cognito authorizer refuses the request, in API Gateway's words ("" when it passes), with
+// the token's claims as the proxy event carries them (every value a string).
+Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims) {
+  constexpr std::string_view kUnauthorized = "Unauthorized";
+  json c;
+  std::string refused = co_await token_refusal(header_of(request, authorizer.header), authorizer.pools, c);
+  if (!refused.empty()) co_return refused;
   bool id_token = c.value("token_use", json()) == "id";
   std::string granted = c.value("scope", json()).is_string() ? c["scope"].get<std::string>() : "";
   bool scoped = std::any_of(route.scopes.begin(), route.scopes.end(), [&](const std::string& scope) {
@@ -903,14 +1006,84 @@ Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route,
   });
   if (route.scopes.empty() ? !id_token : (c.value("token_use", json()) != "access" || !scoped))
     co_return std::string(kUnauthorized);
-  std::string audience = c.value(id_token ? "aud" : "client_id", json()).is_string() ? c[id_token ? "aud" : "client_id"].get<std::string>() : "";
-  if (authorizer.audience && !std::regex_match(audience, *authorizer.audience)) co_return std::string(kUnauthorized);
-  const json expires = c.value("exp", json());
-  if (!expires.is_number() || expires.get<double>() * 1000 <= static_cast<double>(now_ms_))
-    co_return std::string("The incoming token has expired");
+  if (authorizer.audience && !std::regex_match(audience_of(c), *authorizer.audience)) co_return std::string(kUnauthorized);
   claims = json::object();
   for (const auto& [key, value] : c.items()) claims[key] = value.is_string() ? value.get<std::string>() : value.dump();
   co_return std::string();
+}
+
+// A request to a GraphQL API: authenticated as AppSync would, then the query answered with its
+// resolvers' handlers.
+Task<void> Dev::answer_graphql_request(const GraphqlApi& api, const json& request) {
+  int64_t id = request.value("id", int64_t{0});
+  std::string target = request.value("target", "/");
+  json json_type = {{"Content-Type", "application/json"}};
+  auto unauthorized = [&](std::string message) -> Task<void> {
+    co_await session().err(fmt::format("{} GraphQL API: 401 {}\n", api.label, message));
+    json body = {{"errors", json::array({{{"errorType", "UnauthorizedException"}, {"message", message}}})}};
+    co_await respond(id, 401, json_type, body.dump());
+  };
+  if (target.substr(0, target.find('?')) != "/graphql" || request.value("method", "") != "POST") {
+    json body = {{"errors", json::array({{{"message", "pareto dev serves the GraphQL API with POST /graphql"}}})}};
+    co_await respond(id, 404, json_type, body.dump());
+    co_return;
+  }
+  json headers = json::object();
+  for (const auto& pair : request.value("headers", json::array())) {
+    std::string name = pair[0].get<std::string>();
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    headers[name] = pair[1];
+  }
+  json identity;
+  std::string authorization = header_of(request, "Authorization");
+  if (api.auth == "API_KEY") {
+    if (header_of(request, "x-api-key") != api.key) {
+      co_await unauthorized("You are not authorized to make this call.");
+      co_return;
+    }
+  } else if (api.auth == "AMAZON_COGNITO_USER_POOLS") {
+    json claims;
+    std::string refused = co_await token_refusal(authorization, api.pools, claims);
+    if (refused.empty() && api.clients && !std::regex_match(audience_of(claims), *api.clients)) refused = "Unauthorized";
+    if (!refused.empty()) {
+      co_await unauthorized(refused == "Unauthorized" ? "Valid authorization header not provided." : "Token has expired.");
+      co_return;
+    }
+    json username = claims.value("cognito:username", claims.value("username", json()));
+    identity = {{"sub", claims.value("sub", json())}, {"issuer", claims.value("iss", json())},
+                {"username", username}, {"claims", claims}, {"sourceIp", json::array({"127.0.0.1"})},
+                {"defaultAuthStrategy", "ALLOW"}, {"groups", claims.value("cognito:groups", json())}};
+  } else {  // AWS_IAM: the caller and its key read from the signature, which is not checked here
+    static const std::regex kSigned(R"(AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/.*)");
+    std::smatch signed_by_key;
+    if (!std::regex_match(authorization, signed_by_key, kSigned)) {
+      co_await unauthorized("Valid authorization header not provided.");
+      co_return;
+    }
+    identity = {{"accountId", account_}, {"cognitoIdentityPoolId", nullptr}, {"cognitoIdentityId", nullptr},
+                {"sourceIp", json::array({"127.0.0.1"})}, {"username", signed_by_key[1].str()},
+                {"userArn", fmt::format("arn:aws:iam::{}:root", account_)}, {"cognitoIdentityAuthType", nullptr},
+                {"cognitoIdentityAuthProvider", nullptr}};
+  }
+  std::string body = base64_decode(request.value("body", ""));
+  json query = json::parse(body, nullptr, false);
+  GraphqlResolve resolve = [&](GraphqlField field) { return resolve_field(api, std::move(field), identity, headers); };
+  json answered = co_await answer_graphql(api.model, query, resolve);
+  if (answered.contains("errors"))
+    for (const auto& error : answered["errors"])
+      if (!error.contains("errorType"))  // resolvers' failures are said with their invocation
+        co_await session().err(fmt::format("{} GraphQL API: {}\n", api.label, error.value("message", "")));
+  co_await respond(id, 200, json_type, answered.dump());
+}
+
+// One field through its resolver's handler, with AppSync's direct Lambda resolver event.
+Task<json> Dev::resolve_field(const GraphqlApi& api, GraphqlField field, const json& identity, const json& headers) {
+  const Handler& h = running_.handlers.at(api.handlers.at({field.type, field.field}));
+  field.event["identity"] = identity;
+  field.event["request"] = {{"headers", headers}, {"domainName", nullptr}};
+  std::string trigger = fmt::format("{}.{}", field.type, field.field);
+  json answer = co_await invoke(h, std::move(field.event), std::move(trigger));
+  co_return answer;
 }
 
 // One batch of a queue's messages to its handler, as an event source mapping delivers it.
