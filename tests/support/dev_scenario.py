@@ -258,7 +258,7 @@ def events(pareto: Sequence[str], app: Path) -> str:
     """tests/dev/events: a handler's own Lambda Invoke calls, both kinds; a table's insert
     reaches an action through the stream, the router and the bus; an upload reaches another
     through the bucket's EventBridge notifications; an API takes its user pool's ID tokens only,
-    as API Gateway's Cognito authorizer does."""
+    as API Gateway's Cognito authorizer does; a sub-minute timer's ticks reach its action."""
     with running(pareto, app) as dev:
         emulator = dev.wait_for(r"the emulator at (http://127\.0\.0\.1:\d+)").group(1)
         members = dev.wait_for(r"members API: (http://127\.0\.0\.1:\d+) \(GET /me with a Cognito token\)").group(1)
@@ -288,6 +288,14 @@ def events(pareto: Sequence[str], app: Path) -> str:
         dev.wait_for(r"^onupload rule OnuploadUploadRule \(Object Created\): ok in \d+ ms")
         dev.wait_for(r"│ uploaded: in/ada.txt")
         say("the upload under in/ reached onupload")
+        seen = len(dev.lines)
+        dev.type("pulse")
+        dev.wait_for(r"^pulse-ticker timer pulse: ok in \d+ ms", after=seen)
+        tick = r"^pulse pulse-ticks queue, 1 message: ok in \d+ ms"
+        for _ in range(2):  # the ticks at 0 and 5 seconds
+            dev.wait_for(tick, after=seen)
+            seen = next(i for i in range(seen, len(dev.lines)) if re.search(tick, dev.lines[i])) + 1
+        say("the 5-second timer typed: its ticker queued the minute's ticks, and they reach pulse")
     return "\n".join(dev.lines)
 
 

@@ -1086,6 +1086,24 @@ Task<json> Dev::resolve_field(const GraphqlApi& api, GraphqlField field, const j
   co_return answer;
 }
 
+// The message ids a handler reported as failed, as Lambda reads ReportBatchItemFailures: no
+// answer, no list or an empty one is success; anything else but a list of known ids fails all.
+bool reported_failures(const json& result, const json& messages, std::set<std::string>& failed) {
+  if (result.is_null()) return true;
+  if (!result.is_object()) return false;
+  const json failures = result.value("batchItemFailures", json());
+  if (failures.is_null()) return true;
+  if (!failures.is_array()) return false;
+  std::set<std::string> ids;
+  for (const auto& m : messages) ids.insert(m.value("MessageId", ""));
+  for (const auto& failure : failures) {
+    const json id = failure.is_object() ? failure.value("itemIdentifier", json()) : json();
+    if (!id.is_string() || !ids.count(id.get<std::string>())) return false;
+    failed.insert(id.get<std::string>());
+  }
+  return true;
+}
+
 // One batch of a queue's messages to its handler, as an event source mapping delivers it.
 Task<bool> Dev::poll(const Poller& poller) {
   json receive = {{"QueueUrl", poller.url}, {"MaxNumberOfMessages", std::min(poller.batch, kReceiveLimit)},
@@ -1105,9 +1123,11 @@ Task<bool> Dev::poll(const Poller& poller) {
   json answer = co_await invoke(running_.handlers.at(poller.handler), event, trigger);
   if (answer.contains("error")) co_return true;  // each message comes back after the visibility timeout
   std::set<std::string> failed;
-  if (poller.partial)
-    for (const auto& failure : answer.value("result", json::object()).value("batchItemFailures", json::array()))
-      failed.insert(failure.value("itemIdentifier", ""));
+  if (poller.partial && !reported_failures(answer.value("result", json()), messages, failed)) {
+    co_await session().err("  the batch's answer is not a batchItemFailures report that names its messages: "
+                           "the whole batch failed, and comes back after the visibility timeout\n");
+    co_return true;
+  }
   json entries = json::array();
   for (const auto& m : messages)
     if (!failed.count(m.value("MessageId", "")))

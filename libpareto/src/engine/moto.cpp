@@ -155,8 +155,10 @@ Names fired_by_pareto(ordered_json& resources, std::vector<std::string>& changes
       dropped.insert(it.key());
       if (type == "AWS::SNS::Subscription" && !topics.contains(properties["TopicArn"]))
         topics.push_back(properties["TopicArn"]);
-    } else if (type == "AWS::Events::Rule" && properties.contains("EventPattern")) {
-      buses.insert(properties.value("EventBusName", ordered_json("default")).dump());
+    } else if (type == "AWS::Events::Rule") {
+      // moto's PutEvents takes a schedule's rule, which has no pattern, to match every event.
+      if (properties.contains("EventPattern"))
+        buses.insert(properties.value("EventBusName", ordered_json("default")).dump());
       ordered_json kept = ordered_json::array();
       for (const auto& target : properties.value("Targets", ordered_json::array()))
         if (!names_function(target.value("Arn", ordered_json()), resources)) kept.push_back(target);
