@@ -38,6 +38,9 @@ constexpr int kDefaultAsyncRetries = 2;   // Lambda's, without an EventInvokeCon
 // The server handlers' own Lambda calls reach (AWS_ENDPOINT_URL_LAMBDA): a name no API has.
 constexpr std::string_view kLambdaServer = "(lambda)";
 
+// API Gateway's refusal of a token its Cognito authorizer does not take.
+constexpr std::string_view kUnauthorized = "Unauthorized";
+
 // The server of a GraphQL API, named apart from a REST API of the same name.
 std::string graphql_server(const std::string& label) { return label + " GraphQL"; }
 
@@ -961,7 +964,6 @@ Task<void> Dev::answer(const json& request) {
 // Why a user pool token is refused ("" when it is not): not one, not issued by one of `pools`,
 // not signed by the emulator's key for it, or expired. `claims` are the token's.
 Task<std::string> Dev::token_refusal(std::string_view text, const std::vector<std::string>& pools, json& claims) {
-  constexpr std::string_view kUnauthorized = "Unauthorized";
   std::optional<Jwt> token = parsed_jwt(text);
   if (!token) co_return std::string(kUnauthorized);
   const json& c = token->claims;
@@ -995,7 +997,6 @@ std::string audience_of(const json& claims) {
 // Why a Cognito authorizer refuses the request, in API Gateway's words ("" when it passes), with
 // the token's claims as the proxy event carries them (every value a string).
 Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route, const json& request, json& claims) {
-  constexpr std::string_view kUnauthorized = "Unauthorized";
   json c;
   std::string refused = co_await token_refusal(header_of(request, authorizer.header), authorizer.pools, c);
   if (!refused.empty()) co_return refused;
@@ -1044,9 +1045,9 @@ Task<void> Dev::answer_graphql_request(const GraphqlApi& api, const json& reques
   } else if (api.auth == "AMAZON_COGNITO_USER_POOLS") {
     json claims;
     std::string refused = co_await token_refusal(authorization, api.pools, claims);
-    if (refused.empty() && api.clients && !std::regex_match(audience_of(claims), *api.clients)) refused = "Unauthorized";
+    if (refused.empty() && api.clients && !std::regex_match(audience_of(claims), *api.clients)) refused = kUnauthorized;
     if (!refused.empty()) {
-      co_await unauthorized(refused == "Unauthorized" ? "Valid authorization header not provided." : "Token has expired.");
+      co_await unauthorized(refused == kUnauthorized ? "Valid authorization header not provided." : "Token has expired.");
       co_return;
     }
     json username = claims.value("cognito:username", claims.value("username", json()));
