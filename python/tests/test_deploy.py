@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 import pareto
-from conftest import ROOT
+from conftest import REGION, ROOT
 from pareto.host import Host
 
 # What moto's CloudFormation really creates of the example (the rest is dropped locally).
@@ -241,6 +242,23 @@ def test_destroy_empties_the_buckets_first(tmp_path: Path, aws, moto_url: str, s
     said.clear()
     app.destroy("empty", endpoint_url=moto_url, write=said)
     assert "there is no stack files-empty" in said.stderr
+
+
+@pytest.mark.parametrize("first", ["pool", "client"])
+def test_a_user_pool_and_its_client_delete_in_either_order(first: str) -> None:
+    # moto's CloudFormation deletes a stack's resources in set order, which varies by process.
+    from moto import mock_aws
+
+    from pareto.moto_server import UserPool, UserPoolClient
+    account = "123456789012"
+    with mock_aws():
+        pool = UserPool.create_from_cloudformation_json("Pool", {}, account, REGION)
+        client = UserPoolClient.create_from_cloudformation_json(
+            "Client", {"Properties": {"UserPoolId": pool.physical_resource_id}}, account, REGION)
+        for resource in [pool, client] if first == "pool" else [client, pool]:
+            resource.delete(account, REGION)
+        assert not boto3.client("cognito-idp", region_name=REGION).list_user_pools(
+            MaxResults=10)["UserPools"]
 
 
 def test_event_rules_deploy_with_their_patterns(aws, moto_url: str, said: Said) -> None:

@@ -184,8 +184,11 @@ class UserPoolClient(Declared, CloudFormationModel):
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
-        cognito(account_id, region_name).delete_user_pool_client(
-            self.pool_id, self.physical_resource_id)
+        # moto deletes a stack's resources in set order, which varies by process; Cognito
+        # deletes a pool's clients with the pool, so a client whose pool went first is gone.
+        backend = cognito(account_id, region_name)
+        if self.pool_id in backend.user_pools:
+            backend.delete_user_pool_client(self.pool_id, self.physical_resource_id)
 
 
 def main() -> None:
