@@ -12,9 +12,10 @@ APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev lib
 # Each step's heading says when it started, in seconds since the script did (SECONDS is bash's).
 step() { printf '\n\033[1m== %s\033[0m (at %d s)\n' "$*" "$SECONDS"; }
 
+# Installs those of the packages given that are missing.
 install_apt_packages() {
   local missing=()
-  for package in "${APT_PACKAGES[@]}"; do
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
       missing+=("$package")
   done
@@ -53,7 +54,7 @@ build_core() {
   cmake --build "$BUILD"
 }
 
-install_apt_packages
+install_apt_packages "${APT_PACKAGES[@]}"
 check_node
 install_venv "$VENV" "$ROOT/requirements-dev.txt"
 build_core

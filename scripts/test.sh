@@ -38,6 +38,12 @@ ctest --test-dir "$BUILD-fuzz" --output-on-failure
 step "python package"
 "$VENV/bin/python" -m pip install -q "$ROOT/python[local,test]"
 
+# event-ruler, the library behind EventBridge, answers the differential pattern tests; Maven
+# builds its harness (every version pinned in tests/ruler/pom.xml).
+step "event-ruler oracle: tests/ruler"
+command -v mvn >/dev/null || install_apt_packages maven default-jdk-headless
+(cd "$ROOT/tests/ruler" && mvn -q -B package </dev/null)
+
 step "python tests (and the kinds' inline sources' tests, beside them)"
 # Two sessions: each folder has its own conftest, and tests import theirs by name.
 "$VENV/bin/python" -m pytest -q "$ROOT/python/tests"

@@ -407,7 +407,7 @@ pareto_status pareto_rules_compile(pareto_rules** out, const char* rules_json, s
   return guard([&]() -> pareto_status {
     auto rules = std::make_unique<pareto_rules>();
     pareto::Diagnostics errors;
-    json parsed = json::parse(std::string_view(rules_json ? rules_json : "", len), nullptr, false);
+    json parsed = pareto::pattern::read_json(std::string_view(rules_json ? rules_json : "", len));
     if (parsed.is_discarded())
       pareto::report(errors, "", pareto::check::kEventPattern, "the rules are not valid JSON");
     else
@@ -428,7 +428,7 @@ pareto_status pareto_rules_match(const pareto_rules* rules, const char* event_js
   *out_names = nullptr;
   if (!rules || (!event_json && len > 0)) return PARETO_EARG;
   return guard([&]() -> pareto_status {
-    json event = json::parse(std::string_view(event_json ? event_json : "", len), nullptr, false);
+    json event = pareto::pattern::read_json(std::string_view(event_json ? event_json : "", len));
     if (event.is_discarded()) return PARETO_EARG;
     *out_names = copy_out(json(rules->rules.match(event)).dump());
     return PARETO_OK;

@@ -3,8 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <tuple>
 
 #ifdef _WIN32
 #include <ws2tcpip.h>
@@ -19,54 +24,114 @@ using nlohmann::json;
 
 namespace {
 
-// EventBridge compares numbers within ±5e9.
+// EventBridge compares numbers within ±5e9 (its documented limit; event-ruler takes any double).
 constexpr double kNumericLimit = 5.0e9;
+// $or multiplies into alternatives (event-ruler's sub-rules). EventBridge refuses patterns past
+// a complexity limit it does not publish, and event-ruler has none; pareto stops at this many,
+// far beyond real patterns, so that no pattern can exhaust memory.
+constexpr size_t kMaxAlternatives = 1024;
 // Bounds on recursion, far beyond real patterns and events, so that no input exhausts the stack.
 constexpr size_t kMaxPatternDepth = 100;
 constexpr size_t kMaxEventDepth = 200;
 
-// Simple case folding for the scripts with case: ASCII, Latin-1, Latin Extended-A, Greek and
-// Cyrillic; other characters are kept as they are.
-char32_t fold(char32_t c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c < 0x80) return c;
-  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) ||
-      (c >= 0x410 && c <= 0x42F))
-    return c + 32;
-  if (c >= 0x400 && c <= 0x40F) return c + 80;
-  if (c >= 0x100 && c <= 0x17F && c != 0x130 && c != 0x138 && c != 0x149 && c != 0x17F) {
-    bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
-    if (odd_upper ? (c % 2 == 1) : (c % 2 == 0)) return c + 1;
-  }
-  return c;
-}
-
-std::string folded(std::string_view text) {
+// Java's lower and upper case of one character, for the scripts with case: ASCII, Latin-1,
+// Latin Extended-A, Greek and Cyrillic (others are their own case). Java maps ß up to "SS" and
+// İ down to "i̇", so each is a string.
+std::string utf8(char32_t c) {
   std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3 : lead >> 3 == 30 ? 4 : 1;
-    if (i + length > text.size()) length = 1;
-    char32_t c = length == 1 ? lead : lead & (0x7F >> length);
-    for (size_t k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    char32_t f = length == 1 && lead >= 0x80 ? c : fold(c);
-    if (f == c) {
-      out.append(text.substr(i, length));
-    } else if (f < 0x80) {
-      out += static_cast<char>(f);
-    } else if (f < 0x800) {
-      out += static_cast<char>(0xC0 | (f >> 6));
-      out += static_cast<char>(0x80 | (f & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | (f >> 12));
-      out += static_cast<char>(0x80 | ((f >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (f & 0x3F));
-    }
-    i += length;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
   }
   return out;
 }
+
+std::string lower_case(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return utf8(c + 32);
+  if (c < 0x80) return utf8(c);
+  if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
+      (c >= 0x410 && c <= 0x42F))
+    return utf8(c + 32);
+  if (c >= 0x400 && c <= 0x40F) return utf8(c + 80);
+  if (c == 0x130) return "i\u0307";
+  if (c == 0x178) return utf8(0xFF);
+  if (c == 0x1E9E) return utf8(0xDF);
+  if (c >= 0x100 && c <= 0x17F && c != 0x138 && c != 0x149 && c != 0x17F && c != 0x131) {
+    bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+    if (odd_upper ? (c % 2 == 1) : (c % 2 == 0)) return utf8(c + 1);
+  }
+  return utf8(c);
+}
+
+std::string upper_case(char32_t c) {
+  if (c >= 'a' && c <= 'z') return utf8(c - 32);
+  if (c < 0x80) return utf8(c);
+  if (c == 0xDF) return "SS";
+  if (c == 0xB5) return utf8(0x39C);
+  if (c == 0xFF) return utf8(0x178);
+  if (c == 0x3C2) return utf8(0x3A3);
+  if (c == 0x131) return "I";
+  if (c == 0x17F) return "S";
+  if ((c >= 0xE0 && c <= 0xFE && c != 0xF7) || (c >= 0x3B1 && c <= 0x3CB) || (c >= 0x430 && c <= 0x44F))
+    return utf8(c - 32);
+  if (c >= 0x450 && c <= 0x45F) return utf8(c - 80);
+  if (c >= 0x100 && c <= 0x17F && c != 0x138 && c != 0x149) {
+    bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+    if (odd_upper ? (c % 2 == 0) : (c % 2 == 1)) return utf8(c - 1);
+  }
+  return utf8(c);
+}
+
+// equals-ignore-case as event-ruler matches it: each character of the pattern stands for its
+// lower or its upper case, and the event's text is taken as it is. Java works one UTF-16 unit
+// at a time, and a lone surrogate encodes as "?", so a character beyond the BMP stands for "??".
+class CaseChoices {
+ public:
+  CaseChoices() = default;
+  explicit CaseChoices(std::string_view text) {
+    for (size_t i = 0; i < text.size();) {
+      unsigned char lead = static_cast<unsigned char>(text[i]);
+      size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3 : 4;
+      if (length == 4) {
+        choices_.push_back({"?", "?"});
+        choices_.push_back({"?", "?"});
+      } else {
+        char32_t c = length == 1 ? lead : lead & (0x7F >> length);
+        for (size_t k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+        choices_.push_back({lower_case(c), upper_case(c)});
+      }
+      i += length;
+    }
+  }
+
+  bool equals(std::string_view s) const { return from_start(0, s, 0, true); }
+  bool prefix_of(std::string_view s) const { return from_start(0, s, 0, false); }
+  bool suffix_of(std::string_view s) const { return from_end(choices_.size(), s, s.size()); }
+
+ private:
+  bool from_start(size_t i, std::string_view s, size_t at, bool whole) const {
+    if (i == choices_.size()) return !whole || at == s.size();
+    for (const auto& choice : choices_[i])
+      if (s.substr(at, choice.size()) == choice && from_start(i + 1, s, at + choice.size(), whole)) return true;
+    return false;
+  }
+  bool from_end(size_t i, std::string_view s, size_t end) const {
+    if (i == 0) return true;
+    for (const auto& choice : choices_[i - 1])
+      if (end >= choice.size() && s.substr(end - choice.size(), choice.size()) == choice &&
+          from_end(i - 1, s, end - choice.size()))
+        return true;
+    return false;
+  }
+
+  std::vector<std::array<std::string, 2>> choices_;  // lower, upper
+};
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool ends_with(std::string_view s, std::string_view p) {
@@ -112,12 +177,87 @@ bool wildcard_matches(const std::vector<std::string>& parts, std::string_view va
   return at <= end;
 }
 
-// An IPv4 or IPv6 address: 4 or 16 bytes.
-std::optional<std::pair<std::array<uint8_t, 16>, bool>> parse_ip(const std::string& text) {
+// An IPv4 or IPv6 address, as event-ruler (through Java's InetAddress) reads one: four decimal
+// parts, leading zeros and all, in at most 15 characters; or hex digits and colons only (so no
+// zone and no embedded IPv4).
+struct Address {
   std::array<uint8_t, 16> bytes{};
-  if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) return std::pair{bytes, false};
-  if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) return std::pair{bytes, true};
-  return std::nullopt;
+  bool ipv6 = false;
+  bool operator==(const Address&) const = default;
+};
+
+std::optional<Address> ip_address(std::string_view text) {
+  Address out;
+  if (!text.empty() && text.size() <= 15 && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+    size_t part = 0, digits = 0;
+    unsigned value = 0;
+    for (char c : text) {
+      if (c == '.') {
+        if (digits == 0 || part == 3) return std::nullopt;
+        out.bytes[part++] = static_cast<uint8_t>(value);
+        value = 0, digits = 0;
+        continue;
+      }
+      value = value * 10 + static_cast<unsigned>(c - '0');
+      if (value > 255) return std::nullopt;
+      ++digits;
+    }
+    if (digits == 0 || part != 3) return std::nullopt;
+    out.bytes[3] = static_cast<uint8_t>(value);
+    return out;
+  }
+  bool hex = std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':'; });
+  if (!hex || text.find(':') == std::string_view::npos) return std::nullopt;
+  if (inet_pton(AF_INET6, std::string(text).c_str(), out.bytes.data()) != 1) return std::nullopt;
+  out.ipv6 = true;
+  return out;
+}
+
+// Whether `text` is an address whose first `bits` bits are the network's. event-ruler
+// compares an address's bytes from the start, over the network's width, so IPv6 addresses
+// fall within IPv4 blocks by their first four bytes (and IPv4 addresses within no IPv6 block).
+bool within(const Address& network, int bits, std::string_view text) {
+  auto found = ip_address(text);
+  if (!found || (network.ipv6 && !found->ipv6)) return false;
+  for (int bit = 0; bit < bits; ++bit) {
+    int mask = 0x80 >> (bit % 8);
+    if ((found->bytes[bit / 8] & mask) != (network.bytes[bit / 8] & mask)) return false;
+  }
+  return true;
+}
+
+// Whether a number takes part in numeric comparison, as event-ruler decides: its value must be
+// exactly the shortest decimal form of the nearest double (so 2^53 + 1 does not). nlohmann
+// keeps integers exact; a fraction or exponent is read as a double, whose text is gone, so
+// those count when finite.
+bool comparable(const json& number) {
+  if (number.is_number_float()) return std::isfinite(number.get<double>());
+  bool negative = number.is_number_integer() && number.get<int64_t>() < 0;
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(number.get<int64_t>()) : number.get<uint64_t>();
+  if (magnitude <= (uint64_t{1} << 53)) return true;
+  std::array<char, 32> shortest{};
+  auto end = std::to_chars(shortest.data(), shortest.data() + shortest.size(),
+                           static_cast<double>(magnitude), std::chars_format::scientific).ptr;
+  std::string_view form(shortest.data(), static_cast<size_t>(end - shortest.data()));  // "9.007e+15"
+  size_t e = form.find('e');
+  std::string digits(form.substr(0, e));
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  int exponent = std::stoi(std::string(form.substr(e + 1)));
+  if (exponent + 1 < static_cast<int>(digits.size())) return false;
+  digits.append(static_cast<size_t>(exponent + 1) - digits.size(), '0');
+  return digits == std::to_string(magnitude);
+}
+
+// Exact numbers are equal when their values are (100 and 1e2), or, for numbers numeric
+// comparison cannot take, when they are the same literal (an account number as a number).
+bool numbers_equal(const json& a, const json& b) {
+  if (!a.is_number_float() && !b.is_number_float()) {
+    bool a_negative = a.is_number_integer() && a.get<int64_t>() < 0;
+    bool b_negative = b.is_number_integer() && b.get<int64_t>() < 0;
+    return a_negative == b_negative &&
+           (a_negative ? a.get<int64_t>() == b.get<int64_t>() : a.get<uint64_t>() == b.get<uint64_t>());
+  }
+  return comparable(a) && comparable(b) && a.get<double>() == b.get<double>();
 }
 
 bool numeric_holds(const std::vector<std::pair<std::string, double>>& bounds, double x) {
@@ -129,14 +269,219 @@ bool numeric_holds(const std::vector<std::pair<std::string, double>>& bounds, do
   return true;
 }
 
-bool is_leaf_value(const json& v) { return !v.is_object() && !v.is_array(); }
+// A decimal number's value as (digits without leading or trailing zeros, exponent of the last
+// digit): "1.50e2" and "150" are both ("15", 1).
+std::pair<std::string, int> decimal_value(std::string_view text) {
+  std::string digits;
+  int exponent = 0;
+  size_t e = text.find_first_of("eE");
+  if (e != std::string_view::npos) {
+    std::string_view power = text.substr(e + 1);
+    if (!power.empty() && power.front() == '+') power.remove_prefix(1);
+    std::from_chars(power.data(), power.data() + power.size(), exponent);
+    text = text.substr(0, e);
+  }
+  bool fraction = false;
+  for (char c : text) {
+    if (c == '.') fraction = true;
+    else if (std::isdigit(static_cast<unsigned char>(c))) {
+      digits += c;
+      if (fraction) --exponent;
+    }
+  }
+  size_t lead = digits.find_first_not_of('0');
+  if (lead == std::string::npos) return {"", 0};
+  digits.erase(0, lead);
+  while (digits.back() == '0') digits.pop_back(), ++exponent;
+  return {digits, exponent};
+}
+
+class EventRulerNumbers : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit EventRulerNumbers(json& out) : json_sax_dom_parser(out, false) {}
+  bool number_float(double value, const std::string& text) {
+    std::array<char, 32> shortest{};
+    auto end = std::to_chars(shortest.data(), shortest.data() + shortest.size(), value).ptr;
+    bool exact = decimal_value(text) == decimal_value(std::string_view(shortest.data(), static_cast<size_t>(end - shortest.data())));
+    return json_sax_dom_parser::number_float(exact ? value : std::nan(""), text);
+  }
+};
+
+// One entry of a field's list: a value to equal, or an operator.
+struct Condition {
+  enum class Op { kEquals, kPrefix, kSuffix, kEqualsIgnoreCase, kWildcard, kAnythingBut,
+                  kNumeric, kExists, kCidr };
+  Op op = Op::kEquals;
+  json value;                      // kEquals
+  std::optional<Address> address;  // kEquals of an address: every spelling of it matches
+  std::string text;                // prefix, suffix
+  bool ignore_case = false;        // prefix, suffix: compare as `cases` does
+  CaseChoices cases;               // equals-ignore-case, and prefix and suffix with it
+  std::vector<std::string> wildcard;  // the literal parts between the *s ("" at either end)
+  bool exists = true;
+  std::vector<std::pair<std::string, double>> bounds;  // numeric: (">=", 0), ("<", 5)
+  std::vector<Condition> excluded;  // anything-but: holds when none of these do
+  Address network;                  // cidr
+  int prefix_bits = 0;
+
+  // Whether the condition holds for a value at the field (exists: false never does).
+  bool holds(const json& leaf) const;
+};
+
+bool Condition::holds(const json& leaf) const {
+  switch (op) {
+    case Op::kEquals:
+      if (value.is_number()) return leaf.is_number() && numbers_equal(value, leaf);
+      if (value.type() != leaf.type()) return false;
+      if (value == leaf) return true;
+      return address && within(*address, address->ipv6 ? 128 : 32, leaf.get_ref<const std::string&>());
+    case Op::kPrefix:
+    case Op::kSuffix: {
+      if (!leaf.is_string()) return false;
+      const auto& value = leaf.get_ref<const std::string&>();
+      if (ignore_case) return op == Op::kPrefix ? cases.prefix_of(value) : cases.suffix_of(value);
+      return op == Op::kPrefix ? starts_with(value, text) : ends_with(value, text);
+    }
+    case Op::kEqualsIgnoreCase:
+      return leaf.is_string() && cases.equals(leaf.get_ref<const std::string&>());
+    case Op::kWildcard:
+      return leaf.is_string() && wildcard_matches(wildcard, leaf.get<std::string>());
+    case Op::kAnythingBut:  // values of another type are not the excluded ones
+      return std::none_of(excluded.begin(), excluded.end(),
+                          [&](const Condition& c) { return c.holds(leaf); });
+    case Op::kNumeric:
+      return leaf.is_number() && comparable(leaf) && numeric_holds(bounds, leaf.get<double>());
+    case Op::kExists:
+      return exists;
+    case Op::kCidr:
+      return leaf.is_string() && within(network, prefix_bits, leaf.get_ref<const std::string&>());
+  }
+  return false;
+}
+
+// A field of the pattern: its keys joined with "." (as event-ruler names it, so "a.b" and
+// {"a": {"b": …}} are one field) and the conditions any of which must hold.
+struct Field {
+  std::string name;
+  std::vector<Condition> any;
+};
+
+using Conjunction = std::vector<Field>;  // every field must match; sorted by name
+
+const std::vector<std::string> kOperators{"prefix", "suffix", "equals-ignore-case", "wildcard",
+                                          "anything-but", "numeric", "exists", "cidr"};
+
+}  // namespace
+
+// The pattern's alternatives ($or multiplied out, as event-ruler's sub-rules), each a
+// conjunction; it matches when one of them does.
+struct Compiled {
+  std::vector<Conjunction> alternatives;
+};
+
+// The leaf values of an event under the field names patterns ask for, each with the array
+// elements it is inside of (fields from different elements of one array never match together);
+// each name is looked up once per event, on the first ask.
+struct Flattened {
+  using Element = std::pair<const json*, uint32_t>;  // an array and an index into it
+  struct Leaf {
+    const json* value;
+    uint32_t first, count;  // its elements in `elements`
+  };
+  const json& event;
+  std::vector<Leaf> leaves;
+  std::vector<Element> elements;
+
+  explicit Flattened(const json& e) : event(e) {
+    leaves.reserve(8);  // a typical event's; one allocation each
+    looked_up_.reserve(8);
+  }
+
+  // The leaves under `name`: the keys on the way joined with ".", so that {"a": {"b": 1}} and
+  // {"a.b": 1} both hold a.b, as event-ruler has it.
+  // (Indices into `leaves`, which grows as later names are looked up.)
+  std::pair<uint32_t, uint32_t> find(const std::string& name) {
+    for (const auto& [known, first, last] : looked_up_)
+      if (*known == name) return {first, last};
+    auto first = static_cast<uint32_t>(leaves.size());
+    walk(event, name, 0, 0);
+    looked_up_.emplace_back(&name, first, static_cast<uint32_t>(leaves.size()));
+    return {first, static_cast<uint32_t>(leaves.size())};
+  }
+
+ private:
+  void walk(const json& node, const std::string& name, size_t at, size_t depth) {
+    if (depth > kMaxEventDepth) return;
+    if (node.is_array()) {  // only what is inside an element's object or array is tied to it
+      for (uint32_t i = 0; i < node.size(); ++i) {
+        bool tied = node[i].is_structured();
+        if (tied) inside_.emplace_back(&node, i);
+        walk(node[i], name, at, depth + 1);
+        if (tied) inside_.pop_back();
+      }
+    } else if (at == std::string::npos) {
+      if (node.is_object()) return;
+      auto first = static_cast<uint32_t>(elements.size());
+      elements.insert(elements.end(), inside_.begin(), inside_.end());
+      leaves.push_back({&node, first, static_cast<uint32_t>(inside_.size())});
+    } else if (node.is_object()) {  // the next key is the name up to any of its next dots
+      for (size_t dot = name.find('.', at);; dot = name.find('.', dot + 1)) {
+        std::string_view key = std::string_view(name).substr(at, dot == std::string::npos ? dot : dot - at);
+        if (auto it = node.find(key); it != node.end())
+          walk(*it, name, dot == std::string::npos ? dot : dot + 1, depth + 1);
+        if (dot == std::string::npos) break;
+      }
+    }
+  }
+
+  std::vector<std::tuple<const std::string*, uint32_t, uint32_t>> looked_up_;  // name → leaves
+  std::vector<Element> inside_;
+};
+
+namespace {
+
+// Whether event-ruler's pattern compiler refuses the pattern's "$or"s, anywhere in it: one
+// that is not a list of two or more patterns without operator keys. event-ruler then reads the
+// whole pattern with its older compiler, which takes every "$or" as a field's name and knows
+// neither anything-but's lists of prefixes and suffixes nor its wildcard.
+// event-ruler's field names an "$or" alternative may not hold (Constants.java).
+const std::set<std::string, std::less<>> kReservedInOr{
+    "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard",
+    "numeric", "cidr", "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case",
+    "date-after", "date-on-or-after", "date-before", "date-on-or-before", "in-date-range",
+    "ip-address-in-range", "ip-address-not-in-range"};
+
+bool is_pattern(const json& value) {
+  return value.is_object() && std::none_of(value.items().begin(), value.items().end(), [](const auto& item) {
+    return kReservedInOr.count(item.key()) > 0;
+  });
+}
+
+bool is_alternatives(const json& value) {
+  return value.is_array() && value.size() >= 2 && std::all_of(value.begin(), value.end(), is_pattern);
+}
+
+bool needs_older_compiler(const json& pattern, size_t depth = 0) {
+  if (!pattern.is_object() || depth > kMaxPatternDepth) return false;
+  for (const auto& [key, value] : pattern.items()) {
+    if (key == "$or" && !is_alternatives(value)) return true;
+    if (key == "$or") {
+      for (const auto& alternative : value)
+        if (needs_older_compiler(alternative, depth + 1)) return true;
+    } else if (needs_older_compiler(value, depth + 1)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 class Compiler {
  public:
-  explicit Compiler(Diagnostics& errors) : errors_(errors) {}
+  Compiler(Diagnostics& errors, bool older) : errors_(errors), older_(older) {}
 
-  Node node(const json& pattern, const std::string& at, const std::vector<std::string>& prefix) {
-    Node out;
+  // The alternatives of a (nested) pattern object whose keys sit under `prefix`.
+  std::vector<Conjunction> node(const json& pattern, const std::string& at, const std::string& prefix) {
+    std::vector<Conjunction> out(1);
     if (++depth_ > kMaxPatternDepth) {
       fail(at, fmt::format("the pattern nests deeper than {} levels", kMaxPatternDepth));
       return out;
@@ -152,18 +497,23 @@ class Compiler {
     if (pattern.empty()) fail(at, "an event pattern needs at least one field");
     for (const auto& [key, value] : pattern.items()) {
       std::string here = at + "/" + pointer_escape(key);
-      if (key == "$or") {
-        out.alternatives.push_back(alternatives(value, here, prefix));
+      if (key == "$or" && value.is_array() && value.size() == 1 && is_pattern(value[0])) {
+        fail(here, "\"$or\" takes a list of at least two patterns");
         continue;
       }
-      std::vector<std::string> path = prefix;
-      path.push_back(key);
+      if (key == "$or" && !older_ && is_alternatives(value)) {
+        std::vector<Conjunction> choices;
+        for (size_t i = 0; i < value.size(); ++i)
+          for (auto& c : node(value[i], here + "/" + std::to_string(i), prefix)) choices.push_back(std::move(c));
+        out = product(out, choices, here);
+        continue;
+      }
+      std::string name = prefix.empty() ? key : fmt::format("{}.{}", prefix, key);
       if (value.is_object()) {
-        Node nested = node(value, here, path);
-        for (auto& f : nested.fields) out.fields.push_back(std::move(f));
-        for (auto& a : nested.alternatives) out.alternatives.push_back(std::move(a));
+        out = product(out, node(value, here, name), here);
       } else if (value.is_array()) {
-        out.fields.push_back({path, conditions(value, here)});
+        Field field{name, conditions(value, here)};
+        out = product(out, {Conjunction{std::move(field)}}, here);
       } else {
         fail(here, fmt::format("\"{}\" must be a list of values to match (like [{}]) or a "
                                "nested object", key, value.dump()));
@@ -173,15 +523,28 @@ class Compiler {
   }
 
  private:
-  std::vector<Node> alternatives(const json& value, const std::string& at,
-                                 const std::vector<std::string>& prefix) {
-    std::vector<Node> out;
-    if (!value.is_array() || value.size() < 2) {
-      fail(at, "\"$or\" takes a list of at least two patterns");
-      return out;
+  // Each of `left` with each of `right`: the fields of both must match.
+  std::vector<Conjunction> product(const std::vector<Conjunction>& left,
+                                   const std::vector<Conjunction>& right, const std::string& at) {
+    if (left.size() * right.size() > kMaxAlternatives) {
+      if (!too_many_) fail(at, fmt::format("the pattern's \"$or\" choices multiply into more than {} "
+                                           "alternatives; EventBridge refuses patterns this complex",
+                                           kMaxAlternatives));
+      too_many_ = true;
+      return left;
     }
-    for (size_t i = 0; i < value.size(); ++i)
-      out.push_back(node(value[i], at + "/" + std::to_string(i), prefix));
+    std::vector<Conjunction> out;
+    for (const auto& l : left)
+      for (const auto& r : right) {
+        Conjunction both = l;
+        for (const auto& field : r) {
+          if (std::any_of(both.begin(), both.end(), [&](const Field& f) { return f.name == field.name; }))
+            fail(at, fmt::format("the field \"{}\" is given twice (a dotted key and a nested one, "
+                                 "or in an \"$or\" and beside it)", field.name));
+          both.push_back(field);
+        }
+        out.push_back(std::move(both));
+      }
     return out;
   }
 
@@ -195,21 +558,28 @@ class Compiler {
       else if (list[i].is_object())
         operation(list[i], here, out);
       else
-        out.push_back(equals(list[i], here));
+        out.push_back(equals(list[i]));
     }
     return out;
   }
 
-  Condition equals(const json& value, const std::string& at) {
+  // An exact value; a string that reads as an IP address matches every spelling of it, as in
+  // event-ruler ("10.0.0.1" matches "10.0.0.01").
+  static Condition equals(const json& value) {
     Condition c;
     c.value = value;
-    if (value.is_number()) number(value, at);
+    if (value.is_string()) c.address = ip_address(value.get_ref<const std::string&>());
     return c;
   }
 
   double number(const json& value, const std::string& at) {
+    if (!comparable(value)) {
+      fail(at, value.is_number_float() ? "the number cannot be compared: its decimal text is not exactly a double"
+                                       : fmt::format("{} cannot be compared: it is not exactly a double", value.dump()));
+      return 0;
+    }
     double x = value.get<double>();
-    if (!std::isfinite(x) || std::fabs(x) > kNumericLimit)
+    if (std::fabs(x) > kNumericLimit)
       fail(at, fmt::format("{} is out of range: EventBridge compares numbers within -5e9..5e9",
                            value.dump()));
     return x;
@@ -228,7 +598,7 @@ class Compiler {
     c.op = op;
     if (value.is_object() && value.size() == 1 && value.contains("equals-ignore-case")) {
       c.ignore_case = true;
-      c.text = folded(text(value["equals-ignore-case"], at + "/equals-ignore-case", "equals-ignore-case"));
+      c.cases = CaseChoices(text(value["equals-ignore-case"], at + "/equals-ignore-case", "equals-ignore-case"));
     } else {
       c.text = text(value, at, name);
     }
@@ -274,7 +644,7 @@ class Compiler {
       c = affix(Condition::Op::kSuffix, name, value, here);
     } else if (name == "equals-ignore-case") {
       c.op = Condition::Op::kEqualsIgnoreCase;
-      c.text = folded(text(value, here, name));
+      c.cases = CaseChoices(text(value, here, name));
     } else if (name == "wildcard") {
       c = wildcard(value, here);
     } else if (name == "anything-but") {
@@ -288,11 +658,9 @@ class Compiler {
     } else if (name == "cidr") {
       c = cidr(value, here);
     } else {
-      std::vector<std::string> known{"prefix", "suffix", "equals-ignore-case", "wildcard",
-                                     "anything-but", "numeric", "exists", "cidr"};
-      std::string hint = nearest(name, known);
+      std::string hint = nearest(name, kOperators);
       fail(here, fmt::format("unknown operator \"{}\"{}", name,
-                             hint.empty() ? "; expected " + join_names(known)
+                             hint.empty() ? "; expected " + join_names(kOperators)
                                           : fmt::format("; did you mean \"{}\"?", hint)));
       return;
     }
@@ -311,11 +679,21 @@ class Compiler {
       const std::string& name = value.begin().key();
       const json& inner = value.begin().value();
       std::string here = at + "/" + pointer_escape(name);
-      if (name == "prefix" || name == "suffix") {
-        Condition e;
-        e.op = name == "prefix" ? Condition::Op::kPrefix : Condition::Op::kSuffix;
-        e.text = text(inner, here, name);
-        c.excluded.push_back(std::move(e));
+      if (older_ && (name == "wildcard" || ((name == "prefix" || name == "suffix") && !inner.is_string()))) {
+        fail(here, fmt::format("\"anything-but\" takes {} only in a pattern whose \"$or\"s are lists of "
+                               "two or more patterns (EventBridge reads any other pattern with its "
+                               "older rules)", name == "wildcard" ? "a wildcard" : "a list of " + name + "es"));
+      } else if (name == "prefix" || name == "suffix") {
+        auto op = name == "prefix" ? Condition::Op::kPrefix : Condition::Op::kSuffix;
+        strings(inner, here, name, [&](const json& v, const std::string& a) {
+          Condition e;
+          e.op = op;
+          e.text = text(v, a, name);
+          if (v.is_string() && e.text.empty())
+            fail(a, fmt::format("an empty {} excludes every string; \"anything-but\" needs a "
+                                "non-empty one", name));
+          return e;
+        }, c.excluded);
       } else if (name == "wildcard") {
         strings(inner, here, name, [&](const json& v, const std::string& a) { return wildcard(v, a); },
                 c.excluded);
@@ -323,7 +701,7 @@ class Compiler {
         strings(inner, here, name, [&](const json& v, const std::string& a) {
           Condition e;
           e.op = Condition::Op::kEqualsIgnoreCase;
-          e.text = folded(text(v, a, name));
+          e.cases = CaseChoices(text(v, a, name));
           return e;
         }, c.excluded);
       } else {
@@ -336,10 +714,16 @@ class Compiler {
     if (values.empty()) fail(at, "\"anything-but\" needs at least one value");
     bool strings_only = std::all_of(values.begin(), values.end(), [](const json& v) { return v.is_string(); });
     bool numbers_only = std::all_of(values.begin(), values.end(), [](const json& v) { return v.is_number(); });
-    if (!strings_only && !numbers_only)
+    if (!strings_only && !numbers_only) {
       fail(at, "\"anything-but\" takes strings only or numbers only");
-    for (size_t i = 0; i < values.size(); ++i)
-      c.excluded.push_back(equals(values[i], at + (value.is_array() ? "/" + std::to_string(i) : "")));
+      return c;
+    }
+    for (size_t i = 0; i < values.size(); ++i) {
+      Condition e;  // excluded strings are compared as written, addresses too
+      e.value = values[i];
+      if (numbers_only) number(values[i], at + (value.is_array() ? "/" + std::to_string(i) : ""));
+      c.excluded.push_back(std::move(e));
+    }
     return c;
   }
 
@@ -362,12 +746,12 @@ class Compiler {
                                      value[i].get<std::string>(), value[i + 1].dump()));
         return c;
       }
-      c.bounds.push_back({value[i], number(value[i + 1], operand_at)});
+      c.bounds.emplace_back(value[i], number(value[i + 1], operand_at));
     }
     if (c.bounds.size() == 2) {
       const auto& [low_op, low] = c.bounds[0];
       const auto& [high_op, high] = c.bounds[1];
-      if (low_op[0] != '>' || high_op[0] != '<')
+      if (low_op[0] != '>' || high_op[0] != '<' || low_op == "=" || high_op == "=")
         fail(at, "a numeric range is a lower bound (> or >=) then an upper bound (< or <=)");
       else if (low >= high)
         fail(at, fmt::format("the range {} {} and {} {} is empty", low_op, low, high_op, high));
@@ -375,23 +759,30 @@ class Compiler {
     return c;
   }
 
+  // event-ruler's CIDR blocks: one "/", an address as it reads them, and a mask below the
+  // address's width (a /32 or /128 is an exact address, written without the mask).
   Condition cidr(const json& value, const std::string& at) {
     Condition c;
     c.op = Condition::Op::kCidr;
     std::string block = text(value, at, "cidr");
+    if (!value.is_string()) return c;
     size_t slash = block.find('/');
-    auto address = parse_ip(block.substr(0, slash));
+    std::optional<Address> address;
     int bits = -1;
-    if (slash != std::string::npos && slash + 1 < block.size() && slash + 4 >= block.size() &&
-        std::all_of(block.begin() + slash + 1, block.end(), ::isdigit))
-      bits = std::stoi(block.substr(slash + 1));
-    if (!address || bits < 0 || bits > (address->second ? 128 : 32)) {
-      if (value.is_string())
-        fail(at, fmt::format("\"{}\" is not a CIDR block like 10.0.0.0/24 or 2001:db8::/32", block));
+    if (slash != std::string::npos && block.find('/', slash + 1) == std::string::npos) {
+      address = ip_address(std::string_view(block).substr(0, slash));
+      std::string_view mask = std::string_view(block).substr(slash + 1);
+      if (!mask.empty() && mask.front() == '+') mask.remove_prefix(1);
+      if (!mask.empty() && mask.size() <= 9 &&
+          std::all_of(mask.begin(), mask.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); }))
+        bits = std::stoi(std::string(mask));
+    }
+    if (!address || bits < 0 || bits >= (address->ipv6 ? 128 : 32)) {
+      fail(at, fmt::format("\"{}\" is not a CIDR block like 10.0.0.0/24 or 2001:db8::/32 (the mask "
+                           "below 32, or 128 for IPv6)", block));
       return c;
     }
-    c.network = address->first;
-    c.ipv6 = address->second;
+    c.network = *address;
     c.prefix_bits = bits;
     return c;
   }
@@ -401,112 +792,120 @@ class Compiler {
   }
 
   Diagnostics& errors_;
+  bool older_;  // event-ruler's older compiler's rules (needs_older_compiler)
   size_t depth_ = 0;
+  bool too_many_ = false;
 };
 
-// Every leaf value at `path`, looking through arrays at every level (EventBridge flattens them).
-void collect(const json& node, const std::vector<std::string>& path, size_t depth,
-             std::vector<const json*>& out, size_t nesting = 0) {
-  if (nesting > kMaxEventDepth) return;
-  if (node.is_array()) {
-    for (const auto& element : node) collect(element, path, depth, out, nesting + 1);
-    return;
-  }
-  if (depth == path.size()) {
-    out.push_back(&node);
-    return;
-  }
-  if (!node.is_object()) return;
-  auto it = node.find(path[depth]);
-  if (it != node.end()) collect(*it, path, depth + 1, out, nesting + 1);
-}
+// event-ruler's array-consistent search: fields are taken in name order, each bound to a value
+// in the array elements the fields before it chose; "exists": false holds when no value is
+// left there.
+class Search {
+ public:
+  Search(Flattened& event, const Conjunction& fields) : event_(event), fields_(fields) {}
 
-bool field_matches(const Field& field, const json& event) {
-  std::vector<const json*> values;
-  collect(event, field.path, 0, values);
-  bool present = std::any_of(values.begin(), values.end(), [](const json* v) { return is_leaf_value(*v); });
-  for (const auto& c : field.any) {
-    if (c.op == Condition::Op::kExists) {
-      if (c.exists == present) return true;
-      continue;
+  bool from(size_t i) {
+    if (i == fields_.size()) return true;
+    const Field& field = fields_[i];
+    auto [first, last] = event_.find(field.name);
+    bool any_left = false, tried_unchanged = false;
+    for (uint32_t k = first; k < last; ++k) {
+      const Flattened::Leaf leaf = event_.leaves[k];
+      if (!consistent(leaf)) continue;
+      any_left = true;
+      if (std::none_of(field.any.begin(), field.any.end(), [&](const Condition& c) {
+            return c.op != Condition::Op::kExists ? c.holds(*leaf.value) : c.exists;
+          }))
+        continue;
+      size_t mark = chosen_.size();
+      choose(leaf);
+      bool unchanged = chosen_.size() == mark;
+      if (!(unchanged && tried_unchanged) && from(i + 1)) return true;  // the same choices fail alike
+      tried_unchanged = tried_unchanged || unchanged;
+      chosen_.resize(mark);
     }
-    for (const json* v : values)
-      if (is_leaf_value(*v) && c.holds(*v)) return true;
+    bool absent_holds = std::any_of(field.any.begin(), field.any.end(), [](const Condition& c) {
+      return c.op == Condition::Op::kExists && !c.exists;
+    });
+    return absent_holds && !any_left && from(i + 1);
   }
-  return false;
-}
 
-bool node_matches(const Node& node, const json& event) {
-  for (const auto& field : node.fields)
-    if (!field_matches(field, event)) return false;
-  for (const auto& group : node.alternatives)
-    if (std::none_of(group.begin(), group.end(), [&](const Node& n) { return node_matches(n, event); }))
-      return false;
-  return true;
-}
+ private:
+  bool consistent(const Flattened::Leaf& leaf) const {
+    for (uint32_t k = leaf.first; k < leaf.first + leaf.count; ++k) {
+      const auto& [array, element] = event_.elements[k];
+      for (const auto& [a, e] : chosen_)
+        if (a == array && e != element) return false;
+    }
+    return true;
+  }
+
+  void choose(const Flattened::Leaf& leaf) {
+    for (uint32_t k = leaf.first; k < leaf.first + leaf.count; ++k) {
+      const auto& pair = event_.elements[k];
+      if (std::none_of(chosen_.begin(), chosen_.end(), [&](const auto& c) { return c.first == pair.first; }))
+        chosen_.push_back(pair);
+    }
+  }
+
+  Flattened& event_;
+  const Conjunction& fields_;
+  std::vector<Flattened::Element> chosen_;  // array → element
+};
 
 }  // namespace
 
-bool Condition::holds(const json& leaf) const {
-  switch (op) {
-    case Op::kEquals:
-      if (value.is_number() && leaf.is_number()) return value.get<double>() == leaf.get<double>();
-      return value.type() == leaf.type() && value == leaf;
-    case Op::kPrefix:
-    case Op::kSuffix: {
-      if (!leaf.is_string()) return false;
-      std::string s = ignore_case ? folded(leaf.get<std::string>()) : leaf.get<std::string>();
-      return op == Op::kPrefix ? starts_with(s, text) : ends_with(s, text);
-    }
-    case Op::kEqualsIgnoreCase:
-      return leaf.is_string() && folded(leaf.get<std::string>()) == text;
-    case Op::kWildcard:
-      return leaf.is_string() && wildcard_matches(wildcard, leaf.get<std::string>());
-    case Op::kAnythingBut: {
-      bool by_value = !excluded.empty() && excluded.front().op == Op::kEquals;
-      if (!by_value && !leaf.is_string()) return false;
-      return std::none_of(excluded.begin(), excluded.end(),
-                          [&](const Condition& c) { return c.holds(leaf); });
-    }
-    case Op::kNumeric:
-      return leaf.is_number() && numeric_holds(bounds, leaf.get<double>());
-    case Op::kExists:
-      return exists;
-    case Op::kCidr: {
-      if (!leaf.is_string()) return false;
-      auto address = parse_ip(leaf.get<std::string>());
-      if (!address || address->second != ipv6) return false;
-      for (int bit = 0; bit < prefix_bits; ++bit) {
-        int mask = 0x80 >> (bit % 8);
-        if ((address->first[bit / 8] & mask) != (network[bit / 8] & mask)) return false;
-      }
-      return true;
-    }
-  }
-  return false;
+json read_json(std::string_view text) {
+  json out;
+  EventRulerNumbers reader(out);
+  if (!json::sax_parse(text, &reader) || reader.is_errored()) return json(json::value_t::discarded);
+  return out;
 }
 
 Pattern Pattern::compile(const json& pattern, Diagnostics& errors, const std::string& pointer) {
   size_t before = errors.size();
-  Node root = Compiler(errors).node(pattern, pointer, {});
+  auto compiled = std::make_shared<Compiled>();
+  compiled->alternatives = Compiler(errors, needs_older_compiler(pattern)).node(pattern, pointer, "");
+  for (auto& fields : compiled->alternatives)
+    std::sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
   Pattern out;
-  if (errors.size() == before) out.root_ = std::make_shared<const Node>(std::move(root));
+  if (errors.size() == before) out.compiled_ = std::move(compiled);
   return out;
 }
 
 bool Pattern::matches(const json& event) const {
-  return root_ && event.is_object() && node_matches(*root_, event);
+  if (!compiled_ || !event.is_object()) return false;
+  Flattened flat(event);
+  return matches_flattened(flat);
 }
 
-std::vector<const Field*> Pattern::exact_fields() const {
-  std::vector<const Field*> out;
-  if (!root_) return out;
-  for (const auto& field : root_->fields)
-    if (field.path.size() == 1 &&
-        std::all_of(field.any.begin(), field.any.end(), [](const Condition& c) {
-          return c.op == Condition::Op::kEquals && c.value.is_string();
-        }))
-      out.push_back(&field);
+bool Pattern::matches_flattened(Flattened& event) const {
+  if (!compiled_) return false;
+  return std::any_of(compiled_->alternatives.begin(), compiled_->alternatives.end(),
+                     [&](const Conjunction& fields) { return Search(event, fields).from(0); });
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> Pattern::exact_fields() const {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  if (!compiled_) return out;
+  auto exact = [](const Field& field) {
+    return field.name.find('.') == std::string::npos &&
+           std::all_of(field.any.begin(), field.any.end(), [](const Condition& c) {
+             return c.op == Condition::Op::kEquals && c.value.is_string() && !c.address;
+           });
+  };
+  const auto& alternatives = compiled_->alternatives;
+  for (const auto& field : alternatives.front()) {
+    if (!exact(field)) continue;
+    std::set<std::string> values;
+    bool everywhere = std::all_of(alternatives.begin(), alternatives.end(), [&](const Conjunction& fields) {
+      auto it = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == field.name; });
+      if (it == fields.end() || !exact(*it)) return false;
+      for (const auto& c : it->any) values.insert(c.value.get<std::string>());
+      return true;
+    });
+    if (everywhere) out.emplace_back(field.name, std::vector<std::string>(values.begin(), values.end()));
+  }
   return out;
 }
 
@@ -517,51 +916,49 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
     return out;
   }
   std::map<std::pair<std::string, std::string>, size_t> sharing;  // (field, value) → rules
+  std::vector<std::vector<std::pair<std::string, std::vector<std::string>>>> exact;
   for (const auto& [name, pattern] : rules.items()) {
     out.patterns_.emplace_back(name, Pattern::compile(pattern, errors, "/" + pointer_escape(name)));
-    for (const Field* field : out.patterns_.back().second.exact_fields())
-      for (const auto& c : field->any) ++sharing[{field->path[0], c.value.get<std::string>()}];
+    exact.push_back(out.patterns_.back().second.exact_fields());
+    for (const auto& [field, values] : exact.back())
+      for (const auto& value : values) ++sharing[{field, value}];
   }
   // Each rule under the field whose values the fewest other rules share.
   for (size_t i = 0; i < out.patterns_.size(); ++i) {
-    const Field* best = nullptr;
+    const std::pair<std::string, std::vector<std::string>>* best = nullptr;
     size_t best_cost = 0;
-    for (const Field* field : out.patterns_[i].second.exact_fields()) {
+    for (const auto& candidate : exact[i]) {
       size_t cost = 0;
-      for (const auto& c : field->any) cost += sharing[{field->path[0], c.value.get<std::string>()}];
-      if (!best || cost < best_cost) best = field, best_cost = cost;
+      for (const auto& value : candidate.second) cost += sharing[{candidate.first, value}];
+      if (!best || cost < best_cost) best = &candidate, best_cost = cost;
     }
     if (!best) {
       out.unindexed_.push_back(i);
       continue;
     }
-    for (const auto& c : best->any) out.index_[best->path[0]][c.value.get<std::string>()].push_back(i);
+    for (const auto& value : best->second) out.index_[best->first][value].push_back(i);
   }
   return out;
 }
 
 std::vector<std::string> Rules::match(const json& event) const {
+  std::vector<std::string> out;
+  if (!event.is_object()) return out;
+  Flattened flat(event);
   std::vector<size_t> candidates = unindexed_;
-  if (event.is_object())
-    for (const auto& [field, values] : index_) {
-      auto it = event.find(field);
-      if (it == event.end()) continue;
-      const auto& by_value = values;  // a lambda may not capture a structured binding before C++20's clang 16
-      auto add = [&](const json& v) {
-        if (!v.is_string()) return;
-        if (auto hit = by_value.find(v.get<std::string>()); hit != by_value.end())
-          candidates.insert(candidates.end(), hit->second.begin(), hit->second.end());
-      };
-      if (it->is_array())
-        for (const auto& v : *it) add(v);
-      else
-        add(*it);
+  for (const auto& [field, values] : index_) {
+    auto [first, last] = flat.find(field);
+    for (uint32_t k = first; k < last; ++k) {
+      const json& value = *flat.leaves[k].value;
+      if (!value.is_string()) continue;
+      if (auto hit = values.find(value.get_ref<const std::string&>()); hit != values.end())
+        candidates.insert(candidates.end(), hit->second.begin(), hit->second.end());
     }
+  }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<std::string> out;
   for (size_t i : candidates)
-    if (patterns_[i].second.matches(event)) out.push_back(patterns_[i].first);
+    if (patterns_[i].second.matches_flattened(flat)) out.push_back(patterns_[i].first);
   return out;
 }
 

@@ -1,49 +1,26 @@
-// EventBridge event patterns: the whole language, validated as the service does, compiled once
-// and matched against many events; and named sets of patterns (which rules fire for an event?).
+// EventBridge event patterns: the whole language, validated and matched as event-ruler (the
+// library behind EventBridge) does, compiled once and matched against many events; and named
+// sets of patterns (which rules fire for an event?).
 #pragma once
 
-#include <array>
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "diagnostic.hpp"
 
 namespace pareto::pattern {
 
-// One entry of a field's list: a value to equal, or an operator.
-struct Condition {
-  enum class Op { kEquals, kPrefix, kSuffix, kEqualsIgnoreCase, kWildcard, kAnythingBut,
-                  kNumeric, kExists, kCidr };
-  Op op = Op::kEquals;
-  nlohmann::json value;  // kEquals: numbers are compared by value (100 equals 1e2)
-  std::string text;      // prefix, suffix, equals-ignore-case; case-folded when ignore_case
-  bool ignore_case = false;
-  std::vector<std::string> wildcard;  // the literal parts between the *s ("" at either end)
-  bool exists = true;
-  std::vector<std::pair<std::string, double>> bounds;  // numeric: (">=", 0), ("<", 5)
-  std::vector<Condition> excluded;  // anything-but: holds when none of these do
-  std::array<uint8_t, 16> network{};  // cidr
-  int prefix_bits = 0;
-  bool ipv6 = false;
+// Reads a pattern or an event as event-ruler sees its numbers: one whose decimal text is not
+// exactly its double's shortest form (1.30000000000000004) takes no part in numeric comparison,
+// so it is read as NaN. Discarded when the text is not JSON.
+nlohmann::json read_json(std::string_view text);
 
-  bool holds(const nlohmann::json& leaf) const;
-};
-
-// A field of the pattern: the path into the event and the conditions any of which must hold.
-struct Field {
-  std::vector<std::string> path;
-  std::vector<Condition> any;
-};
-
-// Every field must match, and for each $or group, one of its alternatives.
-struct Node {
-  std::vector<Field> fields;
-  std::vector<std::vector<Node>> alternatives;
-};
+struct Compiled;   // a pattern's alternatives, each a conjunction of fields (pattern.cpp)
+struct Flattened;  // an event's leaf values by field name, looked up as asked (pattern.cpp)
 
 class Pattern {
  public:
@@ -53,12 +30,16 @@ class Pattern {
                          const std::string& pointer = "");
   bool matches(const nlohmann::json& event) const;
 
-  // The top-level fields whose conditions are all exact strings ("source": ["aws.s3"]): an
-  // event can match only if it holds one of those values in each; rule sets index on them.
-  std::vector<const Field*> exact_fields() const;
+  // A top-level field that every alternative of the pattern tests for exact strings only
+  // ("source": ["aws.s3"]), with those strings: an event can match only if it holds one of
+  // them there, so rule sets index on it. Empty when the pattern has no such field.
+  std::vector<std::pair<std::string, std::vector<std::string>>> exact_fields() const;
 
  private:
-  std::shared_ptr<const Node> root_;  // shared: compiled patterns are cheap regular values
+  friend class Rules;
+  bool matches_flattened(Flattened& event) const;
+
+  std::shared_ptr<const Compiled> compiled_;  // shared: compiled patterns are cheap regular values
 };
 
 // Named patterns matched together: each rule is indexed under its most selective exact
