@@ -2,7 +2,8 @@
 """Events matched per second against 1, 100 and 10,000 EventBridge rules: pareto's native matcher
 (Google Benchmark, tests/bench/bench_match.cpp), pareto from Python, pareto from Node
 (node/bench/match.js, when the Node package is built), and moto's Python matcher, on the same
-rules and events in the same run.
+rules and events in the same run; then the differential run against event-ruler at ten times
+the test command's length (tests/ruler/differential.py, when tests/ruler's oracle is built).
 
 usage: match_report.py BUILD_DIR      (needs the pareto package and moto installed)
 """
@@ -16,6 +17,8 @@ import pareto
 from moto.events.models import EventPattern
 
 SIZES = (1, 100, 10_000)
+RULER = Path(__file__).resolve().parents[2] / "tests" / "ruler"
+DIFFERENTIAL_PAIRS = 1_000_000  # the test command runs 100,000
 
 
 # The same rules and events as bench_match.cpp.
@@ -86,6 +89,23 @@ def main():
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+    differential_run()
+
+
+def differential_run():
+    jar = RULER / "target" / "ruler-oracle.jar"
+    if not jar.is_file():
+        print(f"\nno differential run: {jar} is not built (mvn -q -B package in tests/ruler)")
+        return
+    sys.path.insert(0, str(RULER))
+    import differential
+
+    started = time.perf_counter()
+    cases = differential.generate(DIFFERENTIAL_PAIRS, seed=25)
+    outcome = differential.compare(cases, jar, {"generation": time.perf_counter() - started})
+    print(f"\nagainst event-ruler: {outcome.summary()}")
+    if outcome.disagreements:
+        print(differential.report(outcome, jar))
 
 
 if __name__ == "__main__":

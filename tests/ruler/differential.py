@@ -818,19 +818,41 @@ def _numeric_range(matcher: Any) -> bool:
 
 def _shared_transitions(pattern: Any) -> bool:
     """Matchers of one field that event-ruler's byte machine mixes up: an exact string and another
-    string matcher beside a numeric range (["x", {"numeric": ["<", 0]}, "b"] misses "x"), or
-    anything-but's wildcard beside equals-ignore-case ([{"anything-but": {"wildcard": "*"}},
-    {"equals-ignore-case": "a"}] matches "é")."""
+    string matcher beside a numeric range (["x", {"numeric": ["<", 0]}, "b"] misses "x"), or a
+    wildcard beside equals-ignore-case, either of them inside anything-but or not
+    ([{"wildcard": "*x"}, {"equals-ignore-case": "ж"}] matches "2"), a wildcard beside a prefix or
+    suffix with non-ASCII text ([{"wildcard": "*x"}, {"suffix": "ß"}] matches "é"), and "exists":
+    false in two $or alternatives ({"$or": [{"x": [{"exists": false}]}, {"x": [{"exists": false},
+    ""]}]} misses {"x": ""})."""
     for items in _lists(pattern):
         ops = {next(iter(m)) for m in items if isinstance(m, dict) and len(m) == 1}
         strings = sum(isinstance(m, str) for m in items)
         string_matchers = strings + len(ops & {"prefix", "suffix", "wildcard", "equals-ignore-case"})
-        wildcard_but = any(isinstance(m, dict) and isinstance(m.get("anything-but"), dict) and
-                           "wildcard" in m["anything-but"] for m in items)
+        inner = {next(iter(m["anything-but"])) for m in items if isinstance(m, dict) and
+                 isinstance(m.get("anything-but"), dict) and len(m["anything-but"]) == 1}
+        wildcard = "wildcard" in ops | inner
+        others = (ops | inner) & {"prefix", "suffix", "equals-ignore-case"}
         if (strings and string_matchers >= 2 and any(_numeric_range(m) for m in items)) or \
-                (wildcard_but and "equals-ignore-case" in ops):
+                (wildcard and "equals-ignore-case" in ops | inner) or \
+                (wildcard and others and not dumps(items).isascii()):
             return True
-    return False
+    absent = [name for name, items in _named_lists(pattern, "") if {"exists": False} in items]
+    return len(absent) > len(set(absent))
+
+
+def _named_lists(pattern: Any, prefix: str) -> Iterator[tuple[str, list]]:
+    """The leaf lists of a pattern with their field names, through $or alternatives."""
+    if isinstance(pattern, dict):
+        for key, value in pattern.items():
+            if isinstance(value, list) and or_alternatives(key, value):
+                for alternative in value:
+                    yield from _named_lists(alternative, prefix)
+                continue
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                yield from _named_lists(value, name)
+            elif isinstance(value, list):
+                yield name, value
 
 
 def _address_across_families(pattern: Any, event: Any) -> bool:
@@ -847,7 +869,16 @@ def _address_across_families(pattern: Any, event: Any) -> bool:
     if any(isinstance(v, Num) for v in values):
         return True
     v6_block = any(":" in b for b in blocks)
-    return any(isinstance(v, str) and (("." in v) if v6_block else (":" in v)) for v in values)
+    return any(isinstance(v, str) and _family(v) == (4 if v6_block else 6) for v in values)
+
+
+def _family(text: str) -> int | None:
+    """4 or 6 as Java reads the address (an IPv4-mapped IPv6 address is IPv4), else None."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return 4 if "." in text else 6 if ":" in text else None
+    return 4 if address.version == 4 or address.ipv4_mapped else 6
 
 
 def _cidr_fields(pattern: Any, prefix: str, blocks: list[str], names: set[str]) -> None:

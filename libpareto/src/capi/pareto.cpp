@@ -430,7 +430,12 @@ pareto_status pareto_rules_match(const pareto_rules* rules, const char* event_js
   return guard([&]() -> pareto_status {
     json event = pareto::pattern::read_json(std::string_view(event_json ? event_json : "", len));
     if (event.is_discarded()) return PARETO_EARG;
-    *out_names = copy_out(json(rules->rules.match(event)).dump());
+    std::string names = "[";  // the names as a JSON array, without building one
+    for (const auto& name : rules->rules.match(event)) {
+      if (names.size() > 1) names += ',';
+      names += json(name).dump();
+    }
+    *out_names = copy_out(names + "]");
     return PARETO_OK;
   });
 }

@@ -209,6 +209,13 @@ std::optional<Address> ip_address(std::string_view text) {
   bool hex = std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == ':'; });
   if (!hex || text.find(':') == std::string_view::npos) return std::nullopt;
   if (inet_pton(AF_INET6, std::string(text).c_str(), out.bytes.data()) != 1) return std::nullopt;
+  // Java reads an IPv4-mapped address (::ffff:a00:1) as the IPv4 address it maps.
+  const std::array<uint8_t, 12> mapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  if (std::equal(mapped.begin(), mapped.end(), out.bytes.begin())) {
+    std::copy(out.bytes.begin() + 12, out.bytes.end(), out.bytes.begin());
+    std::fill(out.bytes.begin() + 4, out.bytes.end(), 0);
+    return out;
+  }
   out.ipv6 = true;
   return out;
 }
@@ -364,6 +371,7 @@ bool Condition::holds(const json& leaf) const {
 struct Field {
   std::string name;
   std::vector<Condition> any;
+  bool absent_holds = false;  // one of `any` is "exists": false
 };
 
 using Conjunction = std::vector<Field>;  // every field must match; sorted by name
@@ -393,7 +401,7 @@ struct Flattened {
   std::vector<Element> elements;
 
   explicit Flattened(const json& e) : event(e) {
-    leaves.reserve(8);  // a typical event's; one allocation each
+    leaves.reserve(8);  // a typical event's: one allocation each
     looked_up_.reserve(8);
   }
 
@@ -402,7 +410,7 @@ struct Flattened {
   // (Indices into `leaves`, which grows as later names are looked up.)
   std::pair<uint32_t, uint32_t> find(const std::string& name) {
     for (const auto& [known, first, last] : looked_up_)
-      if (*known == name) return {first, last};
+      if (known == &name || *known == name) return {first, last};
     auto first = static_cast<uint32_t>(leaves.size());
     walk(event, name, 0, 0);
     looked_up_.emplace_back(&name, first, static_cast<uint32_t>(leaves.size()));
@@ -513,6 +521,9 @@ class Compiler {
         out = product(out, node(value, here, name), here);
       } else if (value.is_array()) {
         Field field{name, conditions(value, here)};
+        field.absent_holds = std::any_of(field.any.begin(), field.any.end(), [](const Condition& c) {
+          return c.op == Condition::Op::kExists && !c.exists;
+        });
         out = product(out, {Conjunction{std::move(field)}}, here);
       } else {
         fail(here, fmt::format("\"{}\" must be a list of values to match (like [{}]) or a "
@@ -824,10 +835,7 @@ class Search {
       tried_unchanged = tried_unchanged || unchanged;
       chosen_.resize(mark);
     }
-    bool absent_holds = std::any_of(field.any.begin(), field.any.end(), [](const Condition& c) {
-      return c.op == Condition::Op::kExists && !c.exists;
-    });
-    return absent_holds && !any_left && from(i + 1);
+    return field.absent_holds && !any_left && from(i + 1);
   }
 
  private:
