@@ -797,20 +797,6 @@ def _inexact_exact_number(pattern: Any) -> bool:
     return any(inexact(n) for n in exact_values(pattern))
 
 
-def _lists(pattern: Any) -> Iterator[list]:
-    """The leaf lists of a pattern; $or alternatives are walked as patterns."""
-    if isinstance(pattern, dict):
-        for key, value in pattern.items():
-            if isinstance(value, dict):
-                yield from _lists(value)
-            elif isinstance(value, list):
-                if or_alternatives(key, value):
-                    for alternative in value:
-                        yield from _lists(alternative)
-                else:
-                    yield value
-
-
 def _numeric_range(matcher: Any) -> bool:
     terms = matcher.get("numeric") if isinstance(matcher, dict) else None
     return isinstance(terms, list) and any(op != "=" for op in terms[::2])
@@ -823,8 +809,13 @@ def _shared_transitions(pattern: Any) -> bool:
     ([{"wildcard": "*x"}, {"equals-ignore-case": "ж"}] matches "2"), a wildcard beside a prefix or
     suffix with non-ASCII text ([{"wildcard": "*x"}, {"suffix": "ß"}] matches "é"), and "exists":
     false in two $or alternatives ({"$or": [{"x": [{"exists": false}]}, {"x": [{"exists": false},
-    ""]}]} misses {"x": ""})."""
-    for items in _lists(pattern):
+    ""]}]} misses {"x": ""}), and two $or alternatives testing one field for a common value
+    ({"$or": [{"c": ["a"]}, {"c": ["a", "b"]}]} misses {"c": "b"}). One machine holds every $or
+    alternative, so a field's matchers are taken together across them."""
+    by_field: dict[str, list] = {}
+    for name, items in _named_lists(pattern, ""):
+        by_field.setdefault(name, []).extend(items)
+    for items in by_field.values():
         ops = {next(iter(m)) for m in items if isinstance(m, dict) and len(m) == 1}
         strings = sum(isinstance(m, str) for m in items)
         string_matchers = strings + len(ops & {"prefix", "suffix", "wildcard", "equals-ignore-case"})
@@ -837,7 +828,15 @@ def _shared_transitions(pattern: Any) -> bool:
                 (wildcard and others and not dumps(items).isascii()):
             return True
     absent = [name for name, items in _named_lists(pattern, "") if {"exists": False} in items]
-    return len(absent) > len(set(absent))
+    if len(absent) > len(set(absent)):
+        return True
+    seen: dict[str, list[set[str]]] = {}
+    for name, items in _named_lists(pattern, ""):
+        values = {str(float(m.text)) if isinstance(m, Num) else dumps(m) for m in items}  # -0 is 0
+        if any(values & other for other in seen.get(name, [])):
+            return True
+        seen.setdefault(name, []).append(values)
+    return False
 
 
 def _named_lists(pattern: Any, prefix: str) -> Iterator[tuple[str, list]]:

@@ -99,12 +99,14 @@ class CaseChoices {
       unsigned char lead = static_cast<unsigned char>(text[i]);
       size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3 : 4;
       if (length == 4) {
-        choices_.push_back({"?", "?"});
-        choices_.push_back({"?", "?"});
+        choices_.push_back({"?", ""});
+        choices_.push_back({"?", ""});
       } else {
         char32_t c = length == 1 ? lead : lead & (0x7F >> length);
         for (size_t k = 1; k < length; ++k) c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-        choices_.push_back({lower_case(c), upper_case(c)});
+        std::string lower = lower_case(c), upper = upper_case(c);
+        if (upper == lower) upper.clear();  // one choice: trying it twice would double the search
+        choices_.push_back({std::move(lower), std::move(upper)});
       }
       i += length;
     }
@@ -118,19 +120,21 @@ class CaseChoices {
   bool from_start(size_t i, std::string_view s, size_t at, bool whole) const {
     if (i == choices_.size()) return !whole || at == s.size();
     for (const auto& choice : choices_[i])
-      if (s.substr(at, choice.size()) == choice && from_start(i + 1, s, at + choice.size(), whole)) return true;
+      if (!choice.empty() && s.substr(at, choice.size()) == choice &&
+          from_start(i + 1, s, at + choice.size(), whole))
+        return true;
     return false;
   }
   bool from_end(size_t i, std::string_view s, size_t end) const {
     if (i == 0) return true;
     for (const auto& choice : choices_[i - 1])
-      if (end >= choice.size() && s.substr(end - choice.size(), choice.size()) == choice &&
+      if (!choice.empty() && end >= choice.size() && s.substr(end - choice.size(), choice.size()) == choice &&
           from_end(i - 1, s, end - choice.size()))
         return true;
     return false;
   }
 
-  std::vector<std::array<std::string, 2>> choices_;  // lower, upper
+  std::vector<std::array<std::string, 2>> choices_;  // lower, upper ("" when it is the lower)
 };
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
