@@ -832,7 +832,7 @@ def _shared_transitions(pattern: Any) -> bool:
         return True
     seen: dict[str, list[set[str]]] = {}
     for name, items in _named_lists(pattern, ""):
-        values = {str(float(m.text)) if isinstance(m, Num) else dumps(m) for m in items}  # -0 is 0
+        values = {str(float(m.text) + 0.0) if isinstance(m, Num) else dumps(m) for m in items}  # -0 is 0
         if any(values & other for other in seen.get(name, [])):
             return True
         seen.setdefault(name, []).append(values)
