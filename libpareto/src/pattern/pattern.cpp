@@ -9,7 +9,7 @@
 #include <cmath>
 #include <optional>
 #include <set>
-#include <tuple>
+#include <span>
 
 #ifdef _WIN32
 #include <ws2tcpip.h>
@@ -388,7 +388,21 @@ const std::vector<std::string> kOperators{"prefix", "suffix", "equals-ignore-cas
 // The pattern's alternatives ($or multiplied out, as event-ruler's sub-rules), each a
 // conjunction; it matches when one of them does.
 struct Compiled {
-  std::vector<Conjunction> alternatives;
+  std::vector<Field> fields;   // every alternative's, one after another, each sorted by name
+  std::vector<uint32_t> ends;  // where each alternative's fields end
+
+  explicit Compiled(std::vector<Conjunction> alternatives) {
+    for (auto& conjunction : alternatives) {
+      std::sort(conjunction.begin(), conjunction.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
+      std::move(conjunction.begin(), conjunction.end(), std::back_inserter(fields));
+      ends.push_back(static_cast<uint32_t>(fields.size()));
+    }
+  }
+  size_t size() const { return ends.size(); }
+  std::span<const Field> alternative(size_t k) const {
+    uint32_t first = k ? ends[k - 1] : 0;
+    return {fields.data() + first, ends[k] - first};
+  }
 };
 
 // The leaf values of an event under the field names patterns ask for, each with the array
@@ -404,20 +418,14 @@ struct Flattened {
   std::vector<Leaf> leaves;
   std::vector<Element> elements;
 
-  explicit Flattened(const json& e) : event(e) {
-    leaves.reserve(8);  // a typical event's: one allocation each
-    looked_up_.reserve(8);
-  }
+  explicit Flattened(const json& e) : event(e) { leaves.reserve(8); }  // a typical event's, at once
 
   // The leaves under `name`: the keys on the way joined with ".", so that {"a": {"b": 1}} and
-  // {"a.b": 1} both hold a.b, as event-ruler has it.
-  // (Indices into `leaves`, which grows as later names are looked up.)
+  // {"a.b": 1} both hold a.b, as event-ruler has it. (Indices into `leaves`, which grows with
+  // each lookup; callers keep what they looked up.)
   std::pair<uint32_t, uint32_t> find(const std::string& name) {
-    for (const auto& [known, first, last] : looked_up_)
-      if (known == &name || *known == name) return {first, last};
     auto first = static_cast<uint32_t>(leaves.size());
     walk(event, name, 0, 0);
-    looked_up_.emplace_back(&name, first, static_cast<uint32_t>(leaves.size()));
     return {first, static_cast<uint32_t>(leaves.size())};
   }
 
@@ -436,17 +444,23 @@ struct Flattened {
       auto first = static_cast<uint32_t>(elements.size());
       elements.insert(elements.end(), inside_.begin(), inside_.end());
       leaves.push_back({&node, first, static_cast<uint32_t>(inside_.size())});
-    } else if (node.is_object()) {  // the next key is the name up to any of its next dots
-      for (size_t dot = name.find('.', at);; dot = name.find('.', dot + 1)) {
-        std::string_view key = std::string_view(name).substr(at, dot == std::string::npos ? dot : dot - at);
-        if (auto it = node.find(key); it != node.end())
-          walk(*it, name, dot == std::string::npos ? dot : dot + 1, depth + 1);
-        if (dot == std::string::npos) break;
+    } else if (node.is_object()) {
+      // The next key is the rest of the name up to one of its dots: its next segment, or a key
+      // that itself holds dots. In key order those follow the segment, before what has it
+      // followed by a character after "." sorts, so one search finds them all.
+      std::string_view rest = std::string_view(name).substr(at);
+      std::string_view segment = rest.substr(0, rest.find('.'));
+      const auto& object = node.get_ref<const json::object_t&>();
+      for (auto it = object.lower_bound(segment); it != object.end(); ++it) {
+        std::string_view key = it->first;
+        if (!key.starts_with(segment) || (key.size() > segment.size() && key[segment.size()] > '.')) break;
+        if (key.size() > segment.size() && key[segment.size()] != '.') continue;  // "detail-type" beside "detail"
+        if (!rest.starts_with(key) || (rest.size() > key.size() && rest[key.size()] != '.')) continue;
+        walk(it->second, name, rest.size() == key.size() ? std::string::npos : at + key.size() + 1, depth + 1);
       }
     }
   }
 
-  std::vector<std::tuple<const std::string*, uint32_t, uint32_t>> looked_up_;  // name → leaves
   std::vector<Element> inside_;
 };
 
@@ -817,12 +831,12 @@ class Compiler {
 // left there.
 class Search {
  public:
-  Search(Flattened& event, const Conjunction& fields) : event_(event), fields_(fields) {}
+  Search(Flattened& event, std::span<const Field> fields) : event_(event), fields_(fields) {}
 
   bool from(size_t i) {
     if (i == fields_.size()) return true;
     const Field& field = fields_[i];
-    auto [first, last] = event_.find(field.name);
+    auto [first, last] = leaves_of(i);
     bool any_left = false, tried_unchanged = false;
     for (uint32_t k = first; k < last; ++k) {
       const Flattened::Leaf leaf = event_.leaves[k];
@@ -860,8 +874,17 @@ class Search {
     }
   }
 
+  // The leaves of field i, looked up once (for the first kLookedUp fields; more are rare).
+  std::pair<uint32_t, uint32_t> leaves_of(size_t i) {
+    if (i >= kLookedUp) return event_.find(fields_[i].name);
+    if (!looked_up_[i]) looked_up_[i] = event_.find(fields_[i].name);
+    return *looked_up_[i];
+  }
+
+  static constexpr size_t kLookedUp = 16;
   Flattened& event_;
-  const Conjunction& fields_;
+  std::span<const Field> fields_;
+  std::array<std::optional<std::pair<uint32_t, uint32_t>>, kLookedUp> looked_up_{};
   std::vector<Flattened::Element> chosen_;  // array → element
 };
 
@@ -876,10 +899,8 @@ json read_json(std::string_view text) {
 
 Pattern Pattern::compile(const json& pattern, Diagnostics& errors, const std::string& pointer) {
   size_t before = errors.size();
-  auto compiled = std::make_shared<Compiled>();
-  compiled->alternatives = Compiler(errors, needs_older_compiler(pattern)).node(pattern, pointer, "");
-  for (auto& fields : compiled->alternatives)
-    std::sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.name < b.name; });
+  auto compiled = std::make_shared<const Compiled>(
+      Compiler(errors, needs_older_compiler(pattern)).node(pattern, pointer, ""));
   Pattern out;
   if (errors.size() == before) out.compiled_ = std::move(compiled);
   return out;
@@ -893,8 +914,9 @@ bool Pattern::matches(const json& event) const {
 
 bool Pattern::matches_flattened(Flattened& event) const {
   if (!compiled_) return false;
-  return std::any_of(compiled_->alternatives.begin(), compiled_->alternatives.end(),
-                     [&](const Conjunction& fields) { return Search(event, fields).from(0); });
+  for (size_t k = 0; k < compiled_->size(); ++k)
+    if (Search(event, compiled_->alternative(k)).from(0)) return true;
+  return false;
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> Pattern::exact_fields() const {
@@ -906,16 +928,17 @@ std::vector<std::pair<std::string, std::vector<std::string>>> Pattern::exact_fie
              return c.op == Condition::Op::kEquals && c.value.is_string() && !c.address;
            });
   };
-  const auto& alternatives = compiled_->alternatives;
-  for (const auto& field : alternatives.front()) {
+  for (const auto& field : compiled_->alternative(0)) {
     if (!exact(field)) continue;
     std::set<std::string> values;
-    bool everywhere = std::all_of(alternatives.begin(), alternatives.end(), [&](const Conjunction& fields) {
+    bool everywhere = true;
+    for (size_t k = 0; k < compiled_->size() && everywhere; ++k) {
+      auto fields = compiled_->alternative(k);
       auto it = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == field.name; });
-      if (it == fields.end() || !exact(*it)) return false;
-      for (const auto& c : it->any) values.insert(c.value.get<std::string>());
-      return true;
-    });
+      everywhere = it != fields.end() && exact(*it);
+      if (everywhere)
+        for (const auto& c : it->any) values.insert(c.value.get<std::string>());
+    }
     if (everywhere) out.emplace_back(field.name, std::vector<std::string>(values.begin(), values.end()));
   }
   return out;
