@@ -810,8 +810,10 @@ def _shared_transitions(pattern: Any) -> bool:
     suffix with non-ASCII text ([{"wildcard": "*x"}, {"suffix": "ß"}] matches "é"), and "exists":
     false in two $or alternatives ({"$or": [{"x": [{"exists": false}]}, {"x": [{"exists": false},
     ""]}]} misses {"x": ""}), and two $or alternatives testing one field for a common value
-    ({"$or": [{"c": ["a"]}, {"c": ["a", "b"]}]} misses {"c": "b"}). One machine holds every $or
-    alternative, so a field's matchers are taken together across them."""
+    ({"$or": [{"c": ["a"]}, {"c": ["a", "b"]}]} misses {"c": "b"}), and null or a boolean beside
+    a numeric range in a pattern whose $or holds a wildcard ({"b": [null, {"numeric": [">", -2.5,
+    "<=", 2]}], "$or": [{"c": …}, {"c": [{"wildcard": "xΣ\\*"}]}]} misses {"b": [null], "c": "Σ*"}).
+    One machine holds every $or alternative, so a field's matchers are taken together across them."""
     by_field: dict[str, list] = {}
     for name, items in _named_lists(pattern, ""):
         by_field.setdefault(name, []).extend(items)
@@ -827,6 +829,12 @@ def _shared_transitions(pattern: Any) -> bool:
                 (wildcard and "equals-ignore-case" in ops | inner) or \
                 (wildcard and others and not dumps(items).isascii()):
             return True
+    lists = list(by_field.values())
+    literal_beside_range = any(any(m is None or isinstance(m, bool) for m in items) and
+                               any(_numeric_range(m) for m in items) for items in lists)
+    if literal_beside_range and _has_or(pattern) and any(
+            "wildcard" in m for items in lists for m in items if isinstance(m, dict)):
+        return True
     absent = [name for name, items in _named_lists(pattern, "") if {"exists": False} in items]
     if len(absent) > len(set(absent)):
         return True
@@ -837,6 +845,11 @@ def _shared_transitions(pattern: Any) -> bool:
             return True
         seen.setdefault(name, []).append(values)
     return False
+
+
+def _has_or(pattern: Any) -> bool:
+    return isinstance(pattern, dict) and any(
+        bool(or_alternatives(key, value)) or _has_or(value) for key, value in pattern.items())
 
 
 def _named_lists(pattern: Any, prefix: str) -> Iterator[tuple[str, list]]:

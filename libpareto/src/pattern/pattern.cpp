@@ -449,8 +449,13 @@ struct Flattened {
       // that itself holds dots. In key order those follow the segment, before what has it
       // followed by a character after "." sorts, so one search finds them all.
       std::string_view rest = std::string_view(name).substr(at);
-      std::string_view segment = rest.substr(0, rest.find('.'));
+      size_t dot = rest.find('.');
       const auto& object = node.get_ref<const json::object_t&>();
+      if (dot == std::string_view::npos) {  // the last key: nothing dotted can follow it
+        if (auto it = object.find(rest); it != object.end()) walk(it->second, name, std::string::npos, depth + 1);
+        return;
+      }
+      std::string_view segment = rest.substr(0, dot);
       for (auto it = object.lower_bound(segment); it != object.end(); ++it) {
         std::string_view key = it->first;
         if (!key.starts_with(segment) || (key.size() > segment.size() && key[segment.size()] > '.')) break;
