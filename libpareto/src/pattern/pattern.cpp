@@ -97,8 +97,11 @@ class CaseChoices {
   explicit CaseChoices(std::string_view text) {
     for (size_t i = 0; i < text.size();) {
       unsigned char lead = static_cast<unsigned char>(text[i]);
-      size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3 : 4;
-      if (length == 4) {
+      size_t length = lead < 0x80 ? 1 : lead >> 5 == 6 ? 2 : lead >> 4 == 14 ? 3 : lead >> 3 == 30 ? 4 : 1;
+      if (i + length > text.size()) length = 1;  // a cut sequence: its bytes as they are
+      if (length == 1 && lead >= 0x80) {  // not UTF-8: the byte itself
+        choices_.push_back({std::string(1, text[i]), ""});
+      } else if (length == 4) {
         choices_.push_back({"?", ""});
         choices_.push_back({"?", ""});
       } else {
