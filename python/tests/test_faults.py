@@ -20,6 +20,7 @@ from pareto import local
 from pareto.host import main
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
+from dev_scenario import interruptible  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 
 APP = ROOT / "tests" / "vectors" / "flows" / "apps" / "v1"
@@ -138,7 +139,7 @@ def test_ctrl_c_mid_deploy_says_cloudformation_goes_on(app: Path, aws, moto_url:
         command = subprocess.Popen(
             [sys.executable, "-m", "pareto", "deploy", str(app), "--stage", "ctrlc",
              "--endpoint-url", proxy.url, "--yes"], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
         deadline = time.monotonic() + 60
         while not proxy.injected and time.monotonic() < deadline and command.poll() is None:
             time.sleep(0.05)

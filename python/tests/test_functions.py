@@ -20,6 +20,9 @@ import pareto
 from pareto import host
 from pareto.host import CommandError
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
+from dev_scenario import interruptible  # noqa: E402
+
 # The local interpreter's version: what a function built for it can be run with here.
 HERE = f"{sys.version_info.major}.{sys.version_info.minor}"
 
@@ -266,7 +269,8 @@ def test_watch_deploys_then_hot_swaps_each_saved_change(tmp_path: Path, aws, mot
     write(tmp_path / "hello" / "index.py", "def handler(event, context):\n    return 1\n")
     watching = subprocess.Popen(
         [sys.executable, "-m", "pareto", "watch", str(tmp_path), "--stage", "w", "--endpoint-url",
-         moto_url], stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+         moto_url], stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interruptible)
     assert watching.stderr is not None
 
     def said_until(text: str) -> list[str]:

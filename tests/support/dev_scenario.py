@@ -30,6 +30,12 @@ START_SECONDS = 180  # the emulator started and the stack deployed on a slow mac
 EVENT_SECONDS = 60
 
 
+def interruptible() -> None:
+    """In the child: Ctrl-C as a terminal's, even when this runs where SIGINT is ignored (a
+    shell's background job), which the child would otherwise inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class DevSession:
     """`pareto dev APP` as a process; its stderr lines are read as they come."""
 
@@ -39,7 +45,8 @@ class DevSession:
         self.lines: list[str] = []
         self.changed = threading.Condition()
         self.process = subprocess.Popen([*pareto, "dev", str(app), *options], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        preexec_fn=interruptible)
         threading.Thread(target=self.read, daemon=True).start()
         threading.Thread(target=self.process.stdout.read, daemon=True).start()  # type: ignore[union-attr]
         self.url = self.wait_for(r"public API: (http://127\.0\.0\.1:\d+)", START_SECONDS).group(1)
