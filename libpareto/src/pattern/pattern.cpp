@@ -352,14 +352,14 @@ bool Condition::holds(const json& leaf) const {
     case Op::kPrefix:
     case Op::kSuffix: {
       if (!leaf.is_string()) return false;
-      const auto& value = leaf.get_ref<const std::string&>();
-      if (ignore_case) return op == Op::kPrefix ? cases.prefix_of(value) : cases.suffix_of(value);
-      return op == Op::kPrefix ? starts_with(value, text) : ends_with(value, text);
+      const auto& string = leaf.get_ref<const std::string&>();
+      if (ignore_case) return op == Op::kPrefix ? cases.prefix_of(string) : cases.suffix_of(string);
+      return op == Op::kPrefix ? starts_with(string, text) : ends_with(string, text);
     }
     case Op::kEqualsIgnoreCase:
       return leaf.is_string() && cases.equals(leaf.get_ref<const std::string&>());
     case Op::kWildcard:
-      return leaf.is_string() && wildcard_matches(wildcard, leaf.get<std::string>());
+      return leaf.is_string() && wildcard_matches(wildcard, leaf.get_ref<const std::string&>());
     case Op::kAnythingBut:  // values of another type are not the excluded ones
       return std::none_of(excluded.begin(), excluded.end(),
                           [&](const Condition& c) { return c.holds(leaf); });
