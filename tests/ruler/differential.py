@@ -810,9 +810,9 @@ def _shared_transitions(pattern: Any) -> bool:
     suffix with non-ASCII text ([{"wildcard": "*x"}, {"suffix": "ß"}] matches "é"), and "exists":
     false in two $or alternatives ({"$or": [{"x": [{"exists": false}]}, {"x": [{"exists": false},
     ""]}]} misses {"x": ""}), and two $or alternatives testing one field for a common value
-    ({"$or": [{"c": ["a"]}, {"c": ["a", "b"]}]} misses {"c": "b"}), and null or a boolean beside
-    a numeric range in a pattern whose $or holds a wildcard ({"b": [null, {"numeric": [">", -2.5,
-    "<=", 2]}], "$or": [{"c": …}, {"c": [{"wildcard": "xΣ\\*"}]}]} misses {"b": [null], "c": "Σ*"}).
+    ({"$or": [{"c": ["a"]}, {"c": ["a", "b"]}]} misses {"c": "b"}), and an exact value beside a
+    numeric range in a pattern with an $or ({"b": [null, {"numeric": [">", -2.5, "<=", 2]}],
+    "$or": [{"c": …}, {"c": [{"wildcard": "xΣ\\*"}]}]} misses {"b": [null], "c": "Σ*"}).
     One machine holds every $or alternative, so a field's matchers are taken together across them."""
     by_field: dict[str, list] = {}
     for name, items in _named_lists(pattern, ""):
@@ -830,10 +830,9 @@ def _shared_transitions(pattern: Any) -> bool:
                 (wildcard and others and not dumps(items).isascii()):
             return True
     lists = list(by_field.values())
-    literal_beside_range = any(any(m is None or isinstance(m, bool) for m in items) and
+    literal_beside_range = any(any(m is None or isinstance(m, (bool, str)) for m in items) and
                                any(_numeric_range(m) for m in items) for items in lists)
-    if literal_beside_range and _has_or(pattern) and any(
-            "wildcard" in m for items in lists for m in items if isinstance(m, dict)):
+    if literal_beside_range and _has_or(pattern):
         return True
     absent = [name for name, items in _named_lists(pattern, "") if {"exists": False} in items]
     if len(absent) > len(set(absent)):

@@ -274,11 +274,19 @@ bool numbers_equal(const json& a, const json& b) {
   return comparable(a) && comparable(b) && a.get<double>() == b.get<double>();
 }
 
-bool numeric_holds(const std::vector<std::pair<std::string, double>>& bounds, double x) {
-  for (const auto& [op, operand] : bounds) {
-    bool ok = op == "=" ? x == operand : op == "<" ? x < operand : op == "<=" ? x <= operand
-            : op == ">" ? x > operand : x >= operand;
-    if (!ok) return false;
+// A numeric comparison as the orderings it admits ("<=": less and equal), so that matching
+// compares no operator text.
+enum Ordering : uint8_t { kLess = 1, kEqual = 2, kGreater = 4 };
+
+uint8_t orderings(std::string_view op) {
+  return op == "=" ? kEqual : op == "<" ? kLess : op == "<=" ? kLess | kEqual : op == ">" ? kGreater
+                                                                                          : kGreater | kEqual;
+}
+
+bool numeric_holds(const std::vector<std::pair<uint8_t, double>>& bounds, double x) {
+  for (const auto& [admits, operand] : bounds) {
+    uint8_t order = x < operand ? kLess : x == operand ? kEqual : kGreater;
+    if (!(admits & order)) return false;
   }
   return true;
 }
@@ -333,7 +341,7 @@ struct Condition {
   CaseChoices cases;               // equals-ignore-case, and prefix and suffix with it
   std::vector<std::string> wildcard;  // the literal parts between the *s ("" at either end)
   bool exists = true;
-  std::vector<std::pair<std::string, double>> bounds;  // numeric: (">=", 0), ("<", 5)
+  std::vector<std::pair<uint8_t, double>> bounds;  // numeric: (orderings(">="), 0), (orderings("<"), 5)
   std::vector<Condition> excluded;  // anything-but: holds when none of these do
   Address network;                  // cidr
   int prefix_bits = 0;
@@ -427,9 +435,12 @@ struct Flattened {
   // {"a.b": 1} both hold a.b, as event-ruler has it. (Indices into `leaves`, which grows with
   // each lookup; callers keep what they looked up.)
   std::pair<uint32_t, uint32_t> find(const std::string& name) {
+    if (last_name_ && *last_name_ == name) return last_found_;  // the index's field, then the search's
     auto first = static_cast<uint32_t>(leaves.size());
     walk(event, name, 0, 0);
-    return {first, static_cast<uint32_t>(leaves.size())};
+    last_name_ = &name;
+    last_found_ = {first, static_cast<uint32_t>(leaves.size())};
+    return last_found_;
   }
 
  private:
@@ -470,6 +481,8 @@ struct Flattened {
   }
 
   std::vector<Element> inside_;
+  const std::string* last_name_ = nullptr;
+  std::pair<uint32_t, uint32_t> last_found_;
 };
 
 namespace {
@@ -783,12 +796,13 @@ class Compiler {
                                      value[i].get<std::string>(), value[i + 1].dump()));
         return c;
       }
-      c.bounds.emplace_back(value[i], number(value[i + 1], operand_at));
+      c.bounds.emplace_back(orderings(value[i].get_ref<const std::string&>()), number(value[i + 1], operand_at));
     }
     if (c.bounds.size() == 2) {
-      const auto& [low_op, low] = c.bounds[0];
-      const auto& [high_op, high] = c.bounds[1];
-      if (low_op[0] != '>' || high_op[0] != '<' || low_op == "=" || high_op == "=")
+      const auto& low_op = value[0].get_ref<const std::string&>();
+      const auto& high_op = value[2].get_ref<const std::string&>();
+      double low = c.bounds[0].second, high = c.bounds[1].second;
+      if (low_op[0] != '>' || high_op[0] != '<')
         fail(at, "a numeric range is a lower bound (> or >=) then an upper bound (< or <=)");
       else if (low >= high)
         fail(at, fmt::format("the range {} {} and {} {} is empty", low_op, low, high_op, high));
