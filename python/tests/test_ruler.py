@@ -1,5 +1,6 @@
-"""pareto's pattern matcher against aws/event-ruler 2.1.0 (issue 25): 100,000 generated pairs and
-event-ruler's own test cases (tests/ruler/event-ruler-cases.tsv) go through both, and any
+"""pareto's pattern matcher against aws/event-ruler 2.1.0 (issue 25): 100,000 generated pairs,
+event-ruler's own test cases (tests/ruler/event-ruler-cases.tsv) and pareto's conformance cases
+(tests/patterns/cases.json, whose expectations test_patterns checks) go through both, and any
 disagreement fails the test with its shrunk report (tests/ruler/differential.py)."""
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import differential  # noqa: E402 (lives in tests/ruler, next to the oracle it d
 
 JAR = ROOT / "tests" / "ruler" / "target" / "ruler-oracle.jar"
 CASES = ROOT / "tests" / "ruler" / "event-ruler-cases.tsv"
+CONFORMANCE = ROOT / "tests" / "patterns" / "cases.json"
 
 
 def oracle_jar() -> Path:
@@ -36,3 +38,7 @@ def test_generated_pairs_agree() -> None:
 
 def test_event_ruler_cases_agree() -> None:
     assert_agree(differential.read_cases(CASES))
+
+
+def test_conformance_cases_agree() -> None:
+    assert_agree(differential.conformance_cases(CONFORMANCE))

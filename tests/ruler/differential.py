@@ -660,6 +660,15 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
+def conformance_cases(path: Path) -> list[Case]:
+    """tests/patterns/cases.json as pairs: each matching case's pattern with each of its events,
+    and each invalid case's pattern with {} (number literals kept as written)."""
+    cases = loads(path.read_text(encoding="utf-8"))
+    pairs = [(c["pattern"], event) for c in cases["matching"] for event in c["match"] + c["miss"]]
+    pairs += [(c["pattern"], {}) for c in cases["invalid"]]
+    return [Case(dumps(p), dumps(e), p, e) for p, e in pairs]
+
+
 # --- known differences ---------------------------------------------------------------------------
 
 SERVICE_NUMERIC_LIMIT = Decimal("5e9")

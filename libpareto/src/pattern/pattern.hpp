@@ -30,14 +30,13 @@ class Pattern {
                          const std::string& pointer = "");
   bool matches(const nlohmann::json& event) const;
 
+ private:
+  friend class Rules;  // matches flattened events, and indexes on exact fields
+  bool matches_flattened(Flattened& event) const;
   // A top-level field that every alternative of the pattern tests for exact strings only
   // ("source": ["aws.s3"]), with those strings: an event can match only if it holds one of
   // them there, so rule sets index on it. Empty when the pattern has no such field.
   std::vector<std::pair<std::string, std::vector<std::string>>> exact_fields() const;
-
- private:
-  friend class Rules;
-  bool matches_flattened(Flattened& event) const;
 
   std::shared_ptr<const Compiled> compiled_;  // shared: compiled patterns are cheap regular values
 };
