@@ -31,7 +31,7 @@ class Rules {
   /** The names of the rules the event matches, sorted. */
   match(event) {
     const [status, names] = this._native.match(json(event, 'event'));
-    if (status === native.EARG) throw new TypeError('the event is not JSON');
+    if (status === native.EARG) throw new TypeError('the event is not JSON, or is nested deeper than 1,000 levels');
     if (status < 0) throw new ParetoError(status);
     return JSON.parse(names);
   }

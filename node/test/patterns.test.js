@@ -53,4 +53,7 @@ test('hostile arguments are errors, never crashes', () => {
   assert.throws(() => pareto.compile(deep), (e) => e instanceof pareto.ValidationError || e instanceof TypeError);
   const nested = `${'{"a":'.repeat(100000)}1${'}'.repeat(100000)}`;
   assert.throws(() => pareto.compile(nested), (e) => e instanceof pareto.ValidationError || e instanceof TypeError);
+  const arrays = (n) => `{"b": ${'['.repeat(n)}"x"${']'.repeat(n)}}`;  // event-ruler reads 1,000 levels
+  assert.equal(pareto.match({ b: ['x'] }, arrays(999)), true);
+  assert.throws(() => pareto.match({ b: ['x'] }, arrays(1000)), /nested deeper than 1,000 levels/);
 });

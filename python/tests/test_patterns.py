@@ -48,8 +48,13 @@ def test_hostile_arguments_raise_cleanly(bad) -> None:
 
 
 def test_deep_events_are_bounded() -> None:
-    deep = '{"b": ' + "[" * 50_000 + '"x"' + "]" * 50_000 + "}"
-    assert pareto.match({"b": ["x"]}, deep) is False
+    def nested(arrays: int) -> str:  # event-ruler reads 1,000 levels, the root's included
+        return '{"b": ' + "[" * arrays + '"x"' + "]" * arrays + "}"
+
+    assert pareto.match({"b": ["x"]}, nested(999)) is True
+    for arrays in (1000, 50_000):
+        with pytest.raises(ValueError, match="nested deeper than 1,000 levels"):
+            pareto.match({"b": ["x"]}, nested(arrays))
 
 
 EVENTS_APP = ROOT / "tests" / "vectors" / "events" / "bucket-and-custom"

@@ -329,7 +329,8 @@ PARETO_EXTERN(const char *) pareto_rules_errors(const pareto_rules *rules);
 
 /*
  * The names of the rules the event (a JSON object) matches, as a JSON array in name order;
- * freed with pareto_free. PARETO_EARG when the event is not JSON.
+ * freed with pareto_free. PARETO_EARG when the event is not JSON, or is nested deeper than
+ * 1,000 levels (event-ruler's limit).
  */
 PARETO_EXTERN(pareto_status)
 pareto_rules_match(const pareto_rules *rules, const char *event_json, size_t len,

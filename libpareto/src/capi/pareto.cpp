@@ -428,10 +428,10 @@ pareto_status pareto_rules_match(const pareto_rules* rules, const char* event_js
   *out_names = nullptr;
   if (!rules || (!event_json && len > 0)) return PARETO_EARG;
   return guard([&]() -> pareto_status {
-    json event = pareto::pattern::read_json(std::string_view(event_json ? event_json : "", len));
-    if (event.is_discarded()) return PARETO_EARG;
+    auto matched = rules->rules.match(std::string_view(event_json ? event_json : "", len));
+    if (!matched) return PARETO_EARG;
     std::string names = "[";  // the names as a JSON array, without building one
-    for (const auto& name : rules->rules.match(event)) {
+    for (const auto& name : *matched) {
       if (names.size() > 1) names += ',';
       names += json(name).dump();
     }

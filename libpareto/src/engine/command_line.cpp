@@ -221,7 +221,12 @@ Task<int> match(Session& session, const Options& options) {
   co_await session.err(problems);
   if (!rules.valid()) co_return kExitUsage;
   if (!json::accept(event)) throw Stop("the event is not JSON", kExitUsage);
-  json fired = json::parse(rules.match(event));
+  json fired;
+  try {
+    fired = json::parse(rules.match(event));
+  } catch (const Error&) {  // the one JSON event the matcher refuses, as EventBridge would
+    throw Stop("the event is nested deeper than 1,000 levels", kExitUsage);
+  }
   std::string answer = with_rules ? "" : fired.empty() ? "no match\n" : "match\n";
   if (with_rules && fired.empty()) answer = "no rule matches\n";
   for (const auto& name : fired)

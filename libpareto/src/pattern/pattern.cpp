@@ -30,9 +30,10 @@ constexpr double kNumericLimit = 5.0e9;
 // a complexity limit it does not publish, and event-ruler has none; pareto stops at this many,
 // far beyond real patterns, so that no pattern can exhaust memory.
 constexpr size_t kMaxAlternatives = 1024;
-// Bounds on recursion, far beyond real patterns and events, so that no input exhausts the stack.
+// A bound on recursion, far beyond real patterns, so that no input exhausts the stack.
 constexpr size_t kMaxPatternDepth = 100;
-constexpr size_t kMaxEventDepth = 200;
+// event-ruler reads events with Jackson, which refuses one nested deeper than this.
+constexpr size_t kMaxEventDepth = 1000;
 
 // Java's lower and upper case of one character, for the scripts with case: ASCII, Latin-1,
 // Latin Extended-A, Greek and Cyrillic (others are their own case). Java maps ß up to "SS" and
@@ -318,17 +319,6 @@ std::pair<std::string, int> decimal_value(std::string_view text) {
   return {digits, exponent};
 }
 
-class EventRulerNumbers : public nlohmann::detail::json_sax_dom_parser<json> {
- public:
-  explicit EventRulerNumbers(json& out) : json_sax_dom_parser(out, false) {}
-  bool number_float(double value, const std::string& text) {
-    std::array<char, 32> shortest{};
-    auto end = std::to_chars(shortest.data(), shortest.data() + shortest.size(), value).ptr;
-    bool exact = decimal_value(text) == decimal_value(std::string_view(shortest.data(), static_cast<size_t>(end - shortest.data())));
-    return json_sax_dom_parser::number_float(exact ? value : std::nan(""), text);
-  }
-};
-
 // One entry of a field's list: a value to equal, or an operator.
 struct Condition {
   enum class Op { kEquals, kPrefix, kSuffix, kEqualsIgnoreCase, kWildcard, kAnythingBut,
@@ -401,6 +391,7 @@ const std::vector<std::string> kOperators{"prefix", "suffix", "equals-ignore-cas
 struct Compiled {
   std::vector<Field> fields;   // every alternative's, one after another, each sorted by name
   std::vector<uint32_t> ends;  // where each alternative's fields end
+  FieldNames names;            // the fields'
 
   explicit Compiled(std::vector<Conjunction> alternatives) {
     for (auto& conjunction : alternatives) {
@@ -408,6 +399,7 @@ struct Compiled {
       std::move(conjunction.begin(), conjunction.end(), std::back_inserter(fields));
       ends.push_back(static_cast<uint32_t>(fields.size()));
     }
+    for (const auto& field : fields) names.add(field.name);
   }
   size_t size() const { return ends.size(); }
   std::span<const Field> alternative(size_t k) const {
@@ -416,74 +408,174 @@ struct Compiled {
   }
 };
 
-// The leaf values of an event under the field names patterns ask for, each with the array
-// elements it is inside of (fields from different elements of one array never match together);
-// each name is looked up once per event, on the first ask.
+// The leaf values of an event under the field names patterns read, each with the array
+// elements it is inside of (fields from different elements of one array never match together).
 struct Flattened {
-  using Element = std::pair<const json*, uint32_t>;  // an array and an index into it
+  using Element = std::pair<uint32_t, uint32_t>;  // an array (numbered in event order) and an index into it
   struct Leaf {
-    const json* value;
+    std::string_view name;  // as FieldNames stores it
+    json value;
     uint32_t first, count;  // its elements in `elements`
   };
-  const json& event;
-  std::vector<Leaf> leaves;
+  bool object = false;       // whether the event is a JSON object (nothing else matches)
+  std::vector<Leaf> leaves;  // by name
   std::vector<Element> elements;
 
-  explicit Flattened(const json& e) : event(e) { leaves.reserve(8); }  // a typical event's, at once
-
-  // The leaves under `name`: the keys on the way joined with ".", so that {"a": {"b": 1}} and
-  // {"a.b": 1} both hold a.b, as event-ruler has it. (Indices into `leaves`, which grows with
-  // each lookup; callers keep what they looked up.)
-  std::pair<uint32_t, uint32_t> find(const std::string& name) {
-    if (last_name_ && *last_name_ == name) return last_found_;  // the index's field, then the search's
-    auto first = static_cast<uint32_t>(leaves.size());
-    walk(event, name, 0, 0);
-    last_name_ = &name;
-    last_found_ = {first, static_cast<uint32_t>(leaves.size())};
-    return last_found_;
+  // The leaves under `name`, as indices into `leaves`.
+  std::pair<uint32_t, uint32_t> find(std::string_view name) const {
+    auto [first, last] = std::equal_range(leaves.begin(), leaves.end(), name, ByName{});
+    return {static_cast<uint32_t>(first - leaves.begin()), static_cast<uint32_t>(last - leaves.begin())};
   }
+
+  struct ByName {
+    bool operator()(const Leaf& a, const Leaf& b) const { return a.name < b.name; }
+    bool operator()(const Leaf& a, std::string_view b) const { return a.name < b; }
+    bool operator()(std::string_view a, const Leaf& b) const { return a < b.name; }
+  };
+};
+
+namespace {
+
+// event-ruler's view of a number whose decimal text is not exactly its double's shortest form
+// (1.30000000000000004): it takes no part in numeric comparison, so it is read as NaN.
+double event_ruler_number(double value, const std::string& text) {
+  std::array<char, 32> shortest{};
+  auto end = std::to_chars(shortest.data(), shortest.data() + shortest.size(), value).ptr;
+  bool exact = decimal_value(text) == decimal_value(std::string_view(shortest.data(), static_cast<size_t>(end - shortest.data())));
+  return exact ? value : std::nan("");
+}
+
+class EventRulerNumbers : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit EventRulerNumbers(json& out) : json_sax_dom_parser(out, false) {}
+  bool number_float(double value, const std::string& text) {
+    return json_sax_dom_parser::number_float(event_ruler_number(value, text), text);
+  }
+};
+
+// Reads an event's text (nlohmann's SAX interface) straight into its leaves under `names`,
+// skipping the rest of it unbuilt. Keys join with "." as event-ruler joins them, so that
+// {"a": {"b": 1}} and {"a.b": 1} both hold a.b; a key given twice holds both values, as there.
+class Flattening {
+ public:
+  Flattening(const FieldNames& names, Flattened& out) : names_(names), out_(out) {}
+
+  bool null() { return leaf(nullptr); }
+  bool boolean(bool value) { return leaf(value); }
+  bool number_integer(int64_t value) { return leaf(value); }
+  bool number_unsigned(uint64_t value) { return leaf(value); }
+  bool number_float(double value, const std::string& text) { return leaf(event_ruler_number(value, text)); }
+  bool string(std::string& value) { return leaf(value); }
+  bool binary(json::binary_t& /*value*/) { return true; }  // JSON text holds none
+
+  bool start_object(size_t /*size*/) { return start(false); }
+  bool start_array(size_t /*size*/) { return start(true); }
+  bool end_object() { return end(); }
+  bool end_array() { return end(); }
+
+  bool key(std::string& key) {
+    if (skipping_) return true;
+    const Frame& object = frames_.back();
+    path_.resize(object.base);
+    if (frames_.size() > 1) path_ += '.';
+    path_ += key;
+    key_ = names_.find(path_);
+    return true;
+  }
+
+  bool parse_error(size_t /*position*/, const std::string& /*token*/, const nlohmann::detail::exception& /*error*/) {
+    return false;
+  }
+
+  // The leaves by name (each name's in event order).
+  void finish() { std::stable_sort(out_.leaves.begin(), out_.leaves.end(), Flattened::ByName{}); }
 
  private:
-  void walk(const json& node, const std::string& name, size_t at, size_t depth) {
-    if (depth > kMaxEventDepth) return;
-    if (node.is_array()) {  // only what is inside an element's object or array is tied to it
-      for (uint32_t i = 0; i < node.size(); ++i) {
-        bool tied = node[i].is_structured();
-        if (tied) inside_.emplace_back(&node, i);
-        walk(node[i], name, at, depth + 1);
-        if (tied) inside_.pop_back();
-      }
-    } else if (at == std::string::npos) {
-      if (node.is_object()) return;
-      auto first = static_cast<uint32_t>(elements.size());
-      elements.insert(elements.end(), inside_.begin(), inside_.end());
-      leaves.push_back({&node, first, static_cast<uint32_t>(inside_.size())});
-    } else if (node.is_object()) {
-      // The next key is the rest of the name up to one of its dots: its next segment, or a key
-      // that itself holds dots. In key order those follow the segment, before what has it
-      // followed by a character after "." sorts, so one search finds them all.
-      std::string_view rest = std::string_view(name).substr(at);
-      size_t dot = rest.find('.');
-      const auto& object = node.get_ref<const json::object_t&>();
-      if (dot == std::string_view::npos) {  // the last key: nothing dotted can follow it
-        if (auto it = object.find(rest); it != object.end()) walk(it->second, name, std::string::npos, depth + 1);
-        return;
-      }
-      std::string_view segment = rest.substr(0, dot);
-      for (auto it = object.lower_bound(segment); it != object.end(); ++it) {
-        std::string_view key = it->first;
-        if (!key.starts_with(segment) || (key.size() > segment.size() && key[segment.size()] > '.')) break;
-        if (key.size() > segment.size() && key[segment.size()] != '.') continue;  // "detail-type" beside "detail"
-        if (!rest.starts_with(key) || (rest.size() > key.size() && rest[key.size()] != '.')) continue;
-        walk(it->second, name, rest.size() == key.size() ? std::string::npos : at + key.size() + 1, depth + 1);
-      }
-    }
+  using Name = std::pair<const std::string, uint8_t>;
+  struct Frame {
+    bool array;
+    bool tied;           // it is an element of an array, so what is inside it is tied to that
+    size_t base;         // path_'s length at their start: their own path
+    const Name* name;    // arrays: their path's name, which their elements share
+    uint32_t id, next;   // arrays: their number, and the index of their next element
+  };
+
+  // The name of the value that starts now, and the array element it is, if it is one.
+  const Name* position(std::optional<Flattened::Element>& element) {
+    if (frames_.empty()) return nullptr;
+    Frame& parent = frames_.back();
+    if (!parent.array) return key_;
+    path_.resize(parent.base);  // an earlier element's keys lengthened it
+    element = Flattened::Element{parent.id, parent.next++};
+    return parent.name;
   }
 
-  std::vector<Element> inside_;
-  const std::string* last_name_ = nullptr;
-  std::pair<uint32_t, uint32_t> last_found_;
+  bool leaf(json value) {
+    if (skipping_) return true;
+    std::optional<Flattened::Element> element;
+    const Name* name = position(element);
+    if (!name || !(name->second & FieldNames::kRead)) return true;
+    out_.leaves.push_back({name->first, std::move(value), static_cast<uint32_t>(out_.elements.size()),
+                           static_cast<uint32_t>(inside_.size())});
+    out_.elements.insert(out_.elements.end(), inside_.begin(), inside_.end());
+    return true;
+  }
+
+  bool start(bool array) {
+    if (frames_.size() + skipping_ == kMaxEventDepth) return false;
+    if (skipping_) return ++skipping_, true;
+    std::optional<Flattened::Element> element;
+    bool root = frames_.empty();
+    const Name* name = position(element);
+    if (root) out_.object = !array;
+    // Only what is inside an element's object or array is tied to it; the root's keys are read
+    // when it is an object, and a nested object or array only on the way to a name.
+    bool wanted = root ? !array : name && (array || (name->second & FieldNames::kOnTheWay));
+    if (!wanted) return skipping_ = 1, true;
+    if (element) inside_.push_back(*element);
+    frames_.push_back({array, element.has_value(), path_.size(), name, arrays_, 0});
+    if (array) ++arrays_;
+    return true;
+  }
+
+  bool end() {
+    if (skipping_) return --skipping_, true;
+    if (frames_.back().tied) inside_.pop_back();
+    frames_.pop_back();
+    return true;
+  }
+
+  const FieldNames& names_;
+  Flattened& out_;
+  std::vector<Frame> frames_;
+  std::vector<Flattened::Element> inside_;  // the array elements the current value is inside of
+  std::string path_;
+  const Name* key_ = nullptr;  // the name of the current key's path, if patterns read under it
+  uint32_t arrays_ = 0;
+  size_t skipping_ = 0;  // the depth inside a value no name reaches
 };
+
+// The event's leaves under `names`; nullopt when the text is not JSON or is nested too deep.
+std::optional<Flattened> flatten(std::string_view text, const FieldNames& names) {
+  Flattened out;
+  Flattening reader(names, out);
+  if (!json::sax_parse(text, &reader)) return std::nullopt;
+  reader.finish();
+  return out;
+}
+
+}  // namespace
+
+void FieldNames::add(const std::string& name) {
+  names_[name] |= kRead;
+  for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1))
+    names_[name.substr(0, dot)] |= kOnTheWay;
+}
+
+const std::pair<const std::string, uint8_t>* FieldNames::find(std::string_view path) const {
+  auto it = names_.find(path);
+  return it == names_.end() ? nullptr : &*it;
+}
 
 namespace {
 
@@ -853,19 +945,19 @@ class Compiler {
 // left there.
 class Search {
  public:
-  Search(Flattened& event, std::span<const Field> fields) : event_(event), fields_(fields) {}
+  Search(const Flattened& event, std::span<const Field> fields) : event_(event), fields_(fields) {}
 
   bool from(size_t i) {
     if (i == fields_.size()) return true;
     const Field& field = fields_[i];
-    auto [first, last] = leaves_of(i);
+    auto [first, last] = event_.find(field.name);
     bool any_left = false, tried_unchanged = false;
     for (uint32_t k = first; k < last; ++k) {
-      const Flattened::Leaf leaf = event_.leaves[k];
+      const Flattened::Leaf& leaf = event_.leaves[k];
       if (!consistent(leaf)) continue;
       any_left = true;
       if (std::none_of(field.any.begin(), field.any.end(), [&](const Condition& c) {
-            return c.op != Condition::Op::kExists ? c.holds(*leaf.value) : c.exists;
+            return c.op != Condition::Op::kExists ? c.holds(leaf.value) : c.exists;
           }))
         continue;
       size_t mark = chosen_.size();
@@ -896,17 +988,8 @@ class Search {
     }
   }
 
-  // The leaves of field i, looked up once (for the first kLookedUp fields; more are rare).
-  std::pair<uint32_t, uint32_t> leaves_of(size_t i) {
-    if (i >= kLookedUp) return event_.find(fields_[i].name);
-    if (!looked_up_[i]) looked_up_[i] = event_.find(fields_[i].name);
-    return *looked_up_[i];
-  }
-
-  static constexpr size_t kLookedUp = 16;
-  Flattened& event_;
+  const Flattened& event_;
   std::span<const Field> fields_;
-  std::array<std::optional<std::pair<uint32_t, uint32_t>>, kLookedUp> looked_up_{};
   std::vector<Flattened::Element> chosen_;  // array → element
 };
 
@@ -928,14 +1011,14 @@ Pattern Pattern::compile(const json& pattern, Diagnostics& errors, const std::st
   return out;
 }
 
-bool Pattern::matches(const json& event) const {
-  if (!compiled_ || !event.is_object()) return false;
-  Flattened flat(event);
-  return matches_flattened(flat);
+bool Pattern::matches(std::string_view event) const {
+  if (!compiled_) return false;
+  auto flat = flatten(event, compiled_->names);
+  return flat && matches_flattened(*flat);
 }
 
-bool Pattern::matches_flattened(Flattened& event) const {
-  if (!compiled_) return false;
+bool Pattern::matches_flattened(const Flattened& event) const {
+  if (!compiled_ || !event.object) return false;
   for (size_t k = 0; k < compiled_->size(); ++k)
     if (Search(event, compiled_->alternative(k)).from(0)) return true;
   return false;
@@ -945,10 +1028,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> Pattern::exact_fie
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   if (!compiled_) return out;
   auto exact = [](const Field& field) {
-    return field.name.find('.') == std::string::npos &&
-           std::all_of(field.any.begin(), field.any.end(), [](const Condition& c) {
-             return c.op == Condition::Op::kEquals && c.value.is_string() && !c.address;
-           });
+    return std::all_of(field.any.begin(), field.any.end(), [](const Condition& c) {
+      return c.op == Condition::Op::kEquals && c.value.is_string() && !c.address;
+    });
   };
   for (const auto& field : compiled_->alternative(0)) {
     if (!exact(field)) continue;
@@ -976,6 +1058,8 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
   std::vector<std::vector<std::pair<std::string, std::vector<std::string>>>> exact;
   for (const auto& [name, pattern] : rules.items()) {
     out.patterns_.emplace_back(name, Pattern::compile(pattern, errors, "/" + pointer_escape(name)));
+    if (const auto& compiled = out.patterns_.back().second.compiled_)
+      for (const auto& field : compiled->fields) out.names_.add(field.name);
     exact.push_back(out.patterns_.back().second.exact_fields());
     for (const auto& [field, values] : exact.back())
       for (const auto& value : values) ++sharing[{field, value}];
@@ -998,15 +1082,16 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
   return out;
 }
 
-std::vector<std::string> Rules::match(const json& event) const {
+std::optional<std::vector<std::string>> Rules::match(std::string_view event) const {
+  auto flat = flatten(event, names_);
+  if (!flat) return std::nullopt;
   std::vector<std::string> out;
-  if (!event.is_object()) return out;
-  Flattened flat(event);
+  if (!flat->object) return out;
   std::vector<size_t> candidates = unindexed_;
   for (const auto& [field, values] : index_) {
-    auto [first, last] = flat.find(field);
+    auto [first, last] = flat->find(field);
     for (uint32_t k = first; k < last; ++k) {
-      const json& value = *flat.leaves[k].value;
+      const json& value = flat->leaves[k].value;
       if (!value.is_string()) continue;
       if (auto hit = values.find(value.get_ref<const std::string&>()); hit != values.end())
         candidates.insert(candidates.end(), hit->second.begin(), hit->second.end());
@@ -1015,7 +1100,7 @@ std::vector<std::string> Rules::match(const json& event) const {
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   for (size_t i : candidates)
-    if (patterns_[i].second.matches_flattened(flat)) out.push_back(patterns_[i].first);
+    if (patterns_[i].second.matches_flattened(*flat)) out.push_back(patterns_[i].first);
   return out;
 }
 

@@ -3,9 +3,11 @@
 // sets of patterns (which rules fire for an event?).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +22,20 @@ namespace pareto::pattern {
 nlohmann::json read_json(std::string_view text);
 
 struct Compiled;   // a pattern's alternatives, each a conjunction of fields (pattern.cpp)
-struct Flattened;  // an event's leaf values by field name, looked up as asked (pattern.cpp)
+struct Flattened;  // an event's leaf values under the field names patterns read (pattern.cpp)
+
+// The field names patterns read, and each path on the way to one ("detail" on the way to
+// "detail.size"): an event is read only along them, and the rest of it is never built.
+class FieldNames {
+ public:
+  static constexpr uint8_t kRead = 1, kOnTheWay = 2;
+  void add(const std::string& name);
+  // The name as stored, with what it is (kRead, kOnTheWay or both); nullptr for any other path.
+  const std::pair<const std::string, uint8_t>* find(std::string_view path) const;
+
+ private:
+  std::map<std::string, uint8_t, std::less<>> names_;
+};
 
 class Pattern {
  public:
@@ -28,33 +43,36 @@ class Pattern {
   // invalid pattern matches nothing.
   static Pattern compile(const nlohmann::json& pattern, Diagnostics& errors,
                          const std::string& pointer = "");
-  bool matches(const nlohmann::json& event) const;
+  // Whether the event (JSON text) matches; text that is not a JSON object matches nothing.
+  bool matches(std::string_view event) const;
 
  private:
   friend class Rules;  // matches flattened events, and indexes on exact fields
-  bool matches_flattened(Flattened& event) const;
-  // A top-level field that every alternative of the pattern tests for exact strings only
-  // ("source": ["aws.s3"]), with those strings: an event can match only if it holds one of
-  // them there, so rule sets index on it. Empty when the pattern has no such field.
+  bool matches_flattened(const Flattened& event) const;
+  // The fields that every alternative of the pattern tests for exact strings only
+  // ("source": ["aws.s3"]), each with those strings: an event can match only if it holds one
+  // of them there, so rule sets index on one.
   std::vector<std::pair<std::string, std::vector<std::string>>> exact_fields() const;
 
   std::shared_ptr<const Compiled> compiled_;  // shared: compiled patterns are cheap regular values
 };
 
 // Named patterns matched together: each rule is indexed under its most selective exact
-// top-level field, so an event is checked only against the rules it could match.
+// field, so an event is checked only against the rules it could match.
 class Rules {
  public:
   // {"name": pattern, ...}; errors are reported at "/<name>/<path in the pattern>".
   static Rules compile(const nlohmann::json& rules, Diagnostics& errors);
-  // The names of the rules that match, in name order.
-  std::vector<std::string> match(const nlohmann::json& event) const;
+  // The names of the rules that match the event (JSON text), in name order; nullopt when the
+  // text is not JSON or is nested deeper than event-ruler reads.
+  std::optional<std::vector<std::string>> match(std::string_view event) const;
   size_t size() const { return patterns_.size(); }
 
  private:
   std::vector<std::pair<std::string, Pattern>> patterns_;  // by name
   std::map<std::string, std::map<std::string, std::vector<size_t>>> index_;  // field → value → rules
   std::vector<size_t> unindexed_;
+  FieldNames names_;  // every rule's
 };
 
 }  // namespace pareto::pattern

@@ -42,7 +42,7 @@ class Rules:
         """The names of the rules the event matches, in name order."""
         status, names = self._native.match(_json(event, "event"))
         if status == _pareto.EARG:
-            raise ValueError("the event is not JSON")
+            raise ValueError("the event is not JSON, or is nested deeper than 1,000 levels")
         if status != _pareto.OK:
             raise ParetoError(status, _pareto.strerror(status))
         return json.loads(names)
