@@ -9,7 +9,7 @@ APP="${1:-$ROOT/examples/hello}"
 TEMPLATE="$BUILD/$(basename "$APP").template.json"
 
 step "python package"
-"$VENV/bin/python" -m pip install -q "$ROOT/python[local]"
+"$VENV/bin/python" -m pip install -q "$ROOT[local]"
 
 step "validate $APP"
 pareto validate "$APP"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
 # checkov over the templates, clang-tidy, the C++ suite again under ASan + UBSan, the libFuzzer
-# targets, the Python package built from source and its suite (vectors, CLI, deploys on moto,
-# the fault matrix), then the Node package built from source (npm ci runs its build) and its
-# suite, and both packages under valgrind.
+# targets, the packages users install (sdist, wheel, npm tarball), the Python suite on that wheel
+# (vectors, CLI, deploys on moto, the fault matrix), then the Node package built from source
+# (npm ci runs its build) and its suite, both artifacts installed outside the checkout, and both
+# packages under valgrind.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
@@ -35,8 +36,15 @@ cmake -S "$ROOT" --preset fuzz -B "$BUILD-fuzz" >/dev/null
 cmake --build "$BUILD-fuzz"
 ctest --test-dir "$BUILD-fuzz" --output-on-failure
 
-step "python package"
-"$VENV/bin/python" -m pip install -q "$ROOT/python[local,test]"
+# The artifacts users install (the sdist, the wheel built from it, the npm tarball); the Python
+# suite runs on that wheel, and the tarball's prebuilt module is the one npm ci builds in node/.
+step "packages: scripts/package.sh"
+bash "$ROOT/scripts/package.sh" "$ROOT/dist"
+
+step "python package: the wheel"
+wheel="$(ls "$ROOT"/dist/pareto-*-manylinux_*.whl)"
+"$VENV/bin/python" -m pip install -q --force-reinstall --no-deps "$wheel"
+"$VENV/bin/python" -m pip install -q "$wheel[local,test]"
 
 # event-ruler, the library behind EventBridge, answers the differential pattern tests; Maven
 # builds its harness (every version pinned in tests/ruler/pom.xml).
@@ -54,6 +62,10 @@ step "node package"
 
 step "node tests"
 (cd "$ROOT/node" && PARETO_PYTHON="$VENV/bin/python" npm test)
+
+step "packages installed outside the checkout, with no compiler, CMake or SWIG on PATH"
+"$VENV/bin/python" "$ROOT/tests/packages/check_packages.py" --dist "$ROOT/dist" \
+  --native "$BUILD/libpareto/src/cli/pareto"
 
 step "valgrind: the Python and Node packages leak nothing through a call"
 generated="$(mktemp -d)"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The artifacts a user installs, into dist/ (or DIST):
+#   pareto-VERSION.tar.gz            the Python sdist: the core's sources and its dependencies'
+#   pareto-VERSION-cpXY-cpXY-manylinux_*.whl   built from that sdist, every dependency linked in
+#   pareto-VERSION.tgz               the npm tarball: a prebuilt linux-x64 Node-API module, and the
+#                                    sources to build from where that does not load
+#   bash scripts/package.sh [DIST]
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+DIST="$(realpath -m "${1:-$ROOT/dist}")"
+VERSION="$(sed -n 's/^#define PARETO_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/libpareto/include/pareto/pareto.h")"
+rm -rf "$DIST" && mkdir -p "$DIST"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+step "sources of the dependencies built in: third_party/"
+cmake -P "$ROOT/cmake/sources.cmake"
+
+step "python: sdist"
+"$VENV/bin/python" -m build --sdist --outdir "$DIST" "$ROOT"
+
+# The wheel is built from the sdist, which proves the sdist complete. auditwheel then checks
+# that it needs nothing beyond the manylinux policy and tags it with the oldest policy its glibc
+# symbols allow.
+step "python: wheel, from the sdist"
+"$VENV/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" "$DIST/pareto-$VERSION.tar.gz"
+"$VENV/bin/auditwheel" repair -w "$DIST" "$work"/wheel/pareto-*.whl
+"$VENV/bin/auditwheel" show "$DIST"/pareto-*.whl
+
+# The prebuilt module is the one npm's install script builds in node/ (every dependency linked
+# in, as for the wheel); the tarball carries the sources beside it.
+step "node: tarball"
+[ -f "$ROOT/node/build/Release/_pareto.node" ] ||
+  (cd "$ROOT/node" && npm ci --no-audit --no-fund)
+stage="$work/node"
+mkdir -p "$stage/prebuilds/linux-x64" "$stage/core"
+(cd "$ROOT/node" && cp -r package.json lib bin scripts "$stage/")
+cp "$ROOT/node/build/Release/_pareto.node" "$stage/prebuilds/linux-x64/"
+(cd "$ROOT" && git ls-files -z CMakeLists.txt cmake bindings libpareto |
+  grep -zvE '(_test\.(cpp|py)|/conftest\.py)$' | xargs -0 cp --parents -t "$stage/core")
+(cd "$ROOT" && cp --parents -t "$stage/core" third_party/*.tar.*)
+(cd "$stage" && npm pack --pack-destination "$DIST" >/dev/null)
+
+step "artifacts"
+ls -l "$DIST"

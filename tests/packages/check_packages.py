@@ -1,0 +1,134 @@
+"""The artifacts of scripts/package.sh, installed as a user installs them (issue 26).
+
+Each goes into a fresh virtualenv or npm project in a temporary folder outside the checkout, with a
+PATH that holds no compiler, no CMake and no SWIG:
+- the wheel, with its `local` extra, and the npm tarball: each loads and validates examples/hello,
+  synthesizes it to the native command's bytes, and deploys it to the emulator;
+- the wheel needs nothing beyond the manylinux policy (auditwheel show), and the Node module
+  nothing beyond glibc;
+- the version is the header's everywhere (`pareto --version`, the packages' metadata).
+
+    python tests/packages/check_packages.py --dist dist --native build/libpareto/src/cli/pareto
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_TOOLS = ("cmake", "swig", "cc", "c++", "gcc", "g++", "clang", "make", "ninja")
+# What installing and running needs: the runtimes, npm's shell, and ldd for the check below.
+RUN_TOOLS = ("node", "npm", "npx", "sh", "bash", "env", "ldd", "uname")
+
+
+def header_version() -> str:
+    header = (ROOT / "libpareto/include/pareto/pareto.h").read_text()
+    return re.search(r'#define PARETO_VERSION_STRING "([^"]+)"', header).group(1)
+
+
+def run(argv: list[str], **kwargs) -> str:
+    print("$", " ".join(str(a) for a in argv), flush=True)
+    done = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(str(a) for a in argv)}")
+    return done.stdout
+
+
+def bare_path(folder: Path) -> str:
+    """A folder of links to RUN_TOOLS only: what a user without a toolchain has."""
+    folder.mkdir()
+    for tool in RUN_TOOLS:
+        found = shutil.which(tool)
+        if found:
+            (folder / tool).symlink_to(found)
+    path = str(folder)
+    for tool in BUILD_TOOLS:
+        assert shutil.which(tool, path=path) is None, f"{tool} is on the bare PATH"
+    return path
+
+
+def check_python(wheel: Path, work: Path, env: dict[str, str], expected: bytes, version: str) -> Path:
+    venv = work / "venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    python = venv / "bin" / "python"
+    env = {**env, "PATH": f"{venv / 'bin'}:{env['PATH']}"}
+    run([str(python), "-m", "pip", "install", "-q", f"{wheel}[local]"], env=env, cwd=work)
+    script = """
+import json, pathlib, sys, pareto
+app = pareto.load_path(sys.argv[1])
+assert app.valid, app.errors
+assert pathlib.Path(pareto.__file__).is_relative_to(sys.argv[2]), pareto.__file__
+sys.stdout.write(app.template_json())
+"""
+    template = run([str(python), "-c", script, str(work / "hello"), str(venv)], env=env, cwd=work)
+    assert template.encode() == expected, "the wheel's template differs from the native command's"
+    assert run([str(venv / "bin" / "pareto"), "--version"], env=env, cwd=work).split()[-1] == version
+    deployed = run([str(venv / "bin" / "pareto"), "deploy", str(work / "hello"), "--stage", "wheel",
+                    "--local", "-y"], env=env, cwd=work)
+    print(deployed, end="")
+    print(f"wheel: {wheel.name} installed, synthesized the native bytes and deployed", flush=True)
+    return python
+
+
+def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, version: str,
+               python: Path) -> None:
+    project = work / "project"
+    project.mkdir()
+    run(["npm", "init", "-y"], env=env, cwd=project)
+    run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=env, cwd=project)
+    module = project / "node_modules" / "pareto" / "prebuilds" / "linux-x64" / "_pareto.node"
+    libraries = run(["ldd", str(module)], env=env)
+    needed = {line.split()[0] for line in libraries.splitlines() if "=>" in line}
+    assert needed <= {"libc.so.6", "libm.so.6"}, f"the Node module needs {needed}"
+    assert not (project / "node_modules" / "pareto" / "build").exists(), "npm built from source"
+    script = """
+const pareto = require('pareto');
+const app = pareto.App.load(process.argv[1]);
+app.validate();
+process.stdout.write(app.templateJson());
+"""
+    template = run(["node", "-e", script, str(work / "hello")], env=env, cwd=project)
+    assert template.encode() == expected, "the tarball's template differs from the native command's"
+    assert run(["npx", "pareto", "--version"], env=env, cwd=project).split()[-1] == version
+    local = {**env, "PARETO_PYTHON": str(python)}  # --local starts moto's server from the wheel's venv
+    deployed = run(["npx", "pareto", "deploy", str(work / "hello"), "--stage", "npm", "--local", "-y"],
+                   env=local, cwd=project)
+    print(deployed, end="")
+    print(f"npm: {tarball.name} installed without a build, synthesized the native bytes and deployed",
+          flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--native", type=Path, default=ROOT / "build/libpareto/src/cli/pareto")
+    args = parser.parse_args()
+    version = header_version()
+    package = json.loads((ROOT / "node/package.json").read_text())
+    assert package["version"] == version, f"node/package.json says {package['version']}, the header {version}"
+    wheel = next(args.dist.glob(f"pareto-{version}-*-manylinux_*.whl"))
+    tarball = args.dist / f"pareto-{version}.tgz"
+    print(run([str(Path(sys.executable).parent / "auditwheel"), "show", str(wheel)]), end="")
+
+    with tempfile.TemporaryDirectory(prefix="pareto-packages-") as folder:
+        work = Path(folder)
+        shutil.copytree(ROOT / "examples" / "hello", work / "hello")
+        expected = run([str(args.native), "synth", str(work / "hello")]).encode()
+        env = {"HOME": str(work / "home"), "PATH": bare_path(work / "bin"), "CI": "true",
+               "npm_config_cache": os.environ.get("npm_config_cache", str(Path.home() / ".npm")),
+               "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))}
+        python = check_python(wheel, work, env, expected, version)
+        check_node(tarball, work, env, expected, version, python)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
