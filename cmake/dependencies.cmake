@@ -3,11 +3,12 @@
 # needs nothing beyond glibc: zlib, yaml-cpp and libzip built from their Debian source packages
 # (Debian's libz.a and libyaml-cpp.a are not position-independent, and there is no libzip.a),
 # fmt header-only, and libssl-dev's static libcrypto.
+include("${CMAKE_CURRENT_LIST_DIR}/sources.cmake")
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
-find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp
-          HINTS "${PROJECT_SOURCE_DIR}/.deps/valijson/usr/include" REQUIRED)
 find_package(CLI11 2 REQUIRED)
+pareto_add_source(valijson UNPACK_ONLY)  # header-only
+set(VALIJSON_INCLUDE_DIR "${valijson_SOURCE_DIR}/usr/include")
 
 if(NOT PARETO_STATIC_DEPS)
   find_package(yaml-cpp 0.7 REQUIRED)
@@ -23,8 +24,6 @@ endif()
 if(PARETO_INSTALL)
   message(FATAL_ERROR "PARETO_STATIC_DEPS builds the language modules only; turn PARETO_INSTALL off")
 endif()
-include(FetchContent)
-include("${CMAKE_CURRENT_LIST_DIR}/sources.cmake")
 
 set(OPENSSL_USE_STATIC_LIBS TRUE)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)

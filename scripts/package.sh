@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The artifacts a user installs, into dist/ (or DIST):
 #   pareto-VERSION.tar.gz            the Python sdist: the core's sources and its dependencies'
-#   pareto-VERSION-cpXY-cpXY-manylinux_*.whl   built from that sdist, every dependency linked in
+#   pareto-VERSION-cp310-abi3-manylinux_*.whl  built from that sdist, every dependency linked in
 #   pareto-VERSION.tgz               the npm tarball: a prebuilt linux-x64 Node-API module, and the
 #                                    sources to build from where that does not load
 #   bash scripts/package.sh [DIST]
