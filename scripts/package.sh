@@ -37,7 +37,7 @@ mkdir -p "$stage/prebuilds/linux-x64" "$stage/core"
 cp "$ROOT/node/build/Release/_pareto.node" "$stage/prebuilds/linux-x64/"
 (cd "$ROOT" && git ls-files -z CMakeLists.txt cmake bindings libpareto |
   grep -zvE '(_test\.(cpp|py)|/conftest\.py)$' | xargs -0 cp --parents -t "$stage/core")
-(cd "$ROOT" && cp --parents -t "$stage/core" third_party/*.tar.*)
+(cd "$ROOT" && cp --parents -t "$stage/core" third_party/*.tar.* third_party/*.deb)
 (cd "$stage" && npm pack --pack-destination "$DIST" >/dev/null)
 
 step "artifacts"
