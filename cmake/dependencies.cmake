@@ -2,7 +2,8 @@
 # PARETO_STATIC_DEPS (the wheel and the npm prebuilt) every one is linked in, so that the module
 # needs nothing beyond glibc: zlib, yaml-cpp and libzip built from their Debian source packages
 # (Debian's libz.a and libyaml-cpp.a are not position-independent, and there is no libzip.a),
-# fmt header-only, and libssl-dev's static libcrypto.
+# fmt header-only, and libssl-dev's static libcrypto. valijson's headers come from its Debian
+# package in either case (cmake/sources.cmake).
 include("${CMAKE_CURRENT_LIST_DIR}/sources.cmake")
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
