@@ -7,7 +7,6 @@
 #   bash scripts/package.sh [DIST]
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 DIST="$(realpath -m "${1:-$ROOT/dist}")"
-VERSION="$(sed -n 's/^#define PARETO_VERSION_STRING "\(.*\)"/\1/p' "$ROOT/libpareto/include/pareto/pareto.h")"
 rm -rf "$DIST" && mkdir -p "$DIST"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +21,7 @@ step "python: sdist"
 # that it needs nothing beyond the manylinux policy and tags it with the oldest policy its glibc
 # symbols allow.
 step "python: wheel, from the sdist"
-"$VENV/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" "$DIST/pareto-$VERSION.tar.gz"
+"$VENV/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" "$DIST"/pareto-*.tar.gz
 "$VENV/bin/auditwheel" repair -w "$DIST" "$work"/wheel/pareto-*.whl
 "$VENV/bin/auditwheel" show "$DIST"/pareto-*.whl
 

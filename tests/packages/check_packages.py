@@ -4,33 +4,29 @@ Each goes into a fresh virtualenv or npm project in a temporary folder outside t
 PATH that holds no compiler, no CMake and no SWIG:
 - the wheel, with its `local` extra, and the npm tarball: each loads and validates examples/hello,
   synthesizes it to the native command's bytes, and deploys it to the emulator;
-- the wheel needs nothing beyond the manylinux policy (auditwheel show), and the Node module
-  nothing beyond glibc;
-- the version is the header's everywhere (`pareto --version`, the packages' metadata).
+- the wheel's module and the Node module need nothing beyond glibc, and the wheel carries no
+  libraries auditwheel grafted in;
+- each install's `pareto --version` is the native command's (python/tests/test_version.py
+  checks the version's other places).
 
     python tests/packages/check_packages.py --dist dist --native build/libpareto/src/cli/pareto
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TOOLS = ("cmake", "swig", "cc", "c++", "gcc", "g++", "clang", "make", "ninja")
 # What installing and running needs: the runtimes, npm's shell, and ldd for the check below.
 RUN_TOOLS = ("node", "npm", "npx", "sh", "bash", "env", "ldd", "uname")
-
-
-def header_version() -> str:
-    header = (ROOT / "libpareto/include/pareto/pareto.h").read_text()
-    return re.search(r'#define PARETO_VERSION_STRING "([^"]+)"', header).group(1)
+GLIBC = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1"}
 
 
 def run(argv: list[str], **kwargs) -> str:
@@ -40,6 +36,12 @@ def run(argv: list[str], **kwargs) -> str:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"failed ({done.returncode}): {' '.join(str(a) for a in argv)}")
     return done.stdout
+
+
+def check_needs_only_glibc(module: Path, env: dict[str, str]) -> None:
+    libraries = run(["ldd", str(module)], env=env)
+    needed = {line.split()[0] for line in libraries.splitlines() if "=>" in line}
+    assert needed <= GLIBC, f"{module.name} needs {sorted(needed - GLIBC)}"
 
 
 def bare_path(folder: Path) -> str:
@@ -60,7 +62,15 @@ def check_python(wheel: Path, work: Path, env: dict[str, str], expected: bytes, 
     run([sys.executable, "-m", "venv", str(venv)])
     python = venv / "bin" / "python"
     env = {**env, "PATH": f"{venv / 'bin'}:{env['PATH']}"}
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.startswith("pareto.libs/")], "auditwheel grafted libraries in"
     run([str(python), "-m", "pip", "install", "-q", f"{wheel}[local]"], env=env, cwd=work)
+    site = Path(run([str(python), "-c", "import pareto, os; print(os.path.dirname(pareto.__file__))"],
+                    env=env, cwd=work).strip())
+    modules = list(site.glob("_pareto_native*.so"))
+    assert len(modules) == 1, f"the wheel installed {modules}"
+    check_needs_only_glibc(modules[0], env)
     script = """
 import json, pathlib, sys, pareto
 app = pareto.load_path(sys.argv[1])
@@ -84,10 +94,7 @@ def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, 
     project.mkdir()
     run(["npm", "init", "-y"], env=env, cwd=project)
     run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=env, cwd=project)
-    module = project / "node_modules" / "pareto" / "prebuilds" / "linux-x64" / "_pareto.node"
-    libraries = run(["ldd", str(module)], env=env)
-    needed = {line.split()[0] for line in libraries.splitlines() if "=>" in line}
-    assert needed <= {"libc.so.6", "libm.so.6"}, f"the Node module needs {needed}"
+    check_needs_only_glibc(project / "node_modules" / "pareto" / "prebuilds" / "linux-x64" / "_pareto.node", env)
     assert not (project / "node_modules" / "pareto" / "build").exists(), "npm built from source"
     script = """
 const pareto = require('pareto');
@@ -111,9 +118,7 @@ def main() -> int:
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--native", type=Path, default=ROOT / "build/libpareto/src/cli/pareto")
     args = parser.parse_args()
-    version = header_version()
-    package = json.loads((ROOT / "node/package.json").read_text())
-    assert package["version"] == version, f"node/package.json says {package['version']}, the header {version}"
+    version = run([str(args.native), "--version"]).split()[-1]
     wheel = next(args.dist.glob(f"pareto-{version}-*-manylinux_*.whl"))
     tarball = args.dist / f"pareto-{version}.tgz"
     print(run([str(Path(sys.executable).parent / "auditwheel"), "show", str(wheel)]), end="")

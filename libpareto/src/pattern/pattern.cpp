@@ -572,6 +572,10 @@ void FieldNames::add(const std::string& name) {
     names_[name.substr(0, dot)] |= kOnTheWay;
 }
 
+void FieldNames::add(const FieldNames& other) {
+  for (const auto& [name, reach] : other.names_) names_[name] |= reach;
+}
+
 const std::pair<const std::string, uint8_t>* FieldNames::find(std::string_view path) const {
   auto it = names_.find(path);
   return it == names_.end() ? nullptr : &*it;
@@ -1058,8 +1062,7 @@ Rules Rules::compile(const json& rules, Diagnostics& errors) {
   std::vector<std::vector<std::pair<std::string, std::vector<std::string>>>> exact;
   for (const auto& [name, pattern] : rules.items()) {
     out.patterns_.emplace_back(name, Pattern::compile(pattern, errors, "/" + pointer_escape(name)));
-    if (const auto& compiled = out.patterns_.back().second.compiled_)
-      for (const auto& field : compiled->fields) out.names_.add(field.name);
+    if (const auto& compiled = out.patterns_.back().second.compiled_) out.names_.add(compiled->names);
     exact.push_back(out.patterns_.back().second.exact_fields());
     for (const auto& [field, values] : exact.back())
       for (const auto& value : values) ++sharing[{field, value}];

@@ -30,6 +30,7 @@ class FieldNames {
  public:
   static constexpr uint8_t kRead = 1, kOnTheWay = 2;
   void add(const std::string& name);
+  void add(const FieldNames& other);
   // The name as stored, with what it is (kRead, kOnTheWay or both); nullptr for any other path.
   const std::pair<const std::string, uint8_t>* find(std::string_view path) const;
 
