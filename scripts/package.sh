@@ -17,16 +17,19 @@ cmake -P "$ROOT/cmake/sources.cmake"
 step "python: sdist"
 "$VENV/bin/python" -m build --sdist --outdir "$DIST" "$ROOT"
 
-# The wheel is built from the sdist, which proves the sdist complete. auditwheel then checks
-# that it needs nothing beyond the manylinux policy and tags it with the oldest policy its glibc
-# symbols allow.
+# The wheel is built from the sdist, which proves the sdist complete; the headers its build read
+# show that it took nothing from the system beyond the toolchain. auditwheel then checks that
+# the wheel needs nothing beyond the manylinux policy and tags it with the oldest policy its
+# glibc symbols allow.
 step "python: wheel, from the sdist"
-"$VENV/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" "$DIST"/pareto-*.tar.gz
+"$VENV/bin/python" -m pip wheel -q --no-deps -w "$work/wheel" -C build-dir="$work/wheel-build" \
+  "$DIST"/pareto-*.tar.gz
+"$VENV/bin/python" "$ROOT/tests/packages/headers.py" "$work/wheel-build"
 "$VENV/bin/auditwheel" repair -w "$DIST" "$work"/wheel/pareto-*.whl
 "$VENV/bin/auditwheel" show "$DIST"/pareto-*.whl
 
 # The prebuilt module is the one npm's install script builds in node/ (every dependency linked
-# in, as for the wheel); the tarball carries the sources beside it.
+# in, as for the wheel); the tarball carries the sources beside it, with SWIG's wrapper.
 step "node: tarball"
 [ -f "$ROOT/node/build/Release/_pareto.node" ] ||
   (cd "$ROOT/node" && npm ci --no-audit --no-fund)
@@ -37,6 +40,9 @@ cp "$ROOT/node/build/Release/_pareto.node" "$stage/prebuilds/linux-x64/"
 (cd "$ROOT" && git ls-files -z CMakeLists.txt cmake bindings libpareto |
   grep -zvE '(_test\.(cpp|py)|/conftest\.py)$' | xargs -0 cp --parents -t "$stage/core")
 (cd "$ROOT" && cp --parents -t "$stage/core" third_party/*.tar.* third_party/*.deb)
+wrappers=("$ROOT"/node/build/bindings/node/*_wrap.cxx)
+[ ${#wrappers[@]} -eq 1 ] && [ -f "${wrappers[0]}" ] || { echo "no single SWIG wrapper in node/build: ${wrappers[*]}" >&2; exit 1; }
+cp "${wrappers[0]}" "$stage/core/bindings/node/pareto_wrap.cxx"
 (cd "$stage" && npm pack --pack-destination "$DIST" >/dev/null)
 
 step "artifacts"

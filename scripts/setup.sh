@@ -8,7 +8,7 @@ VENV="${PARETO_VENV:-$ROOT/.venv}"
 # valijson's headers come from its Debian package without the package's dependencies (Qt 5,
 # Poco, MariaDB, ...), through cmake/sources.cmake.
 APT_PACKAGES=(cmake ninja-build g++ pkg-config nlohmann-json3-dev libfmt-dev libyaml-cpp-dev
-              libzip-dev libssl-dev libgtest-dev libbenchmark-dev libcli11-dev
+              libzip-dev libmbedtls-dev libgtest-dev libbenchmark-dev libcli11-dev
               clang libclang-rt-14-dev clang-tidy valgrind)
 
 # Each step's heading says when it started, in seconds since the script did (SECONDS is bash's).

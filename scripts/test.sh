@@ -63,7 +63,7 @@ step "node package"
 step "node tests"
 (cd "$ROOT/node" && PARETO_PYTHON="$VENV/bin/python" npm test)
 
-step "packages installed outside the checkout, with no compiler, CMake or SWIG on PATH"
+step "packages installed outside the checkout, with no compiler, CMake or SWIG on PATH; the npm fallback built without SWIG"
 "$VENV/bin/python" "$ROOT/tests/packages/check_packages.py" --dist "$ROOT/dist" \
   --native "$BUILD/libpareto/src/cli/pareto"
 

@@ -7,7 +7,11 @@ PATH that holds no compiler, no CMake and no SWIG:
 - the wheel's module and the Node module need nothing beyond glibc, and the wheel carries no
   libraries auditwheel grafted in;
 - each install's `pareto --version` is the native command's (python/tests/test_version.py
-  checks the version's other places).
+  checks the version's other places);
+- the npm tarball's fallback, where the prebuilt module does not load: its install script builds
+  the module from the sources it carries with a compiler and CMake but no SWIG, reading no
+  dependency's headers from the system (headers.py), and the module it builds synthesizes the
+  same bytes.
 
     python tests/packages/check_packages.py --dist dist --native build/libpareto/src/cli/pareto
 """
@@ -21,6 +25,8 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from headers import foreign_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TOOLS = ("cmake", "swig", "cc", "c++", "gcc", "g++", "clang", "make", "ninja")
@@ -88,6 +94,35 @@ sys.stdout.write(app.template_json())
     return python
 
 
+SYNTH_WITH_NODE = """
+const pareto = require('pareto');
+const app = pareto.App.load(process.argv[1]);
+app.validate();
+process.stdout.write(app.templateJson());
+"""
+
+
+def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expected: bytes) -> None:
+    project = work / "project-from-source"
+    project.mkdir()
+    # The system's tools without SWIG (the Python tools' folder holds PyPI's).
+    path = os.pathsep.join(folder for folder in os.environ["PATH"].split(os.pathsep)
+                           if not shutil.which("swig", path=folder))
+    assert shutil.which("cmake", path=path) and not shutil.which("swig", path=path)
+    built = {**env, "PATH": path, "PARETO_BUILD_FROM_SOURCE": "1"}
+    run(["npm", "init", "-y"], env=built, cwd=project)
+    run(["npm", "install", "--no-audit", "--no-fund", "--allow-scripts=pareto", str(tarball)], env=built,
+        cwd=project)
+    package = project / "node_modules" / "pareto"
+    module = package / "build" / "Release" / "_pareto.node"
+    assert module.exists(), "npm's install script built no module"
+    foreign = foreign_packages(package / "build")
+    assert not foreign, f"the build read the system's {sorted(foreign)}"
+    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
+    assert template.encode() == expected, "the module built from the tarball's sources differs"
+    print(f"npm: {tarball.name} built from its sources without SWIG and synthesized the native bytes", flush=True)
+
+
 def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, version: str,
                python: Path) -> None:
     project = work / "project"
@@ -96,13 +131,7 @@ def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, 
     run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=env, cwd=project)
     check_needs_only_glibc(project / "node_modules" / "pareto" / "prebuilds" / "linux-x64" / "_pareto.node", env)
     assert not (project / "node_modules" / "pareto" / "build").exists(), "npm built from source"
-    script = """
-const pareto = require('pareto');
-const app = pareto.App.load(process.argv[1]);
-app.validate();
-process.stdout.write(app.templateJson());
-"""
-    template = run(["node", "-e", script, str(work / "hello")], env=env, cwd=project)
+    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
     assert template.encode() == expected, "the tarball's template differs from the native command's"
     assert run(["npx", "pareto", "--version"], env=env, cwd=project).split()[-1] == version
     local = {**env, "PARETO_PYTHON": str(python)}  # --local starts moto's server from the wheel's venv
@@ -132,6 +161,7 @@ def main() -> int:
                "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))}
         python = check_python(wheel, work, env, expected, version)
         check_node(tarball, work, env, expected, version, python)
+        check_node_from_source(tarball, work, env, expected)
     return 0
 
 

@@ -1,11 +1,9 @@
 #include "engine/jwt.hpp"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
 
-#include <memory>
+#include <array>
 #include <stdexcept>
 
 #include "engine/base64.hpp"
@@ -15,18 +13,6 @@ namespace pareto::engine {
 namespace {
 using json = nlohmann::json;
 
-template <auto free_function>
-struct Freeing {
-  template <typename T>
-  void operator()(T* pointer) const { free_function(pointer); }
-};
-using Number = std::unique_ptr<BIGNUM, Freeing<BN_free>>;
-using ParamBuilder = std::unique_ptr<OSSL_PARAM_BLD, Freeing<OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Freeing<OSSL_PARAM_free>>;
-using KeyContext = std::unique_ptr<EVP_PKEY_CTX, Freeing<EVP_PKEY_CTX_free>>;
-using Key = std::unique_ptr<EVP_PKEY, Freeing<EVP_PKEY_free>>;
-using DigestContext = std::unique_ptr<EVP_MD_CTX, Freeing<EVP_MD_CTX_free>>;
-
 // RFC 7515's base64url: '-' and '_' for '+' and '/', without padding.
 std::string base64url_decode(std::string_view text) {
   std::string standard(text);
@@ -34,25 +20,36 @@ std::string base64url_decode(std::string_view text) {
   return base64_decode(standard);
 }
 
-Number number_of(const std::string& big_endian) {
-  return Number(BN_bin2bn(reinterpret_cast<const unsigned char*>(big_endian.data()),
-                          static_cast<int>(big_endian.size()), nullptr));
-}
+// An RSA public key from its modulus and exponent (big-endian bytes), freed with it.
+class RsaPublicKey {
+ public:
+  RsaPublicKey(const std::string& modulus, const std::string& exponent) {
+    mbedtls_rsa_init(&context_, MBEDTLS_RSA_PKCS_V15, 0);
+    valid_ = mbedtls_rsa_import_raw(&context_, bytes(modulus), modulus.size(), nullptr, 0, nullptr, 0, nullptr, 0,
+                                    bytes(exponent), exponent.size()) == 0 &&
+             mbedtls_rsa_complete(&context_) == 0 && mbedtls_rsa_check_pubkey(&context_) == 0;
+  }
+  RsaPublicKey(const RsaPublicKey&) = delete;
+  RsaPublicKey& operator=(const RsaPublicKey&) = delete;
+  ~RsaPublicKey() { mbedtls_rsa_free(&context_); }
 
-Key rsa_key(const std::string& modulus, const std::string& exponent) {
-  Number n = number_of(modulus), e = number_of(exponent);
-  ParamBuilder builder(OSSL_PARAM_BLD_new());
-  if (!n || !e || !builder || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
-      !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
-    return nullptr;
-  Params params(OSSL_PARAM_BLD_to_param(builder.get()));
-  KeyContext context(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-  EVP_PKEY* key = nullptr;
-  if (!params || !context || EVP_PKEY_fromdata_init(context.get()) != 1 ||
-      EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) != 1)
-    return nullptr;
-  return Key(key);
-}
+  // Whether `signature` is this key's RSASSA-PKCS1-v1_5 signature of `message` with SHA-256.
+  bool verifies(const std::string& signature, const std::string& message) {
+    // The verifier reads as many bytes as the modulus has.
+    if (!valid_ || signature.size() != mbedtls_rsa_get_len(&context_)) return false;
+    std::array<unsigned char, 32> digest{};
+    if (mbedtls_sha256_ret(bytes(message), message.size(), digest.data(), 0) != 0) return false;
+    return mbedtls_rsa_pkcs1_verify(&context_, nullptr, nullptr, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256,
+                                    static_cast<unsigned int>(digest.size()), digest.data(), bytes(signature)) == 0;
+  }
+
+ private:
+  static const unsigned char* bytes(const std::string& text) {
+    return reinterpret_cast<const unsigned char*>(text.data());
+  }
+  mbedtls_rsa_context context_{};
+  bool valid_ = false;
+};
 }  // namespace
 
 std::optional<Jwt> parsed_jwt(std::string_view token) {
@@ -78,14 +75,8 @@ bool signed_by(const Jwt& token, const json& jwks) {
         jwk.value("kty", json()) != "RSA" || !jwk.value("n", json()).is_string() || !jwk.value("e", json()).is_string())
       continue;
     try {
-      Key key = rsa_key(base64url_decode(jwk["n"].get<std::string>()), base64url_decode(jwk["e"].get<std::string>()));
-      DigestContext digest(EVP_MD_CTX_new());
-      if (!key || !digest || EVP_DigestVerifyInit(digest.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1)
-        return false;
-      return EVP_DigestVerify(digest.get(), reinterpret_cast<const unsigned char*>(token.signature.data()),
-                              token.signature.size(),
-                              reinterpret_cast<const unsigned char*>(token.signed_part.data()),
-                              token.signed_part.size()) == 1;
+      RsaPublicKey key(base64url_decode(jwk["n"].get<std::string>()), base64url_decode(jwk["e"].get<std::string>()));
+      return key.verifies(token.signature, token.signed_part);
     } catch (const std::invalid_argument&) {  // a key that is not base64url
       return false;
     }

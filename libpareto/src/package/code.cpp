@@ -1,7 +1,7 @@
 #include "package/code.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
+#include <mbedtls/sha256.h>
 
 #include <array>
 #include <fstream>
@@ -127,13 +127,10 @@ void add_shared(const fs::path& base, const Model& model, const Component& actio
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (!EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr))
+  std::array<unsigned char, 32> digest{};
+  if (mbedtls_sha256_ret(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest.data(), 0) != 0)
     throw std::runtime_error("sha256 failed");
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return fmt::format("{:02x}", fmt::join(digest, ""));
 }
 
 json CodeUnit::key(std::string_view app) const {

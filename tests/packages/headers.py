@@ -1,0 +1,75 @@
+"""The system headers a build read, by the Debian package they belong to: what shows whether the
+sdist's and the npm tarball's builds take their dependencies from the sources they carry.
+
+The compilers' dependency files name every header each source included: Ninja keeps them in its
+log (`ninja -t deps`), CMake's Makefiles beside each object (`*.o.d`, Make syntax).
+
+    python tests/packages/headers.py BUILD_FOLDER
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+# A build with only a compiler present reads the C library's, the kernel's and the compiler's
+# own headers, and the language runtime's (Python's or Node's, where they are Debian's).
+TOOLCHAIN_PREFIXES = ("libc6-dev", "linux-libc-dev", "libstdc++-", "libgcc-", "gcc-", "libpython3", "nodejs",
+                      "libnode-dev", "libcrypt-dev")
+
+
+def headers_read(build: Path) -> set[Path]:
+    headers: set[Path] = set()
+    for ninja in build.rglob("build.ninja"):
+        deps = subprocess.run(["ninja", "-C", str(ninja.parent), "-t", "deps"], capture_output=True, text=True,
+                              check=True).stdout
+        headers.update(Path(line.strip()) for line in deps.splitlines() if line.startswith("    "))
+    for depfile in build.rglob("*.o.d"):
+        text = depfile.read_text(errors="replace").replace("\\\n", " ")
+        for rule in text.splitlines():
+            _, _, prerequisites = rule.partition(": ")
+            headers.update(Path(name) for name in prerequisites.split())
+    return headers
+
+
+def system_packages(build: Path) -> dict[str, list[str]]:
+    """Each Debian package whose headers the build under `build` read, with those headers."""
+    system = sorted({str(Path(*h.resolve().parts)) for h in headers_read(build) if h.is_absolute()
+                     and h.resolve().is_relative_to("/usr")})
+    owners: dict[str, list[str]] = defaultdict(list)
+    if not system:
+        return owners
+    found = subprocess.run(["dpkg", "-S", *system], capture_output=True, text=True)  # unowned paths: exit 1
+    for line in found.stdout.splitlines():
+        packages, _, path = line.partition(": ")
+        for package in packages.split(", "):
+            owners[package.split(":")[0]].append(path)
+    owned = {path for paths in owners.values() for path in paths}
+    owners.update({"(no package)": [p for p in system if p not in owned]} if len(owned) < len(system) else {})
+    return owners
+
+
+def foreign_packages(build: Path) -> dict[str, list[str]]:
+    """The packages beyond the toolchain whose headers the build read: empty for a build that
+    needs only a compiler."""
+    return {package: paths for package, paths in system_packages(build).items()
+            if not package.startswith(TOOLCHAIN_PREFIXES)}
+
+
+def main() -> int:
+    build = Path(sys.argv[1])
+    if not headers_read(build):
+        print(f"{build}: no dependency files", file=sys.stderr)
+        return 1
+    foreign = foreign_packages(build)
+    for package, paths in sorted(foreign.items()):
+        print(f"{build}: read {len(paths)} headers of {package}, e.g. {paths[0]}", file=sys.stderr)
+    if not foreign:
+        print(f"{build}: every header outside the sources is the toolchain's "
+              f"({', '.join(sorted(system_packages(build)))})")
+    return 1 if foreign else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
