@@ -18,6 +18,7 @@ PATH that holds no compiler, no CMake and no SWIG:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -111,8 +112,9 @@ def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expec
     assert shutil.which("cmake", path=path) and not shutil.which("swig", path=path)
     built = {**env, "PATH": path, "PARETO_BUILD_FROM_SOURCE": "1"}
     run(["npm", "init", "-y"], env=built, cwd=project)
-    run(["npm", "install", "--no-audit", "--no-fund", "--allow-scripts=pareto", str(tarball)], env=built,
-        cwd=project)
+    manifest = project / "package.json"  # npm 11 runs a dependency's install script once approved
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "allowScripts": {"pareto": True}}))
+    run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=built, cwd=project)
     package = project / "node_modules" / "pareto"
     module = package / "build" / "Release" / "_pareto.node"
     assert module.exists(), "npm's install script built no module"
