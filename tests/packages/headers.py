@@ -46,7 +46,9 @@ def system_packages(build: Path) -> dict[str, list[str]]:
         for package in packages.split(", "):
             owners[package.split(":")[0]].append(path)
     owned = {path for paths in owners.values() for path in paths}
-    owners.update({"(no package)": [p for p in system if p not in owned]} if len(owned) < len(system) else {})
+    unowned = [path for path in system if path not in owned]
+    if unowned:
+        owners["(no package)"] = unowned
     return owners
 
 
