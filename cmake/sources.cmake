@@ -1,9 +1,9 @@
 # Dependencies taken from Debian's archive, each pinned by its SHA-256: for PARETO_STATIC_DEPS,
 # the upstream tarballs of Debian's source packages (byte for byte upstream's) and the binary
 # packages of the header-only ones; and valijson's headers, from its binary package (whose
-# Debian package would pull in Qt 5, Poco and MariaDB for the library's examples). A file in third_party/ (where scripts/package.sh puts them for
-# the sdist and the npm tarball) is used instead of the download. As a script, it downloads
-# them there:
+# Debian package would pull in Qt 5, Poco and MariaDB for the library's examples). A file in
+# third_party/ (where scripts/package.sh puts them for the sdist and the npm tarball) is used
+# instead of the download. As a script, it downloads them there:
 #   cmake -P cmake/sources.cmake
 set(PARETO_SOURCES
   "valijson|v/valijson|libvalijson-dev_1.0+repack-2_all.deb|36974bd3ff53c05c2c686ecfa094ee437ff3f520e9ab67e552f1a56f19897643"

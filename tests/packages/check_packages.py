@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from headers import foreign_packages
+from headers import foreign, system_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TOOLS = ("cmake", "swig", "cc", "c++", "gcc", "g++", "clang", "make", "ninja")
@@ -118,8 +118,8 @@ def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expec
     package = project / "node_modules" / "pareto"
     module = package / "build" / "Release" / "_pareto.node"
     assert module.exists(), "npm's install script built no module"
-    foreign = foreign_packages(package / "build")
-    assert not foreign, f"the build read the system's {sorted(foreign)}"
+    beyond = foreign(system_packages(package / "build"))
+    assert not beyond, f"the build read the system's {sorted(beyond)}"
     template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
     assert template.encode() == expected, "the module built from the tarball's sources differs"
     print(f"npm: {tarball.name} built from its sources without SWIG and synthesized the native bytes", flush=True)

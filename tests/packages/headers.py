@@ -15,8 +15,7 @@ from pathlib import Path
 
 # A build with only a compiler present reads the C library's, the kernel's and the compiler's
 # own headers, and the language runtime's (Python's or Node's, where they are Debian's).
-TOOLCHAIN_PREFIXES = ("libc6-dev", "linux-libc-dev", "libstdc++-", "libgcc-", "gcc-", "libpython3", "nodejs",
-                      "libnode-dev", "libcrypt-dev")
+TOOLCHAIN_PREFIXES = ("libc6-dev", "linux-libc-dev", "libstdc++-", "libgcc-", "libpython3", "nodejs", "libnode-dev")
 
 
 def headers_read(build: Path) -> set[Path]:
@@ -34,9 +33,12 @@ def headers_read(build: Path) -> set[Path]:
 
 
 def system_packages(build: Path) -> dict[str, list[str]]:
-    """Each Debian package whose headers the build under `build` read, with those headers."""
-    system = sorted({str(Path(*h.resolve().parts)) for h in headers_read(build) if h.is_absolute()
-                     and h.resolve().is_relative_to("/usr")})
+    """Each Debian package whose headers the build under `build` read, with those headers. A
+    folder without dependency files is an error: it would pass for a build that read none."""
+    headers = headers_read(build)
+    if not headers:
+        raise ValueError(f"{build}: no dependency files")
+    system = sorted({str(h.resolve()) for h in headers if h.is_absolute() and h.resolve().is_relative_to("/usr")})
     owners: dict[str, list[str]] = defaultdict(list)
     if not system:
         return owners
@@ -52,25 +54,24 @@ def system_packages(build: Path) -> dict[str, list[str]]:
     return owners
 
 
-def foreign_packages(build: Path) -> dict[str, list[str]]:
-    """The packages beyond the toolchain whose headers the build read: empty for a build that
-    needs only a compiler."""
-    return {package: paths for package, paths in system_packages(build).items()
-            if not package.startswith(TOOLCHAIN_PREFIXES)}
+def foreign(packages: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The packages beyond the toolchain: none for a build that needs only a compiler."""
+    return {package: paths for package, paths in packages.items() if not package.startswith(TOOLCHAIN_PREFIXES)}
 
 
 def main() -> int:
     build = Path(sys.argv[1])
-    if not headers_read(build):
-        print(f"{build}: no dependency files", file=sys.stderr)
+    try:
+        packages = system_packages(build)
+    except ValueError as error:
+        print(error, file=sys.stderr)
         return 1
-    foreign = foreign_packages(build)
-    for package, paths in sorted(foreign.items()):
+    beyond = foreign(packages)
+    for package, paths in sorted(beyond.items()):
         print(f"{build}: read {len(paths)} headers of {package}, e.g. {paths[0]}", file=sys.stderr)
-    if not foreign:
-        print(f"{build}: every header outside the sources is the toolchain's "
-              f"({', '.join(sorted(system_packages(build)))})")
-    return 1 if foreign else 0
+    if not beyond:
+        print(f"{build}: every header outside the sources is the toolchain's ({', '.join(sorted(packages))})")
+    return 1 if beyond else 0
 
 
 if __name__ == "__main__":
