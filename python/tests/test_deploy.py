@@ -359,3 +359,73 @@ def test_dashboards_and_alarms_deploy(aws, moto_url: str, said: Said) -> None:
     assert outputs["DashboardUrl"].endswith("#dashboards:name=watch-obs")
     app.destroy("obs", endpoint_url=moto_url, write=said)
     assert not aws("cloudwatch").describe_alarms(AlarmNamePrefix="watch-obs-")["MetricAlarms"]
+
+
+def test_fifo_queues_and_batching_windows_deploy(aws, moto_url: str, said: Said) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "queues" / "fifo")
+    outputs = app.deploy("fifo", endpoint_url=moto_url, write=said)
+    sqs = aws("sqs")
+    orders, dead_letters = outputs["OrdersQueue"], outputs["OrdersQueueDlq"]
+    assert orders.endswith("/demo-fifo-orders.fifo") and dead_letters.endswith("/demo-fifo-orders-dlq.fifo")
+    attributes = sqs.get_queue_attributes(QueueUrl=orders, AttributeNames=["All"])["Attributes"]
+    assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
+    assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].endswith(":demo-fifo-orders-dlq.fifo")
+    # One group's messages come in order; the same body again within 5 minutes is dropped.
+    for body in ("placed", "paid", "placed"):
+        sqs.send_message(QueueUrl=orders, MessageBody=body, MessageGroupId="customer-1")
+    received = sqs.receive_message(QueueUrl=orders, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in received] == ["placed", "paid"]
+    # A standard queue's batches above 10 messages gather for a window.
+    [mapping] = aws("lambda").list_event_source_mappings(FunctionName="demo-fifo-events")["EventSourceMappings"]
+    assert mapping["BatchSize"] == 500 and mapping["MaximumBatchingWindowInSeconds"] == 5
+    app.destroy("fifo", endpoint_url=moto_url, write=said)
+
+
+def test_tables_deploy_with_their_keys(aws, moto_url: str, said: Said) -> None:
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "tables" / "keys-ttl")
+    outputs = app.deploy("keys", endpoint_url=moto_url, write=said)
+    dynamodb = aws("dynamodb")
+    readings = dynamodb.describe_table(TableName=outputs["ReadingsTable"])["Table"]
+    assert readings["KeySchema"] == [{"AttributeName": "device", "KeyType": "HASH"},
+                                     {"AttributeName": "at", "KeyType": "RANGE"}]
+    assert {"AttributeName": "at", "AttributeType": "N"} in readings["AttributeDefinitions"]
+    sessions = dynamodb.describe_table(TableName=outputs["SessionsTable"])["Table"]
+    assert sessions["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    dynamodb.put_item(TableName=outputs["ReadingsTable"],
+                      Item={"device": {"S": "d1"}, "at": {"N": "1764806400"}, "expires": {"N": "1"}})
+    app.destroy("keys", endpoint_url=moto_url, write=said)
+
+
+def test_data_a_deploy_would_start_expiring_is_refused(tmp_path: Path, aws, moto_url: str, said: Said) -> None:
+    config = tmp_path / "pareto.yaml"
+
+    def write(table: str, bucket: str) -> pareto.App:
+        config.write_text(f"app: expiry\nretain: false\ntables: [{{name: sessions{table}}}]\n"
+                          f"buckets: [{{name: uploads{bucket}}}]\n")
+        return pareto.App.load(tmp_path)
+
+    outputs = write("", "").deploy("dev", endpoint_url=moto_url, write=said)
+    aws("s3").put_object(Bucket=outputs["UploadsBucket"], Key="tmp/a.txt", Body=b"x")
+    app = write(", ttl: expires", ", lifecycle: [{prefix: tmp/, expire: 7}]")
+    with pytest.raises(pareto.CommandError) as raised:
+        app.deploy("dev", endpoint_url=moto_url, write=said)
+    message = str(raised.value)
+    assert message.startswith("refused, nothing changed:\nthe change would have AWS delete data as it expires:\n")
+    assert ('  SessionsTable (AWS::DynamoDB::Table expiry-dev-sessions): 0 items at /tables/0: time to '
+            'live on "expires" deletes every item whose expires has passed\n') in message
+    assert (f"  UploadsBucket (AWS::S3::Bucket {outputs['UploadsBucket']}): 1 object at /buckets/0: "
+            "the objects under tmp/ expire after 7 days\n") in message
+    assert message.endswith("pass --allow-delete to deploy it anyway")
+    app.deploy("dev", endpoint_url=moto_url, write=said, allow_delete=True)
+    # A later expiry of the same objects deletes nothing sooner; a sooner one, or of more objects,
+    # does.
+    write(", ttl: expires", ", lifecycle: [{prefix: tmp/, expire: 30}]").deploy(
+        "dev", endpoint_url=moto_url, write=said)
+    for bucket, expected in ((", lifecycle: [{prefix: tmp/, expire: 3}]", "the objects under tmp/ expire after 3 days"),
+                             (", lifecycle: [{expire: 30}]", "every object expire after 30 days")):
+        with pytest.raises(pareto.CommandError, match=expected):
+            write(", ttl: expires", bucket).deploy("dev", endpoint_url=moto_url, write=said)
+    with pytest.raises(pareto.CommandError, match='time to live on "until"'):
+        write(", ttl: until", ", lifecycle: [{prefix: tmp/, expire: 30}]").deploy("dev", endpoint_url=moto_url, write=said)
+    write("", "").deploy("dev", endpoint_url=moto_url, write=said)  # turning expiry off deletes nothing
+    write("", "").destroy("dev", endpoint_url=moto_url, write=said)

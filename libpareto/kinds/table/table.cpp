@@ -1,5 +1,6 @@
-// tables: on-demand DynamoDB tables keyed by pk/sk strings, with one GSI per index; streaming
-// tables feed their changes, grouped by an inline router function, to EventBridge.
+// tables: on-demand DynamoDB tables (keyed by pk/sk strings unless `key` says otherwise), with one
+// GSI per index and an optional time-to-live attribute; streaming tables feed their changes,
+// grouped by an inline router function, to EventBridge.
 #include "components/errors.hpp"
 #include "components/function.hpp"
 
@@ -13,18 +14,55 @@ namespace {
 constexpr std::string_view kEventSource = "pareto.table";
 constexpr std::string_view kRouterSuffix = "-router";
 
+// A key attribute as written: a name (a string attribute), or {name, type}.
+struct Attribute {
+  std::string name, type;
+};
+
+Attribute attribute(const json& written) {
+  if (written.is_string()) return {written, "S"};
+  return {written["name"], written["type"]};
+}
+
+// The partition key, then the sort key when the table has one.
+std::vector<Attribute> key_attributes(const Component& table) {
+  const json& key = table["key"];
+  std::vector<Attribute> out{attribute(key["partition"])};
+  if (!key["sort"].is_boolean()) out.push_back(attribute(key["sort"]));
+  return out;
+}
+
 void validate(Checker& c, const Component& table) {
   c.name_length(table, "table", 0, 255);
   if (table.spec->contains("streaming")) c.name_length(table, "router function", kRouterSuffix.size(), 64);
+  std::vector<Attribute> keys = key_attributes(table);
+  if (table["key"]["sort"] == true)
+    c.error(table.pointer + "/key/sort", check::kCombination,
+            "sort: true says no name; give the sort key's name, or false for a table without one");
+  if (keys.size() == 2 && keys[0].name == keys[1].name)
+    c.error(table.pointer + "/key/sort", check::kDuplicateName,
+            "the sort key is the partition key \"" + keys[0].name + "\"; name another attribute");
+  std::map<std::string, std::string> types;  // attribute → type, of the keys and indexes
+  for (const auto& key : keys) types.emplace(key.name, key.type);
   std::set<std::string> seen;
   for (size_t i = 0; i < table["indexes"].size(); ++i) {
-    std::string name = table["indexes"][i]["name"];
+    const json& index = table["indexes"][i];
+    std::string name = index["name"];
     std::string at = table.pointer + "/indexes/" + std::to_string(i) + "/name";
-    if (name == "pk" || name == "sk")
+    if (std::any_of(keys.begin(), keys.end(), [&](const Attribute& key) { return key.name == name; }))
       c.error(at, check::kDuplicateName, "\"" + name + "\" is the table's own key; name the "
                                          "index after the attribute it looks up");
     else if (!seen.insert(name).second)
       c.error(at, check::kDuplicateName, "the table already has an index \"" + name + "\"");
+    else
+      types.emplace(name, index["type"].get<std::string>());
+  }
+  if (table.spec->contains("ttl")) {
+    auto typed = types.find(table.string("ttl"));
+    if (typed != types.end() && typed->second != "N")
+      c.error(table.pointer + "/ttl", check::kCombination,
+              "time to live reads a Number attribute (epoch seconds), and \"" + typed->first +
+                  "\" is a key of type " + typed->second);
   }
 }
 
@@ -62,8 +100,11 @@ void render_router(Renderer& r, const Component& table) {
 }
 
 void render(Renderer& r, const Component& table) {
-  json attributes = {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
-                     {{"AttributeName", "sk"}, {"AttributeType", "S"}}};
+  json attributes = json::array(), key_schema = json::array();
+  for (const auto& key : key_attributes(table)) {
+    attributes.push_back({{"AttributeName", key.name}, {"AttributeType", key.type}});
+    key_schema.push_back({{"AttributeName", key.name}, {"KeyType", key_schema.empty() ? "HASH" : "RANGE"}});
+  }
   json indexes = json::array();
   for (const auto& index : table["indexes"]) {
     attributes.push_back({{"AttributeName", index["name"]}, {"AttributeType", index["type"]}});
@@ -75,12 +116,13 @@ void render(Renderer& r, const Component& table) {
       {"TableName", r.physical_name(table.name)},
       {"BillingMode", "PAY_PER_REQUEST"},
       {"AttributeDefinitions", attributes},
-      {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
-                     {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}},
+      {"KeySchema", key_schema},
       {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}},
       {"SSESpecification", {{"SSEEnabled", true}}}};
   if (r.retains(table)) properties["DeletionProtectionEnabled"] = true;
   if (!indexes.empty()) properties["GlobalSecondaryIndexes"] = indexes;
+  if (table.spec->contains("ttl"))
+    properties["TimeToLiveSpecification"] = {{"AttributeName", table["ttl"]}, {"Enabled", true}};
   if (table.spec->contains("streaming"))
     properties["StreamSpecification"] = {{"StreamViewType", "NEW_AND_OLD_IMAGES"}};
   r.data_resource(table, {{"Type", "AWS::DynamoDB::Table"}, {"Properties", properties}});

@@ -1,4 +1,4 @@
-// tables: keys and indexes, and streaming through the router.
+// tables: keys and indexes, time to live, and streaming through the router.
 #include <gtest/gtest.h>
 
 #include "component_fixture.hpp"
@@ -52,6 +52,41 @@ TEST_F(Component, TableIsOnDemandWithKeysAndIndexes) {
   EXPECT_EQ(props["BillingMode"], "PAY_PER_REQUEST");
   EXPECT_EQ(props["GlobalSecondaryIndexes"].size(), 1u);
   EXPECT_EQ(props["KeySchema"][0]["KeyType"], "HASH");
+}
+
+TEST_F(Component, TableKeysAreNamedAndTyped) {
+  json t = synth("app: x\ntables:\n  - {name: a}\n  - {name: b, key: {partition: {name: id, type: N}, sort: false}}\n"
+                 "  - {name: c, key: {sort: {name: at, type: N}}, indexes: [{name: at2, type: N}], ttl: at2}\n");
+  const json& r = t["Resources"];
+  auto key = [&](const char* table) {
+    std::vector<std::string> out;
+    for (const auto& k : r[table]["Properties"]["KeySchema"]) out.push_back(k["AttributeName"].get<std::string>() + " " + k["KeyType"].get<std::string>());
+    return out;
+  };
+  EXPECT_EQ(key("ATable"), (std::vector<std::string>{"pk HASH", "sk RANGE"}));  // the defaults, unchanged
+  EXPECT_EQ(key("BTable"), (std::vector<std::string>{"id HASH"}));
+  EXPECT_EQ(r["BTable"]["Properties"]["AttributeDefinitions"],
+            json::parse(R"([{"AttributeName": "id", "AttributeType": "N"}])"));
+  EXPECT_EQ(key("CTable"), (std::vector<std::string>{"pk HASH", "at RANGE"}));
+  EXPECT_EQ(r["CTable"]["Properties"]["TimeToLiveSpecification"],
+            json::parse(R"({"AttributeName": "at2", "Enabled": true})"));
+  EXPECT_FALSE(r["ATable"]["Properties"].contains("TimeToLiveSpecification"));
+}
+
+TEST_F(Component, TableKeyProblemsAreReportedWhereWritten) {
+  Synthesis bad = synthesize("app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
+                             "  - {name: b, key: {sort: true}, ttl: pk}\n  - {name: c, ttl: \"bad name\"}\n",
+                             {.source_name = "pareto.yaml", .base_dir = dir_});
+  std::vector<std::string> paths;
+  for (const auto& e : bad.errors) paths.push_back(e.path + " " + e.check);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/tables/2/ttl E2005"})) << "the schema's errors come alone";
+  bad = synthesize("app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
+                   "  - {name: b, key: {sort: true}, ttl: pk}\n",
+                   {.source_name = "pareto.yaml", .base_dir = dir_});
+  paths.clear();
+  for (const auto& e : bad.errors) paths.push_back(e.path + " " + e.check);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/tables/0/key/sort E3002", "/tables/0/indexes/0/name E3002",
+                                             "/tables/1/key/sort E3008", "/tables/1/ttl E3008"}));
 }
 
 }  // namespace pareto::testing_support

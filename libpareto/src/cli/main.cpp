@@ -110,9 +110,9 @@ int main(int argc, char** argv) {
           app = pareto::App::from_path(step["path"], nullptr, step.value("stage", ""));
           pareto_flow_lend_app(flow.get(), app->get());
           reply = {{"loaded", true}};
-        } catch (const pareto::Error&) {
-          reply = {{"error", {{"message", fmt::format("{}: no such file, or no pareto.yaml in that "
-                                                      "folder", step["path"].get<std::string>())}}}};
+        } catch (const pareto::Error& e) {
+          std::string why = e.status() == PARETO_EIO ? "no such file, or no pareto.yaml in that folder" : e.what();
+          reply = {{"error", {{"message", fmt::format("{}: {}", step["path"].get<std::string>(), why)}}}};
         }
       }
     } else if (kind == "tool") {

@@ -32,14 +32,14 @@ Function helper_function(std::string name, std::string_view source, std::string 
 }
 
 Grant consume_queue(Renderer& r, const std::string& mapping, const json& queue_arn,
-                    const std::string& function, json batch_size, const std::string& origin) {
-  r.resource(mapping,
-             {{"Type", "AWS::Lambda::EventSourceMapping"},
-              {"Properties", {{"EventSourceArn", queue_arn},
-                              {"FunctionName", cfn::ref(function)},
-                              {"BatchSize", std::move(batch_size)},
-                              {"FunctionResponseTypes", {"ReportBatchItemFailures"}}}}},
-             origin);
+                    const std::string& function, json batch_size, const std::string& origin,
+                    int window) {
+  json properties = {{"EventSourceArn", queue_arn},
+                     {"FunctionName", cfn::ref(function)},
+                     {"BatchSize", std::move(batch_size)},
+                     {"FunctionResponseTypes", {"ReportBatchItemFailures"}}};
+  if (window > 0) properties["MaximumBatchingWindowInSeconds"] = window;
+  r.resource(mapping, {{"Type", "AWS::Lambda::EventSourceMapping"}, {"Properties", properties}}, origin);
   return {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
            "sqs:ReceiveMessage"},
           {queue_arn},

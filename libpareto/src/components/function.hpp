@@ -34,10 +34,11 @@ Function helper_function(std::string name, std::string_view source, std::string 
 std::string render_function(Renderer& r, const Function& f);
 
 // Lets a function consume an SQS queue: the event source mapping `mapping` (partial batch
-// failures reported, so one bad message does not return the batch) and the grant its role needs.
+// failures reported, so one bad message does not return the batch) and the grant its role needs;
+// `window` seconds to gather a batch (0: none).
 Grant consume_queue(Renderer& r, const std::string& mapping, const nlohmann::json& queue_arn,
                     const std::string& function, nlohmann::json batch_size,
-                    const std::string& origin);
+                    const std::string& origin, int window = 0);
 
 // A role `principal` (a service: "codebuild.amazonaws.com") assumes, with the grants' statements
 // inline and, past IAM's inline limit, in managed policies; returns their logical ids. `name`

@@ -778,6 +778,62 @@ std::string described(const DeployedResource& r, const std::string& contents) {
   return fmt::format("{} ({}{}){}", r.logical_id, r.type, name, contents.empty() ? "" : ": " + contents);
 }
 
+// A template value as text: a string itself, anything else (an intrinsic) as JSON.
+std::string text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+// After how many days a lifecycle rule deletes objects (from their creation) or noncurrent
+// versions (from when they stop being current): nullopt when it deletes none, 0 for a date or an
+// intrinsic (possibly at once, as far as a deploy can tell).
+std::optional<int64_t> expiry_days(const json& rule, bool noncurrent) {
+  if (rule.value("Status", "") != "Enabled") return std::nullopt;
+  const json days = noncurrent ? rule.value("NoncurrentVersionExpiration", json::object()).value("NoncurrentDays", json())
+                               : rule.value("ExpirationInDays", json());
+  if (days.is_number_integer()) return days.get<int64_t>();
+  if (!days.is_null() || (!noncurrent && rule.contains("ExpirationDate"))) return 0;
+  return std::nullopt;
+}
+
+std::string rule_prefix(const json& rule) {
+  return text(rule.value("Prefix", rule.value("Filter", json::object()).value("Prefix", json(""))));
+}
+
+// What a deployed table or bucket would start deleting by itself once defined as `after`: time
+// to live turned on or moved to another attribute, or an expiry that no rule of `before` set as
+// soon for those objects. "" when nothing.
+std::string newly_expiring(const json& before, const json& after) {
+  const json was = before.value("Properties", json::object());
+  const json will = after.value("Properties", json::object());
+  if (after.value("Type", "") == "AWS::DynamoDB::Table") {
+    auto ttl = [](const json& properties) {
+      const json spec = properties.value("TimeToLiveSpecification", json::object());
+      return spec.value("Enabled", json(false)) == true ? text(spec.value("AttributeName", json(""))) : "";
+    };
+    std::string attribute = ttl(will);
+    if (attribute.empty() || attribute == ttl(was)) return "";
+    return fmt::format("time to live on \"{0}\" deletes every item whose {0} has passed", attribute);
+  }
+  if (after.value("Type", "") != "AWS::S3::Bucket") return "";
+  auto rules = [](const json& properties) {
+    return properties.value("LifecycleConfiguration", json::object()).value("Rules", json::array());
+  };
+  const json old_rules = rules(was);
+  std::vector<std::string> out;
+  for (const auto& rule : rules(will))
+    for (bool noncurrent : {false, true}) {
+      std::optional<int64_t> days = expiry_days(rule, noncurrent);
+      if (!days) continue;
+      std::string prefix = rule_prefix(rule);
+      bool covered = std::any_of(old_rules.begin(), old_rules.end(), [&](const json& old) {
+        std::optional<int64_t> old_days = expiry_days(old, noncurrent);
+        return old_days && *old_days <= *days && prefix.rfind(rule_prefix(old), 0) == 0;
+      });
+      if (!covered)
+        out.push_back(fmt::format("{}{} expire after {} days", noncurrent ? "noncurrent versions of " : "",
+                                  prefix.empty() ? "every object" : "the objects under " + prefix, *days));
+    }
+  return fmt::format("{}", fmt::join(out, "; "));
+}
+
 // Why the change set may not run: the deployed data it would remove or replace without the
 // user's flag, and replacements CloudFormation would fail half-way. Empty: it may.
 // The fixed name a table, bucket or secret the change adds would take, resolved for the target;
@@ -877,6 +933,19 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
       replaced.push_back(fmt::format("  {}{}", described(r, contents), where));
     }
   }
+  std::vector<std::string> expiring;
+  const json before = merged(prepared.deployed->templates)["Resources"];
+  for (const auto& c : prepared.change_set.changes) {
+    if (c.action != "Modify" || cx.options.allow_delete || !before.contains(c.logical_id)) continue;
+    std::string why = newly_expiring(before[c.logical_id], prepared.templates.value(c.logical_id, json::object()));
+    if (why.empty()) continue;
+    auto it = deployed.find(c.logical_id);
+    DeployedResource r = it == deployed.end() ? DeployedResource{c.logical_id, c.type, ""} : it->second;
+    std::string contents = co_await contents_of(cx.session, r);
+    std::string origin = origins.value(c.logical_id, "");
+    expiring.push_back(fmt::format("  {}{}: {}", described(r, contents),
+                                   origin.empty() ? "" : " at " + origin, why));
+  }
   if (!removed.empty())
     out += fmt::format("\nthe change would remove what holds data from the stack:\n{}\npass "
                        "--allow-delete to remove them anyway",
@@ -885,6 +954,10 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
     out += fmt::format("\nthe change would replace what holds data, the new one empty:\n{}\npass "
                        "--allow-replace to replace them anyway",
                        fmt::join(replaced, "\n"));
+  if (!expiring.empty())
+    out += fmt::format("\nthe change would have AWS delete data as it expires:\n{}\npass "
+                       "--allow-delete to deploy it anyway",
+                       fmt::join(expiring, "\n"));
   std::vector<std::string> overwritten;
   for (const auto& c : prepared.change_set.changes)
     if (auto drift = prepared.drift.find(c.logical_id);
