@@ -29,10 +29,10 @@ step "python: wheel, from the sdist"
 "$VENV/bin/auditwheel" show "$DIST"/pareto-*.whl
 
 # The prebuilt module is the one npm's install script builds in node/ (every dependency linked
-# in, as for the wheel); the tarball carries the sources beside it, with SWIG's wrapper.
+# in, as for the wheel; an earlier build is brought up to date); the tarball carries the sources
+# beside it, with SWIG's wrapper.
 step "node: tarball"
-[ -f "$ROOT/node/build/Release/_pareto.node" ] ||
-  (cd "$ROOT/node" && npm ci --no-audit --no-fund)
+(cd "$ROOT/node" && npm ci --no-audit --no-fund)
 stage="$work/node"
 mkdir -p "$stage/prebuilds/linux-x64" "$stage/core"
 (cd "$ROOT/node" && cp -r package.json lib bin scripts "$stage/")

@@ -2,9 +2,9 @@
 # Every test suite: the C++ suite (unit tests, shared vectors, cfn-lint, the installed package),
 # checkov over the templates, clang-tidy, the C++ suite again under ASan + UBSan, the libFuzzer
 # targets, the packages users install (sdist, wheel, npm tarball), the Python suite on that wheel
-# (vectors, CLI, deploys on moto, the fault matrix), then the Node package built from source
-# (npm ci runs its build) and its suite, both artifacts installed outside the checkout, and both
-# packages under valgrind.
+# (vectors, CLI, deploys on moto, the fault matrix), then the Node suite on the module the package
+# step built (npm ci in node/), both artifacts installed outside the checkout, and both packages
+# under valgrind.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 step "C++ tests"
@@ -37,7 +37,8 @@ cmake --build "$BUILD-fuzz"
 ctest --test-dir "$BUILD-fuzz" --output-on-failure
 
 # The artifacts users install (the sdist, the wheel built from it, the npm tarball); the Python
-# suite runs on that wheel, and the tarball's prebuilt module is the one npm ci builds in node/.
+# suite runs on that wheel, and the Node suite on the module npm ci builds in node/, which is the
+# tarball's prebuilt one.
 step "packages: scripts/package.sh"
 bash "$ROOT/scripts/package.sh" "$ROOT/dist"
 
@@ -56,9 +57,6 @@ step "python tests (and the kinds' inline sources' tests, beside them)"
 # Two sessions: each folder has its own conftest, and tests import theirs by name.
 "$VENV/bin/python" -m pytest -q "$ROOT/python/tests"
 "$VENV/bin/python" -m pytest -q "$ROOT/libpareto/kinds"
-
-step "node package"
-(cd "$ROOT/node" && npm ci --no-audit --no-fund)
 
 step "node tests"
 (cd "$ROOT/node" && PARETO_PYTHON="$VENV/bin/python" npm test)

@@ -17,10 +17,17 @@ if (fs.existsSync(prebuilt) && !process.env.PARETO_BUILD_FROM_SOURCE) {
   console.error(`pareto: the prebuilt module does not load here, so it is built from source:\n${probe.stderr}`);
 }
 
-// A folder install (`npm install /path/to/node`) links this folder into the project, whose
-// node_modules then holds the build's own dependencies.
-const from = [root, process.env.INIT_CWD].filter(Boolean);
-const resolve = (request) => require.resolve(request, { paths: from });
+// A folder install (`npm install /path/to/node`) links this folder into the project without
+// installing its dependencies: they are the folder's own, from `npm ci` there.
+const resolve = (request) => {
+  try {
+    return require.resolve(request, { paths: [root] });
+  } catch {
+    console.error(`pareto: the build needs ${request.split('/')[0]}, which is not installed: run \`npm ci\` ` +
+                  `in ${root} first (npm links a folder without installing its dependencies)`);
+    process.exit(1);
+  }
+};
 const nodeDir = path.resolve(process.execPath, '..', '..');
 const env = { ...process.env };
 if (!env.npm_config_nodedir && fs.existsSync(path.join(nodeDir, 'include', 'node', 'node_api.h'))) {

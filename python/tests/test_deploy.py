@@ -366,17 +366,17 @@ def test_fifo_queues_and_batching_windows_deploy(aws, moto_url: str, said: Said)
     outputs = app.deploy("fifo", endpoint_url=moto_url, write=said)
     sqs = aws("sqs")
     orders, dead_letters = outputs["OrdersQueue"], outputs["OrdersQueueDlq"]
-    assert orders.endswith("/demo-fifo-orders.fifo") and dead_letters.endswith("/demo-fifo-orders-dlq.fifo")
+    assert orders.endswith("/fulfil-fifo-orders.fifo") and dead_letters.endswith("/fulfil-fifo-orders-dlq.fifo")
     attributes = sqs.get_queue_attributes(QueueUrl=orders, AttributeNames=["All"])["Attributes"]
     assert attributes["FifoQueue"] == "true" and attributes["ContentBasedDeduplication"] == "true"
-    assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].endswith(":demo-fifo-orders-dlq.fifo")
+    assert json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"].endswith(":fulfil-fifo-orders-dlq.fifo")
     # One group's messages come in order; the same body again within 5 minutes is dropped.
     for body in ("placed", "paid", "placed"):
         sqs.send_message(QueueUrl=orders, MessageBody=body, MessageGroupId="customer-1")
     received = sqs.receive_message(QueueUrl=orders, MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in received] == ["placed", "paid"]
     # A standard queue's batches above 10 messages gather for a window.
-    [mapping] = aws("lambda").list_event_source_mappings(FunctionName="demo-fifo-events")["EventSourceMappings"]
+    [mapping] = aws("lambda").list_event_source_mappings(FunctionName="fulfil-fifo-events")["EventSourceMappings"]
     assert mapping["BatchSize"] == 500 and mapping["MaximumBatchingWindowInSeconds"] == 5
     app.destroy("fifo", endpoint_url=moto_url, write=said)
 
@@ -391,9 +391,40 @@ def test_tables_deploy_with_their_keys(aws, moto_url: str, said: Said) -> None:
     assert {"AttributeName": "at", "AttributeType": "N"} in readings["AttributeDefinitions"]
     sessions = dynamodb.describe_table(TableName=outputs["SessionsTable"])["Table"]
     assert sessions["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
-    dynamodb.put_item(TableName=outputs["ReadingsTable"],
-                      Item={"device": {"S": "d1"}, "at": {"N": "1764806400"}, "expires": {"N": "1"}})
+    for table in ("ReadingsTable", "SessionsTable"):  # moto's CloudFormation ignores it: applied locally
+        ttl = dynamodb.describe_time_to_live(TableName=outputs[table])["TimeToLiveDescription"]
+        assert ttl == {"AttributeName": "expires", "TimeToLiveStatus": "ENABLED"}, ttl
+    assert "local: applied the settings of ReadingsTable, SessionsTable through the APIs (2 calls)" in said.stderr
     app.destroy("keys", endpoint_url=moto_url, write=said)
+
+
+def test_bucket_settings_deploy(aws, moto_url: str, said: Said) -> None:
+    s3 = aws("s3")
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "buckets" / "browser-uploads")
+    outputs = app.deploy("files", endpoint_url=moto_url, write=said)
+    uploads, exports = outputs["UploadsBucket"], outputs["ExportsBucket"]
+    [rule] = s3.get_bucket_cors(Bucket=uploads)["CORSRules"]
+    assert rule["AllowedOrigins"] == ["https://app.example.com", "https://*.example.com"]
+    assert rule["AllowedMethods"] == ["GET", "PUT"] and rule["ExposeHeaders"] == ["ETag"]
+    assert s3.get_bucket_versioning(Bucket=uploads)["Status"] == "Enabled"
+    assert s3.get_bucket_versioning(Bucket=exports)["Status"] == "Suspended"
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=uploads)["Rules"]}
+    assert rules["under tmp/"]["Expiration"] == {"Days": 1}
+    assert [t["StorageClass"] for t in rules["under raw/"]["Transitions"]] == ["STANDARD_IA", "GLACIER"]
+    assert rules["every object"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert rules["every object"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    app.destroy("files", endpoint_url=moto_url, write=said)
+
+    app = pareto.App.load(ROOT / "tests" / "vectors" / "buckets" / "website")
+    outputs = app.deploy("web", endpoint_url=moto_url, write=said)
+    site = outputs["SiteBucket"]
+    website = s3.get_bucket_website(Bucket=site)
+    assert website["IndexDocument"] == {"Suffix": "index.html"} and website["ErrorDocument"] == {"Key": "error.html"}
+    [statement] = json.loads(s3.get_bucket_policy(Bucket=site)["Policy"])["Statement"]
+    assert statement["Principal"] == "*" and statement["Action"] == "s3:GetObject"
+    assert statement["Resource"] == f"arn:aws:s3:::{site}/*"
+    assert "SiteBucketWebsite" in outputs
+    app.destroy("web", endpoint_url=moto_url, write=said)
 
 
 def test_data_a_deploy_would_start_expiring_is_refused(tmp_path: Path, aws, moto_url: str, said: Said) -> None:
@@ -429,3 +460,23 @@ def test_data_a_deploy_would_start_expiring_is_refused(tmp_path: Path, aws, moto
         write(", ttl: until", ", lifecycle: [{prefix: tmp/, expire: 30}]").deploy("dev", endpoint_url=moto_url, write=said)
     write("", "").deploy("dev", endpoint_url=moto_url, write=said)  # turning expiry off deletes nothing
     write("", "").destroy("dev", endpoint_url=moto_url, write=said)
+
+
+def test_a_queue_turned_fifo_is_a_replacement_under_a_new_name(tmp_path: Path, aws, moto_url: str) -> None:
+    config = tmp_path / "pareto.yaml"
+    (tmp_path / "worker").mkdir()
+    (tmp_path / "worker" / "index.py").write_text("def handler(event, context):\n    return None\n")
+    config.write_text("app: turn\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker}]\n")
+    pareto.App.load(tmp_path).deploy("dev", endpoint_url=moto_url, write=Said())
+    config.write_text(config.read_text().replace("action: worker}", "action: worker, fifo: true}"))
+    said = Said()
+    common = [str(tmp_path), "--stage", "dev", "--endpoint-url", moto_url]
+    exit_status, _ = Replacing(write=said, interactive=False).run(["deploy", *common, "--yes"])
+    assert exit_status == 1
+    # The FIFO queues take new names, so CloudFormation can make them: the flag decides.
+    replaced = said.stderr.split("the change would replace what holds data, the new one empty:\n")[1]
+    replaced = replaced.split("\npass --allow-replace")[0]
+    assert "  JobsQueue (AWS::SQS::Queue http" in replaced and "  JobsQueueDlq (AWS::SQS::Queue" in replaced
+    fixed = said.stderr.partition("since the new one takes the same fixed name:\n")[2]
+    assert "JobsQueue" not in fixed.split("\nundo the change")[0]
+    pareto.App.load(tmp_path).destroy("dev", endpoint_url=moto_url, write=Said())

@@ -76,7 +76,7 @@ TEST(MotoAdapt, UnmodelledResourcesAndReferencesToThemGo) {
                 "ordered the resources so that DependsOn targets come first",
                 "dropped output Secret: it names a dropped resource",
             }));
-  EXPECT_EQ(adapted.alarms, json::object());
+  EXPECT_EQ(adapted.through_api.alarms, json::object());
 }
 
 TEST(MotoAdapt, TheTextKeepsTheDependencyOrder) {
@@ -205,7 +205,7 @@ TEST(MotoAdapt, AlarmsAreRecordedAndDropped) {
                          {{"Fn", resource("AWS::Lambda::Function")},
                           {"FnErrors", resource("AWS::CloudWatch::Alarm", alarm)}}}};
   Adapted adapted = adapt_for_moto(templ);
-  EXPECT_EQ(adapted.alarms, (json{{"FnErrors", json(alarm)}}));
+  EXPECT_EQ(adapted.through_api.alarms, (json{{"FnErrors", json(alarm)}}));
   EXPECT_EQ(keys(adapted.templ["Resources"]), std::vector<std::string>{"Fn"});
   EXPECT_EQ(adapted.changes,
             std::vector<std::string>{
@@ -352,7 +352,7 @@ const json kUpdateStack =
 TEST(MotoHooks, AfterExecuteWithoutAlarmsOnlyUpdates) {
   Session session(HostFacts{});
   std::vector<json> steps;
-  auto notes = run(session, after_execute(session, "app", json::object()),
+  auto notes = run(session, after_execute(session, "app", ThroughApi{}),
                    {response({{"StackId", "arn"}})}, steps);
   EXPECT_EQ(steps, std::vector<json>{kUpdateStack});
   EXPECT_TRUE(notes.empty());
@@ -365,13 +365,13 @@ TEST(MotoHooks, AfterExecuteCreatesTheAlarmsInLogicalIdOrder) {
        {{"MetricName", "Age"}, {"AlarmDescription", {{"Fn::Sub", "${AWS::StackName}"}}}}}};
   Session session(HostFacts{});
   std::vector<json> steps;
-  auto notes = run(
-      session, after_execute(session, "app", alarms),
-      {response({{"StackId", "arn"}}), response(kStacks),
-       response({{"StackResourceSummaries",
-                  {{{"LogicalResourceId", "Topic"}, {"PhysicalResourceId", "arn:topic"}}}}}),
-       response(json::object()), response(json::object())},
-      steps);
+  auto notes =
+      run(session, after_execute(session, "app", ThroughApi{.alarms = alarms}),
+          {response({{"StackId", "arn"}}), response(kStacks),
+           response({{"StackResourceSummaries",
+                      {{{"LogicalResourceId", "Topic"}, {"PhysicalResourceId", "arn:topic"}}}}}),
+           response(json::object()), response(json::object())},
+          steps);
   ASSERT_EQ(steps.size(), 5u);
   EXPECT_EQ(steps[0], kUpdateStack);
   EXPECT_EQ(steps[3], call("cloudwatch", "PutMetricAlarm",
@@ -385,11 +385,68 @@ TEST(MotoHooks, AfterExecuteCreatesTheAlarmsInLogicalIdOrder) {
                        "moto's CloudFormation does not model them"});
 }
 
+TEST(MotoHooks, AfterExecuteAppliesWhatMotosCloudFormationIgnores) {
+  ordered_json templ = ordered_json::parse(R"({"Resources": {
+    "Files": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "files",
+      "VersioningConfiguration": {"Status": "Enabled"},
+      "CorsConfiguration": {"CorsRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"],
+                                           "ExposedHeaders": ["ETag"], "MaxAge": 30}]},
+      "LifecycleConfiguration": {"Rules": [{"Id": "under tmp/", "Prefix": "tmp/", "Status": "Enabled",
+        "ExpirationInDays": 1, "Transitions": [{"StorageClass": "GLACIER", "TransitionInDays": 0}]}]},
+      "WebsiteConfiguration": {"IndexDocument": "index.html", "ErrorDocument": "error.html"}}},
+    "FilesPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Files"},
+      "PolicyDocument": {"Statement": [{"Resource": {"Fn::Sub": "${Files.Arn}/*"}}]}}},
+    "Plain": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "plain"}},
+    "Sessions": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "sessions",
+      "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": true}}}}})");
+  Adapted adapted = adapt_for_moto(templ);
+  EXPECT_EQ(adapted.through_api.settings.size(), 3u) << "the plain bucket has nothing to apply";
+  Session session(HostFacts{});
+  std::vector<json> steps;
+  json summaries = json::array();
+  for (const char* id : {"Files", "Sessions"})
+    summaries.push_back({{"LogicalResourceId", id},
+                         {"PhysicalResourceId", std::string(id) + "-physical"},
+                         {"ResourceType", id == std::string("Files") ? "AWS::S3::Bucket"
+                                                                     : "AWS::DynamoDB::Table"}});
+  std::vector<json> answers = {response({{"StackId", "arn"}}), response(kStacks),
+                               response({{"StackResourceSummaries", summaries}})};
+  answers.resize(answers.size() + 6, response(json::object()));
+  auto notes = run(session, after_execute(session, "app", adapted.through_api), answers, steps);
+  ASSERT_EQ(steps.size(), 9u);
+  EXPECT_EQ(steps[3], call("s3", "PutBucketVersioning",
+                           {{"Bucket", "Files-physical"},
+                            {"VersioningConfiguration", {{"Status", "Enabled"}}}}));
+  EXPECT_EQ(steps[4],
+            call("s3", "PutBucketCors",
+                 json::parse(R"({"Bucket": "Files-physical", "CORSConfiguration": {"CORSRules": [
+                             {"AllowedOrigins": ["*"], "AllowedMethods": ["GET"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 30}]}})")));
+  EXPECT_EQ(steps[5],
+            call("s3", "PutBucketLifecycleConfiguration",
+                 json::parse(R"({"Bucket": "Files-physical", "LifecycleConfiguration": {"Rules": [
+                             {"ID": "under tmp/", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled", "Expiration": {"Days": 1},
+                              "Transitions": [{"Days": 0, "StorageClass": "GLACIER"}]}]}})")));
+  EXPECT_EQ(steps[6], call("s3", "PutBucketWebsite",
+                           json::parse(R"({"Bucket": "Files-physical", "WebsiteConfiguration": {
+                             "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}}})")));
+  EXPECT_EQ(steps[7],
+            call("s3", "PutBucketPolicy",
+                 {{"Bucket", "Files-physical"},
+                  {"Policy", R"({"Statement":[{"Resource":"arn:aws:s3:::Files-physical/*"}]})"}}));
+  EXPECT_EQ(steps[8],
+            call("dynamodb", "UpdateTimeToLive", json::parse(R"({"TableName": "Sessions-physical",
+                             "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": true}})")));
+  EXPECT_EQ(notes,
+            std::vector<std::string>{
+                "applied the settings of Files, FilesPolicy, Sessions through the APIs (6 calls): "
+                "moto's CloudFormation ignores them"});
+}
+
 TEST(MotoHooks, AfterExecuteFailsWithTheUpdate) {
   Session session(HostFacts{});
   std::vector<json> steps;
   json refused = {{"error", {{"code", "ValidationError"}, {"message", "no"}, {"status", 400}}}};
-  EXPECT_THROW(run(session, after_execute(session, "app", json::object()), {refused}, steps),
+  EXPECT_THROW(run(session, after_execute(session, "app", ThroughApi{}), {refused}, steps),
                AwsError);
 }
 

@@ -11,7 +11,9 @@ PATH that holds no compiler, no CMake and no SWIG:
 - the npm tarball's fallback, where the prebuilt module does not load: its install script builds
   the module from the sources it carries with a compiler and CMake but no SWIG, reading no
   dependency's headers from the system (headers.py), and the module it builds synthesizes the
-  same bytes.
+  same bytes;
+- node/ of this checkout, once `npm ci` has built it there, installed into another project by its
+  path (npm links it) synthesizes the same bytes.
 
     python tests/packages/check_packages.py --dist dist --native build/libpareto/src/cli/pareto
 """
@@ -125,6 +127,23 @@ def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expec
     print(f"npm: {tarball.name} built from its sources without SWIG and synthesized the native bytes", flush=True)
 
 
+def check_node_from_checkout(work: Path, env: dict[str, str], expected: bytes, version: str) -> None:
+    """`npm install /path/to/node` from another project, once `npm ci` in node/ has built the
+    module there (the test command's node step): npm links the folder, whose install script finds
+    the build current, and the project loads the module and the SDK from the folder."""
+    project = work / "project-from-checkout"
+    project.mkdir()
+    linked = {**env, "PATH": os.environ["PATH"]}  # a checkout's build needs its toolchain
+    run(["npm", "init", "-y"], env=linked, cwd=project)
+    run(["npm", "install", "--no-audit", "--no-fund", str(ROOT / "node")], env=linked, cwd=project)
+    package = project / "node_modules" / "pareto"
+    assert package.is_symlink() and package.resolve() == ROOT / "node", "npm did not link the folder"
+    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
+    assert template.encode() == expected, "the linked checkout's template differs from the native command's"
+    assert run(["npx", "pareto", "--version"], env=env, cwd=project).split()[-1] == version
+    print("npm: node/ of the checkout linked into a project, synthesized the native bytes", flush=True)
+
+
 def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, version: str,
                python: Path) -> None:
     project = work / "project"
@@ -164,6 +183,7 @@ def main() -> int:
         python = check_python(wheel, work, env, expected, version)
         check_node(tarball, work, env, expected, version, python)
         check_node_from_source(tarball, work, env, expected)
+        check_node_from_checkout(work, env, expected, version)
     return 0
 
 

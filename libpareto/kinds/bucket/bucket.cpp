@@ -19,7 +19,8 @@ void validate_rule(Checker& c, const Component& bucket, size_t i) {
   std::string at = bucket.pointer + "/lifecycle/" + std::to_string(i);
   if (!rule.contains("expire") && !rule.contains("transitions") && !rule.contains("noncurrent") &&
       !rule.contains("uploads"))
-    c.error(at, check::kRequired, "the rule does nothing: give expire, transitions, noncurrent or uploads");
+    c.error(at, check::kRequired,
+            "the rule does nothing: give expire, transitions, noncurrent or uploads");
   if (rule.contains("noncurrent") && !bucket.spec->value("versioning", false))
     c.error(at + "/noncurrent", check::kCombination,
             "only a versioned bucket has noncurrent versions: set versioning: true");
@@ -33,12 +34,15 @@ void validate_rule(Checker& c, const Component& bucket, size_t i) {
     if (kThirtyDayClasses.count(storage) && days < 30)
       c.error(where + "/days", check::kRange, storage + " takes objects at least 30 days old");
     if (days <= previous)
-      c.error(where + "/days", check::kCombination, "transitions go in order of days, each later than the one before");
+      c.error(where + "/days", check::kCombination,
+              "transitions go in order of days, each later than the one before");
     if (!classes.insert(storage).second)
-      c.error(where + "/class", check::kDuplicateName, "the rule moves objects to " + storage + " twice");
+      c.error(where + "/class", check::kDuplicateName,
+              "the rule moves objects to " + storage + " twice");
     if (rule.contains("expire") && rule["expire"].get<int>() <= days)
       c.error(at + "/expire", check::kCombination,
-              "objects expire before (or when) they would move to " + storage + "; expire later, or drop the transition");
+              "objects expire before (or when) they would move to " + storage +
+                  "; expire later, or drop the transition");
     previous = days;
   }
 }
@@ -58,7 +62,8 @@ json lifecycle(const Component& bucket) {
   json rules = json::array();
   for (const auto& written : bucket["lifecycle"]) {
     std::string prefix = written["prefix"];
-    json rule = {{"Id", prefix.empty() ? "every object" : "under " + prefix}, {"Status", "Enabled"}};
+    json rule = {{"Id", prefix.empty() ? "every object" : "under " + prefix},
+                 {"Status", "Enabled"}};
     if (!prefix.empty()) rule["Prefix"] = prefix;
     if (written.contains("expire")) rule["ExpirationInDays"] = written["expire"];
     if (written.contains("noncurrent"))
@@ -68,7 +73,8 @@ json lifecycle(const Component& bucket) {
     if (written.contains("transitions")) {
       json transitions = json::array();
       for (const auto& transition : written["transitions"])
-        transitions.push_back({{"StorageClass", transition["class"]}, {"TransitionInDays", transition["days"]}});
+        transitions.push_back(
+            {{"StorageClass", transition["class"]}, {"TransitionInDays", transition["days"]}});
       rule["Transitions"] = transitions;
     }
     rules.push_back(rule);
@@ -86,14 +92,20 @@ json cors(const json& written) {
 }
 
 // A website's objects are public: the bucket policy lets anyone read them, and the public access
-// block keeps refusing ACLs but allows that policy.
-void render_website(Renderer& r, const Component& bucket, json& properties) {
+// block keeps refusing ACLs but allows that policy. Scanners that flag a public bucket policy
+// (checkov) read in the bucket's Metadata that this one is meant.
+void render_website(Renderer& r, const Component& bucket, json& definition) {
   const json& website = bucket["website"];
   json configuration = {{"IndexDocument", website["index"]}};
   if (website.contains("error")) configuration["ErrorDocument"] = website["error"];
+  json& properties = definition["Properties"];
   properties["WebsiteConfiguration"] = configuration;
   properties["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] = false;
   properties["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] = false;
+  json skip = json::array();
+  for (const char* check : {"CKV_AWS_54", "CKV_AWS_56"})
+    skip.push_back({{"id", check}, {"comment", "website: anyone may read its objects"}});
+  definition["Metadata"] = {{"checkov", {{"skip", skip}}}};
   json statement = {{"Sid", "PublicRead"},
                     {"Effect", "Allow"},
                     {"Principal", "*"},
@@ -101,8 +113,9 @@ void render_website(Renderer& r, const Component& bucket, json& properties) {
                     {"Resource", cfn::sub("${" + bucket.id() + ".Arn}/*")}};
   r.resource(bucket.id("bucket-policy"),
              {{"Type", "AWS::S3::BucketPolicy"},
-              {"Properties", {{"Bucket", cfn::ref(bucket.id())},
-                              {"PolicyDocument", {{"Version", "2012-10-17"}, {"Statement", {statement}}}}}}},
+              {"Properties",
+               {{"Bucket", cfn::ref(bucket.id())},
+                {"PolicyDocument", {{"Version", "2012-10-17"}, {"Statement", {statement}}}}}}},
              bucket.pointer + "/website");
   r.output(bucket.id("bucket-website"), cfn::get_att(bucket.id(), "WebsiteURL"),
            "The website address of bucket " + bucket.name + " (HTTP)", bucket.pointer + "/website");
@@ -113,25 +126,19 @@ void render(Renderer& r, const Component& bucket) {
                     {"IgnorePublicAcls", true}, {"RestrictPublicBuckets", true}};
   json encryption = {{"ServerSideEncryptionConfiguration",
                       {{{"ServerSideEncryptionByDefault", {{"SSEAlgorithm", "AES256"}}}}}}};
-  json properties = {{"BucketName", r.physical_name(bucket.name, kAccountSuffix)},
-                     {"NotificationConfiguration",
-                      {{"EventBridgeConfiguration", {{"EventBridgeEnabled", true}}}}},
-                     {"PublicAccessBlockConfiguration", block_all},
-                     {"BucketEncryption", encryption}};
-  if (bucket.spec->value("cors", json()).is_object()) properties["CorsConfiguration"] = cors(bucket["cors"]);
+  json properties = {
+      {"BucketName", r.physical_name(bucket.name, kAccountSuffix)},
+      {"NotificationConfiguration", {{"EventBridgeConfiguration", {{"EventBridgeEnabled", true}}}}},
+      {"PublicAccessBlockConfiguration", block_all},
+      {"BucketEncryption", encryption}};
+  if (bucket.spec->value("cors", json()).is_object())
+    properties["CorsConfiguration"] = cors(bucket["cors"]);
   if (bucket.spec->contains("versioning"))
-    properties["VersioningConfiguration"] = {{"Status", bucket["versioning"].get<bool>() ? "Enabled" : "Suspended"}};
+    properties["VersioningConfiguration"] = {
+        {"Status", bucket["versioning"].get<bool>() ? "Enabled" : "Suspended"}};
   if (!bucket["lifecycle"].empty()) properties["LifecycleConfiguration"] = lifecycle(bucket);
-  json definition = {{"Type", "AWS::S3::Bucket"}};
-  if (bucket.spec->value("website", json()).is_object()) {
-    render_website(r, bucket, properties);
-    // Scanners that flag a public bucket policy (checkov) read that this one is meant.
-    json skip = json::array();
-    for (const char* check : {"CKV_AWS_54", "CKV_AWS_56"})
-      skip.push_back({{"id", check}, {"comment", "website: anyone may read its objects"}});
-    definition["Metadata"] = {{"checkov", {{"skip", skip}}}};
-  }
-  definition["Properties"] = properties;
+  json definition = {{"Type", "AWS::S3::Bucket"}, {"Properties", properties}};
+  if (bucket.spec->value("website", json()).is_object()) render_website(r, bucket, definition);
   r.data_resource(bucket, definition);
   r.output(bucket.id(), cfn::ref(bucket.id()), "The name of bucket " + bucket.name, bucket.pointer);
   r.charts({"bucket " + bucket.name, "kinds/bucket/charts.json", {{"name", "${" + bucket.id() + "}"}}});

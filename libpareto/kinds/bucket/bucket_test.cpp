@@ -13,7 +13,9 @@ TEST_F(Component, BucketSendsEventsToEventBridge) {
 }
 
 TEST_F(Component, BucketCorsTrueIsTheBrowserDefaults) {
-  json t = synth("app: x\nbuckets: [{name: a, cors: true}, {name: b, cors: {origins: [\"https://x.example\"], headers: []}}]\n");
+  json t = synth(
+      "app: x\nbuckets: [{name: a, cors: true}, {name: b, cors: {origins: [\"https://x.example\"], "
+      "headers: []}}]\n");
   const json& a = t["Resources"]["ABucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0];
   EXPECT_EQ(a["AllowedOrigins"], json({"*"}));
   EXPECT_EQ(a["AllowedMethods"], json({"GET", "PUT", "POST", "HEAD"}));
@@ -24,7 +26,8 @@ TEST_F(Component, BucketCorsTrueIsTheBrowserDefaults) {
 }
 
 TEST_F(Component, BucketVersioningIsOnSuspendedOrUntouched) {
-  json t = synth("app: x\nbuckets: [{name: a, versioning: true}, {name: b, versioning: false}, {name: c}]\n");
+  json t = synth(
+      "app: x\nbuckets: [{name: a, versioning: true}, {name: b, versioning: false}, {name: c}]\n");
   const json& r = t["Resources"];
   EXPECT_EQ(r["ABucket"]["Properties"]["VersioningConfiguration"]["Status"], "Enabled");
   EXPECT_EQ(r["BBucket"]["Properties"]["VersioningConfiguration"]["Status"], "Suspended");
@@ -32,12 +35,16 @@ TEST_F(Component, BucketVersioningIsOnSuspendedOrUntouched) {
 }
 
 TEST_F(Component, BucketLifecycleRulesAreS3s) {
-  json t = synth("app: x\nbuckets:\n  - name: a\n    versioning: true\n    lifecycle:\n"
-                 "      - {prefix: logs/, expire: 90, transitions: [{days: 30, class: STANDARD_IA}]}\n"
-                 "      - {noncurrent: 7, uploads: 2}\n");
+  json t = synth(
+      "app: x\nbuckets:\n  - name: a\n    versioning: true\n    lifecycle:\n"
+      "      - {prefix: logs/, expire: 90, transitions: [{days: 30, class: STANDARD_IA}]}\n"
+      "      - {noncurrent: 7, uploads: 2}\n");
   const json& rules = t["Resources"]["ABucket"]["Properties"]["LifecycleConfiguration"]["Rules"];
   ASSERT_EQ(rules.size(), 2u);
-  EXPECT_EQ(rules[0], json::parse(R"({"Id": "under logs/", "Prefix": "logs/", "Status": "Enabled", "ExpirationInDays": 90,
+  EXPECT_EQ(
+      rules[0],
+      json::parse(
+          R"({"Id": "under logs/", "Prefix": "logs/", "Status": "Enabled", "ExpirationInDays": 90,
       "Transitions": [{"StorageClass": "STANDARD_IA", "TransitionInDays": 30}]})"));
   EXPECT_EQ(rules[1], json::parse(R"({"Id": "every object", "Status": "Enabled",
       "NoncurrentVersionExpiration": {"NoncurrentDays": 7}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}})"));
@@ -54,9 +61,11 @@ TEST_F(Component, BucketWebsiteIsReadableByAnyoneAndNothingElse) {
   const json& statement = r["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0];
   EXPECT_EQ(statement["Action"], "s3:GetObject");
   EXPECT_EQ(statement["Resource"]["Fn::Sub"], "${SiteBucket.Arn}/*");
-  EXPECT_EQ(t["Outputs"]["SiteBucketWebsite"]["Value"]["Fn::GetAtt"], json({"SiteBucket", "WebsiteURL"}));
+  EXPECT_EQ(t["Outputs"]["SiteBucketWebsite"]["Value"]["Fn::GetAtt"],
+            json({"SiteBucket", "WebsiteURL"}));
   EXPECT_FALSE(r.contains("PrivateBucketPolicy"));
-  EXPECT_EQ(r["PrivateBucket"]["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"], true);
+  EXPECT_EQ(r["PrivateBucket"]["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"],
+            true);
 }
 
 }  // namespace pareto::testing_support

@@ -20,13 +20,15 @@ constexpr int kLargestPlainBatch = 10;
 
 void validate(Checker& c, const Component& queue) {
   bool fifo = queue["fifo"];
-  c.name_length(queue, "queue", std::string_view("-dlq").size() + (fifo ? kFifoSuffix.size() : 0), 80);
+  c.name_length(queue, "queue", std::string_view("-dlq").size() + (fifo ? kFifoSuffix.size() : 0),
+                80);
   std::string action = queue.string("action");
   if (c.require("actions", action, queue.pointer + "/action"))
     c.bind(action, queue.pointer + "/action", "queue " + queue.name);
   int batch = queue["batch"], window = queue["window"];
   if (fifo && batch > kLargestPlainBatch)
-    c.error(queue.pointer + "/batch", check::kRange, "Lambda reads at most 10 messages at once from a FIFO queue");
+    c.error(queue.pointer + "/batch", check::kRange,
+            "Lambda reads at most 10 messages at once from a FIFO queue");
   if (fifo && window > 0)
     c.error(queue.pointer + "/window", check::kCombination,
             "Lambda takes no batching window from a FIFO queue; its batches come as they arrive");
@@ -41,10 +43,13 @@ void validate(Checker& c, const Component& queue) {
 // The queue's and its dead-letter queue's common properties.
 json queue_properties(Renderer& r, const Component& queue, std::string_view suffix) {
   bool fifo = queue["fifo"];
-  json properties = {{"QueueName", r.physical_name(queue.name, std::string(suffix) + (fifo ? std::string(kFifoSuffix) : ""))},
-                     {"SqsManagedSseEnabled", true}};
+  json properties = {
+      {"QueueName",
+       r.physical_name(queue.name, std::string(suffix) + (fifo ? std::string(kFifoSuffix) : ""))},
+      {"SqsManagedSseEnabled", true}};
   if (fifo) properties["FifoQueue"] = true;
-  if (fifo && queue.string("deduplication") == "content") properties["ContentBasedDeduplication"] = true;
+  if (fifo && queue.string("deduplication") == "content")
+    properties["ContentBasedDeduplication"] = true;
   return properties;
 }
 
@@ -60,8 +65,9 @@ void render(Renderer& r, const Component& queue) {
   properties["RedrivePolicy"] = {{"deadLetterTargetArn", cfn::get_att(dlq, "Arn")},
                                  {"maxReceiveCount", kMaxReceiveCount}};
   r.resource(queue.id(), {{"Type", "AWS::SQS::Queue"}, {"Properties", properties}}, queue.pointer);
-  r.grant(action, consume_queue(r, queue.id("queue-mapping"), cfn::get_att(queue.id(), "Arn"),
-                                function_id(action), queue["batch"], queue.pointer, queue["window"]));
+  r.grant(action,
+          consume_queue(r, queue.id("queue-mapping"), cfn::get_att(queue.id(), "Arn"),
+                        function_id(action), queue["batch"], queue.pointer, queue["window"]));
   r.charts({"queue " + queue.name, "kinds/queue/charts.json",
             {{"name", "${" + queue.id() + ".QueueName}"}, {"dead-letters", "${" + dlq + ".QueueName}"}}});
   auto depth = [](const std::string& id, const char* metric) {

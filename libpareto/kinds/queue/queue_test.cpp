@@ -20,19 +20,25 @@ TEST_F(Component, QueueHasDeadLetterQueueAndMapping) {
 
 TEST_F(Component, FifoQueueAndItsDeadLetterQueueAreFifo) {
   handler("worker", "def handler(event, context):\n    pass\n");
-  json t = synth("app: x\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker, fifo: true, batch: 10}]\n");
+  json t = synth(
+      "app: x\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker, fifo: true, batch: "
+      "10}]\n");
   const json& r = t["Resources"];
   for (const char* queue : {"JobsQueue", "JobsQueueDlq"}) {
     EXPECT_EQ(r[queue]["Properties"]["FifoQueue"], true) << queue;
     EXPECT_FALSE(r[queue]["Properties"].contains("ContentBasedDeduplication")) << queue;
-    EXPECT_TRUE(r[queue]["Properties"]["QueueName"]["Fn::Sub"].get<std::string>().ends_with(".fifo")) << queue;
+    EXPECT_TRUE(
+        r[queue]["Properties"]["QueueName"]["Fn::Sub"].get<std::string>().ends_with(".fifo"))
+        << queue;
   }
   EXPECT_FALSE(r["JobsQueueMapping"]["Properties"].contains("MaximumBatchingWindowInSeconds"));
 }
 
 TEST_F(Component, LargeBatchesNeedAWindowAndAStandardQueue) {
   handler("worker", "def handler(event, context):\n    pass\n");
-  json t = synth("app: x\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker, batch: 1000, window: 20}]\n");
+  json t = synth(
+      "app: x\nactions: [{name: worker}]\nqueues: [{name: jobs, action: worker, batch: 1000, "
+      "window: 20}]\n");
   const json& mapping = t["Resources"]["JobsQueueMapping"]["Properties"];
   EXPECT_EQ(mapping["BatchSize"], 1000);
   EXPECT_EQ(mapping["MaximumBatchingWindowInSeconds"], 20);

@@ -49,7 +49,8 @@ void validate(Checker& c, const Component& table) {
     const json& index = table["indexes"][i];
     std::string name = index["name"];
     std::string at = table.pointer + "/indexes/" + std::to_string(i) + "/name";
-    if (std::any_of(keys.begin(), keys.end(), [&](const Attribute& key) { return key.name == name; }))
+    if (std::any_of(keys.begin(), keys.end(),
+                    [&](const Attribute& key) { return key.name == name; }))
       c.error(at, check::kDuplicateName, "\"" + name + "\" is the table's own key; name the "
                                          "index after the attribute it looks up");
     else if (!seen.insert(name).second)
@@ -103,7 +104,8 @@ void render(Renderer& r, const Component& table) {
   json attributes = json::array(), key_schema = json::array();
   for (const auto& key : key_attributes(table)) {
     attributes.push_back({{"AttributeName", key.name}, {"AttributeType", key.type}});
-    key_schema.push_back({{"AttributeName", key.name}, {"KeyType", key_schema.empty() ? "HASH" : "RANGE"}});
+    key_schema.push_back(
+        {{"AttributeName", key.name}, {"KeyType", key_schema.empty() ? "HASH" : "RANGE"}});
   }
   json indexes = json::array();
   for (const auto& index : table["indexes"]) {
@@ -112,13 +114,12 @@ void render(Renderer& r, const Component& table) {
                        {"KeySchema", {{{"AttributeName", index["name"]}, {"KeyType", "HASH"}}}},
                        {"Projection", {{"ProjectionType", "ALL"}}}});
   }
-  json properties = {
-      {"TableName", r.physical_name(table.name)},
-      {"BillingMode", "PAY_PER_REQUEST"},
-      {"AttributeDefinitions", attributes},
-      {"KeySchema", key_schema},
-      {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}},
-      {"SSESpecification", {{"SSEEnabled", true}}}};
+  json properties = {{"TableName", r.physical_name(table.name)},
+                     {"BillingMode", "PAY_PER_REQUEST"},
+                     {"AttributeDefinitions", attributes},
+                     {"KeySchema", key_schema},
+                     {"PointInTimeRecoverySpecification", {{"PointInTimeRecoveryEnabled", true}}},
+                     {"SSESpecification", {{"SSEEnabled", true}}}};
   if (r.retains(table)) properties["DeletionProtectionEnabled"] = true;
   if (!indexes.empty()) properties["GlobalSecondaryIndexes"] = indexes;
   if (table.spec->contains("ttl"))

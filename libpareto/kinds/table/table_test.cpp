@@ -55,15 +55,20 @@ TEST_F(Component, TableIsOnDemandWithKeysAndIndexes) {
 }
 
 TEST_F(Component, TableKeysAreNamedAndTyped) {
-  json t = synth("app: x\ntables:\n  - {name: a}\n  - {name: b, key: {partition: {name: id, type: N}, sort: false}}\n"
-                 "  - {name: c, key: {sort: {name: at, type: N}}, indexes: [{name: at2, type: N}], ttl: at2}\n");
+  json t = synth(
+      "app: x\ntables:\n  - {name: a}\n  - {name: b, key: {partition: {name: id, type: N}, sort: "
+      "false}}\n"
+      "  - {name: c, key: {sort: {name: at, type: N}}, indexes: [{name: at2, type: N}], ttl: "
+      "at2}\n");
   const json& r = t["Resources"];
   auto key = [&](const char* table) {
     std::vector<std::string> out;
-    for (const auto& k : r[table]["Properties"]["KeySchema"]) out.push_back(k["AttributeName"].get<std::string>() + " " + k["KeyType"].get<std::string>());
+    for (const auto& k : r[table]["Properties"]["KeySchema"])
+      out.push_back(k["AttributeName"].get<std::string>() + " " + k["KeyType"].get<std::string>());
     return out;
   };
-  EXPECT_EQ(key("ATable"), (std::vector<std::string>{"pk HASH", "sk RANGE"}));  // the defaults, unchanged
+  EXPECT_EQ(key("ATable"),
+            (std::vector<std::string>{"pk HASH", "sk RANGE"}));  // the defaults, unchanged
   EXPECT_EQ(key("BTable"), (std::vector<std::string>{"id HASH"}));
   EXPECT_EQ(r["BTable"]["Properties"]["AttributeDefinitions"],
             json::parse(R"([{"AttributeName": "id", "AttributeType": "N"}])"));
@@ -74,19 +79,23 @@ TEST_F(Component, TableKeysAreNamedAndTyped) {
 }
 
 TEST_F(Component, TableKeyProblemsAreReportedWhereWritten) {
-  Synthesis bad = synthesize("app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
-                             "  - {name: b, key: {sort: true}, ttl: pk}\n  - {name: c, ttl: \"bad name\"}\n",
-                             {.source_name = "pareto.yaml", .base_dir = dir_});
+  Synthesis bad = synthesize(
+      "app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
+      "  - {name: b, key: {sort: true}, ttl: pk}\n  - {name: c, ttl: \"bad name\"}\n",
+      {.source_name = "pareto.yaml", .base_dir = dir_});
   std::vector<std::string> paths;
   for (const auto& e : bad.errors) paths.push_back(e.path + " " + e.check);
-  EXPECT_EQ(paths, (std::vector<std::string>{"/tables/2/ttl E2005"})) << "the schema's errors come alone";
-  bad = synthesize("app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
-                   "  - {name: b, key: {sort: true}, ttl: pk}\n",
-                   {.source_name = "pareto.yaml", .base_dir = dir_});
+  EXPECT_EQ(paths, (std::vector<std::string>{"/tables/2/ttl E2005"}))
+      << "the schema's errors come alone";
+  bad = synthesize(
+      "app: x\ntables:\n  - {name: a, key: {partition: id, sort: id}, indexes: [{name: id}]}\n"
+      "  - {name: b, key: {sort: true}, ttl: pk}\n",
+      {.source_name = "pareto.yaml", .base_dir = dir_});
   paths.clear();
   for (const auto& e : bad.errors) paths.push_back(e.path + " " + e.check);
-  EXPECT_EQ(paths, (std::vector<std::string>{"/tables/0/key/sort E3002", "/tables/0/indexes/0/name E3002",
-                                             "/tables/1/key/sort E3008", "/tables/1/ttl E3008"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"/tables/0/key/sort E3002", "/tables/0/indexes/0/name E3002",
+                                      "/tables/1/key/sort E3008", "/tables/1/ttl E3008"}));
 }
 
 }  // namespace pareto::testing_support

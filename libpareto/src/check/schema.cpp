@@ -257,7 +257,8 @@ void check_property_names(const json& root, const json& value, const json& rule,
 // `cors: true`, for an option that takes true or an object of settings none of which it requires:
 // that object, defaults filled (false stays false: off).
 bool turned_on(const json& value, const json& rule) {
-  if (!value.is_boolean() || !value.get<bool>() || !rule.contains("properties") || rule.contains("required"))
+  if (!value.is_boolean() || !value.get<bool>() || !rule.contains("properties") ||
+      rule.contains("required"))
     return false;
   const json types = rule.value("type", json::array());
   return types.is_array() && std::find(types.begin(), types.end(), "object") != types.end();

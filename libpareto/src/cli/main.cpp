@@ -111,8 +111,11 @@ int main(int argc, char** argv) {
           pareto_flow_lend_app(flow.get(), app->get());
           reply = {{"loaded", true}};
         } catch (const pareto::Error& e) {
-          std::string why = e.status() == PARETO_EIO ? "no such file, or no pareto.yaml in that folder" : e.what();
-          reply = {{"error", {{"message", fmt::format("{}: {}", step["path"].get<std::string>(), why)}}}};
+          std::string why = e.status() == PARETO_EIO
+                                ? "no such file, or no pareto.yaml in that folder"
+                                : e.what();
+          reply = {{"error",
+                    {{"message", fmt::format("{}: {}", step["path"].get<std::string>(), why)}}}};
         }
       }
     } else if (kind == "tool") {

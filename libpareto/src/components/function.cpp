@@ -39,7 +39,8 @@ Grant consume_queue(Renderer& r, const std::string& mapping, const json& queue_a
                      {"BatchSize", std::move(batch_size)},
                      {"FunctionResponseTypes", {"ReportBatchItemFailures"}}};
   if (window > 0) properties["MaximumBatchingWindowInSeconds"] = window;
-  r.resource(mapping, {{"Type", "AWS::Lambda::EventSourceMapping"}, {"Properties", properties}}, origin);
+  r.resource(mapping, {{"Type", "AWS::Lambda::EventSourceMapping"}, {"Properties", properties}},
+             origin);
   return {{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
            "sqs:ReceiveMessage"},
           {queue_arn},

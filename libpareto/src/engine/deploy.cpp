@@ -533,20 +533,22 @@ std::string adapted_for(const Target& target, const std::string& text, bool root
   return adapt_for_moto(nlohmann::ordered_json::parse(text), firing(target, root)).templ.dump(2);
 }
 
-// The same, with what the compatibility pass changed said; the root's alarms to `alarms`.
+// The same, with what the compatibility pass changed said; for the root, what moto leaves to
+// the APIs to `through_api`.
 Task<std::string> for_target(Session& session, const Target& target, std::string text,
-                             json* alarms) {
+                             ThroughApi* through_api) {
   if (!target.local) co_return text;
-  Adapted adapted = adapt_for_moto(nlohmann::ordered_json::parse(text), firing(target, alarms != nullptr));
+  Adapted adapted =
+      adapt_for_moto(nlohmann::ordered_json::parse(text), firing(target, through_api != nullptr));
   for (const auto& change : adapted.changes) co_await session.err("local: " + change + "\n");
-  if (alarms) *alarms = adapted.alarms;
+  if (through_api) *through_api = adapted.through_api;
   co_return adapted.templ.dump(2);
 }
 
 struct Prepared {
   ChangeSet change_set;
   std::optional<Deployed> deployed;  // an update's stack as it is
-  json alarms = json::object();      // local mode: the template's alarms, made through the API
+  ThroughApi through_api;            // local mode: what moto's CloudFormation leaves undone
   json templates = json::object();   // the new templates' resources, merged
   std::map<std::string, std::string> drift;  // changed by hand since the last deploy (drifted)
 };
@@ -639,7 +641,7 @@ Task<Prepared> prepare(Context& cx, const std::vector<Built>* archives) {
     co_await upload_once(session, bucket, nested["key"], text);
     templates.push_back(json::parse(text));
   }
-  std::string text = co_await for_target(session, target, app.synth(), &out.alarms);
+  std::string text = co_await for_target(session, target, app.synth(), &out.through_api);
   templates.insert(templates.begin(), json::parse(text));
   out.templates = merged(templates)["Resources"];
 
@@ -779,14 +781,17 @@ std::string described(const DeployedResource& r, const std::string& contents) {
 }
 
 // A template value as text: a string itself, anything else (an intrinsic) as JSON.
-std::string text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+std::string text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
 
 // After how many days a lifecycle rule deletes objects (from their creation) or noncurrent
 // versions (from when they stop being current): nullopt when it deletes none, 0 for a date or an
 // intrinsic (possibly at once, as far as a deploy can tell).
 std::optional<int64_t> expiry_days(const json& rule, bool noncurrent) {
   if (rule.value("Status", "") != "Enabled") return std::nullopt;
-  const json days = noncurrent ? rule.value("NoncurrentVersionExpiration", json::object()).value("NoncurrentDays", json())
+  const json days = noncurrent ? rule.value("NoncurrentVersionExpiration", json::object())
+                                     .value("NoncurrentDays", json())
                                : rule.value("ExpirationInDays", json());
   if (days.is_number_integer()) return days.get<int64_t>();
   if (!days.is_null() || (!noncurrent && rule.contains("ExpirationDate"))) return 0;
@@ -806,11 +811,14 @@ std::string newly_expiring(const json& before, const json& after) {
   if (after.value("Type", "") == "AWS::DynamoDB::Table") {
     auto ttl = [](const json& properties) {
       const json spec = properties.value("TimeToLiveSpecification", json::object());
-      return spec.value("Enabled", json(false)) == true ? text(spec.value("AttributeName", json(""))) : "";
+      return spec.value("Enabled", json(false)) == true
+                 ? text(spec.value("AttributeName", json("")))
+                 : "";
     };
     std::string attribute = ttl(will);
     if (attribute.empty() || attribute == ttl(was)) return "";
-    return fmt::format("time to live on \"{0}\" deletes every item whose {0} has passed", attribute);
+    return fmt::format("time to live on \"{0}\" deletes every item whose {0} has passed",
+                       attribute);
   }
   if (after.value("Type", "") != "AWS::S3::Bucket") return "";
   auto rules = [](const json& properties) {
@@ -828,8 +836,9 @@ std::string newly_expiring(const json& before, const json& after) {
         return old_days && *old_days <= *days && prefix.rfind(rule_prefix(old), 0) == 0;
       });
       if (!covered)
-        out.push_back(fmt::format("{}{} expire after {} days", noncurrent ? "noncurrent versions of " : "",
-                                  prefix.empty() ? "every object" : "the objects under " + prefix, *days));
+        out.push_back(
+            fmt::format("{}{} expire after {} days", noncurrent ? "noncurrent versions of " : "",
+                        prefix.empty() ? "every object" : "the objects under " + prefix, *days));
     }
   return fmt::format("{}", fmt::join(out, "; "));
 }
@@ -907,6 +916,7 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
   for (const auto& r : prepared.deployed->resources) deployed[r.logical_id] = r;
   const json origins = json::parse(cx.app.origins());
   std::vector<std::string> removed, replaced, fixed;
+  const json before = merged(prepared.deployed->templates)["Resources"];
   for (const auto& r : prepared.deployed->data())
     if (!prepared.templates.contains(r.logical_id) && !cx.options.allow_delete) {
       std::string contents = co_await contents_of(cx.session, r);
@@ -922,9 +932,15 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
     std::string where = origin.empty() ? "" : fmt::format(" at {}", origin);
     const json properties = prepared.templates.value(c.logical_id, json::object())
                                 .value("Properties", json::object());
-    bool named = std::any_of(properties.items().begin(), properties.items().end(),
-                             [](const auto& p) { return kNameProperties.count(p.key()) > 0; });
-    if (c.replacement == "True" && named) {
+    const json was = before.value(c.logical_id, json::object()).value("Properties", json::object());
+    // The new one would take the deployed one's name (a queue turned FIFO takes another); a name
+    // the deployed template does not show counts as the same.
+    bool same_name =
+        std::any_of(properties.items().begin(), properties.items().end(), [&](const auto& p) {
+          return kNameProperties.count(p.key()) > 0 &&
+                 (!was.contains(p.key()) || was[p.key()] == p.value());
+        });
+    if (c.replacement == "True" && same_name) {
       fixed.push_back(fmt::format("  {}{}", described(r, ""), where));
       continue;
     }
@@ -934,13 +950,14 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
     }
   }
   std::vector<std::string> expiring;
-  const json before = merged(prepared.deployed->templates)["Resources"];
   for (const auto& c : prepared.change_set.changes) {
     if (c.action != "Modify" || cx.options.allow_delete || !before.contains(c.logical_id)) continue;
-    std::string why = newly_expiring(before[c.logical_id], prepared.templates.value(c.logical_id, json::object()));
+    std::string why = newly_expiring(before[c.logical_id],
+                                     prepared.templates.value(c.logical_id, json::object()));
     if (why.empty()) continue;
     auto it = deployed.find(c.logical_id);
-    DeployedResource r = it == deployed.end() ? DeployedResource{c.logical_id, c.type, ""} : it->second;
+    DeployedResource r =
+        it == deployed.end() ? DeployedResource{c.logical_id, c.type, ""} : it->second;
     std::string contents = co_await contents_of(cx.session, r);
     std::string origin = origins.value(c.logical_id, "");
     expiring.push_back(fmt::format("  {}{}: {}", described(r, contents),
@@ -955,9 +972,10 @@ Task<std::string> refusal(Context& cx, const Prepared& prepared) {
                        "--allow-replace to replace them anyway",
                        fmt::join(replaced, "\n"));
   if (!expiring.empty())
-    out += fmt::format("\nthe change would have AWS delete data as it expires:\n{}\npass "
-                       "--allow-delete to deploy it anyway",
-                       fmt::join(expiring, "\n"));
+    out += fmt::format(
+        "\nthe change would have AWS delete data as it expires:\n{}\npass "
+        "--allow-delete to deploy it anyway",
+        fmt::join(expiring, "\n"));
   std::vector<std::string> overwritten;
   for (const auto& c : prepared.change_set.changes)
     if (auto drift = prepared.drift.find(c.logical_id);
@@ -1192,7 +1210,8 @@ Task<int> deploy_command(Context& cx) {
     session.standing(fmt::format("{} is deployed: {} shows its outputs", cx.target.stack,
                                  follow_up(cx, "outputs")));
     if (cx.target.local) {
-      std::vector<std::string> notes = co_await after_execute(session, cx.target.stack, prepared.alarms);
+      std::vector<std::string> notes =
+          co_await after_execute(session, cx.target.stack, prepared.through_api);
       for (const auto& note : notes) co_await session.err("local: " + note + "\n");
     }
   }

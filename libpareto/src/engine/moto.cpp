@@ -14,6 +14,14 @@ using nlohmann::ordered_json;
 using Names = std::set<std::string, std::less<>>;
 
 constexpr const char* kAlarm = "AWS::CloudWatch::Alarm";
+// What moto's CloudFormation ignores of these types (or drops whole, for bucket policies), which
+// `after_execute` applies through the services' APIs.
+const std::map<std::string, std::vector<std::string>, std::less<>> kIgnoredSettings = {
+    {"AWS::S3::Bucket",
+     {"CorsConfiguration", "LifecycleConfiguration", "VersioningConfiguration",
+      "WebsiteConfiguration"}},
+    {"AWS::S3::BucketPolicy", {"Bucket", "PolicyDocument"}},
+    {"AWS::DynamoDB::Table", {"TimeToLiveSpecification"}}};
 constexpr size_t kDeleteAlarmsBatch = 100;  // DeleteAlarms takes 100 names at a time
 
 // `node[key]` is the string `text`.
@@ -269,9 +277,18 @@ Adapted adapt_for_moto(const ordered_json& templ, Firing firing) {
   Adapted adapted;
   adapted.templ = templ;
   if (auto resources = templ.find("Resources"); resources != templ.end()) {
-    for (auto it = resources->begin(); it != resources->end(); ++it)
-      if (type_of(it.value()) == kAlarm)
-        adapted.alarms[it.key()] = it.value().value("Properties", ordered_json::object());
+    for (auto it = resources->begin(); it != resources->end(); ++it) {
+      std::string type = type_of(it.value());
+      ordered_json properties = it.value().value("Properties", ordered_json::object());
+      if (type == kAlarm) adapted.through_api.alarms[it.key()] = properties;
+      auto ignored = kIgnoredSettings.find(type);
+      if (ignored == kIgnoredSettings.end()) continue;
+      json settings = json::object();
+      for (const auto& name : ignored->second)
+        if (properties.contains(name)) settings[name] = properties[name];
+      if (!settings.empty())
+        adapted.through_api.settings[it.key()] = {{"Type", type}, {"Properties", settings}};
+    }
   }
   Names dropped;
   if (auto resources = adapted.templ.find("Resources"); resources != adapted.templ.end())
@@ -295,16 +312,20 @@ Task<Resolver> Resolver::for_stack(Session& session, std::string stack_name) {
   json request = {{"StackName", stack_name}};
   json summaries = co_await session.paginate("cloudformation", "ListStackResources", request,
                                              "StackResourceSummaries");
-  std::map<std::string, std::string> physical;
-  for (const auto& summary : summaries)
-    physical[summary.at("LogicalResourceId").get<std::string>()] =
-        summary.value("PhysicalResourceId", "");
   const json& stack = stacks.at("Stacks").at(0);
+  std::vector<std::string> arn = split(stack.at("StackId").get<std::string>(), ':');
+  std::map<std::string, std::string>
+      physical;  // also "LogicalId.Arn" of buckets (a bucket policy's)
+  for (const auto& summary : summaries) {
+    std::string id = summary.at("LogicalResourceId").get<std::string>();
+    physical[id] = summary.value("PhysicalResourceId", "");
+    if (summary.value("ResourceType", "") == "AWS::S3::Bucket")
+      physical[id + ".Arn"] = fmt::format("arn:{}:s3:::{}", arn.at(1), physical[id]);
+  }
   std::map<std::string, std::string> values;
   for (const auto& parameter : stack.value("Parameters", json::array()))
     values[parameter.at("ParameterKey").get<std::string>()] =
         parameter.at("ParameterValue").get<std::string>();
-  std::vector<std::string> arn = split(stack.at("StackId").get<std::string>(), ':');
   values["AWS::StackName"] = stack_name;
   values["AWS::Partition"] = arn.at(1);
   values["AWS::Region"] = arn.at(3);
@@ -313,6 +334,7 @@ Task<Resolver> Resolver::for_stack(Session& session, std::string stack_name) {
 }
 
 std::string Resolver::name(const std::string& reference) const {
+  if (auto found = physical_.find(reference); found != physical_.end()) return found->second;
   size_t dot = reference.find('.');
   std::string logical_id = reference.substr(0, dot);
   std::string attribute = dot == std::string::npos ? "" : reference.substr(dot + 1);
@@ -357,23 +379,126 @@ json Resolver::operator()(const json& node) const {
   return out;
 }
 
+namespace {
+
+// CloudFormation's spelling of a bucket's settings in the S3 API's, which names them otherwise.
+json api_cors(const json& cors) {
+  json rules = json::array();
+  for (const auto& rule : cors.value("CorsRules", json::array())) {
+    json out = json::object();
+    for (const char* key : {"AllowedHeaders", "AllowedMethods", "AllowedOrigins"})
+      if (rule.contains(key)) out[key] = rule[key];
+    if (rule.contains("ExposedHeaders")) out["ExposeHeaders"] = rule["ExposedHeaders"];
+    if (rule.contains("MaxAge")) out["MaxAgeSeconds"] = rule["MaxAge"];
+    if (rule.contains("Id")) out["ID"] = rule["Id"];
+    rules.push_back(out);
+  }
+  return {{"CORSRules", rules}};
+}
+
+json api_lifecycle(const json& lifecycle) {
+  json rules = json::array();
+  for (const auto& rule : lifecycle.value("Rules", json::array())) {
+    json out = {{"Status", rule.value("Status", "Enabled")},
+                {"Filter", {{"Prefix", rule.value("Prefix", "")}}}};
+    if (rule.contains("Id")) out["ID"] = rule["Id"];
+    if (rule.contains("ExpirationInDays")) out["Expiration"] = {{"Days", rule["ExpirationInDays"]}};
+    if (rule.contains("NoncurrentVersionExpiration"))
+      out["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"];
+    if (rule.contains("AbortIncompleteMultipartUpload"))
+      out["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"];
+    json transitions = json::array();
+    for (const auto& transition : rule.value("Transitions", json::array()))
+      transitions.push_back({{"Days", transition.value("TransitionInDays", json())},
+                             {"StorageClass", transition.value("StorageClass", json())}});
+    if (!transitions.empty()) out["Transitions"] = transitions;
+    rules.push_back(out);
+  }
+  return {{"Rules", rules}};
+}
+
+json api_website(const json& website) {
+  json out = json::object();
+  if (website.contains("IndexDocument"))
+    out["IndexDocument"] = {{"Suffix", website["IndexDocument"]}};
+  if (website.contains("ErrorDocument")) out["ErrorDocument"] = {{"Key", website["ErrorDocument"]}};
+  return out;
+}
+
+// One resource's settings through its service's API; returns how many calls that took.
+Task<size_t> apply_settings(Session& session, const Resolver& resolve, const std::string& id,
+                            const json& resource) {
+  std::string type = resource.value("Type", "");
+  json properties = resolve(resource.value("Properties", json::object()));
+  std::vector<std::tuple<const char*, const char*, json>> calls;  // service, operation, params
+  if (type == "AWS::DynamoDB::Table") {
+    calls.emplace_back("dynamodb", "UpdateTimeToLive",
+                       json{{"TableName", resolve.name(id)},
+                            {"TimeToLiveSpecification", properties["TimeToLiveSpecification"]}});
+  } else if (type == "AWS::S3::BucketPolicy") {
+    calls.emplace_back(
+        "s3", "PutBucketPolicy",
+        json{{"Bucket", properties["Bucket"]}, {"Policy", properties["PolicyDocument"].dump()}});
+  } else {
+    json bucket = resolve.name(id);
+    if (properties.contains("VersioningConfiguration"))
+      calls.emplace_back("s3", "PutBucketVersioning",
+                         json{{"Bucket", bucket},
+                              {"VersioningConfiguration", properties["VersioningConfiguration"]}});
+    if (properties.contains("CorsConfiguration"))
+      calls.emplace_back("s3", "PutBucketCors",
+                         json{{"Bucket", bucket},
+                              {"CORSConfiguration", api_cors(properties["CorsConfiguration"])}});
+    if (properties.contains("LifecycleConfiguration"))
+      calls.emplace_back(
+          "s3", "PutBucketLifecycleConfiguration",
+          json{{"Bucket", bucket},
+               {"LifecycleConfiguration", api_lifecycle(properties["LifecycleConfiguration"])}});
+    if (properties.contains("WebsiteConfiguration"))
+      calls.emplace_back(
+          "s3", "PutBucketWebsite",
+          json{{"Bucket", bucket},
+               {"WebsiteConfiguration", api_website(properties["WebsiteConfiguration"])}});
+  }
+  for (auto& [service, operation, params] : calls)
+    co_await session.call(service, operation, std::move(params));
+  co_return calls.size();
+}
+
+}  // namespace
+
 Task<std::vector<std::string>> after_execute(Session& session, std::string stack_name,
-                                             json alarms) {
+                                             ThroughApi through_api) {
   json update = {{"StackName", stack_name},
                  {"UsePreviousTemplate", true},
                  {"Capabilities", {"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}}};
   co_await session.call("cloudformation", "UpdateStack", std::move(update));
-  if (alarms.empty()) co_return std::vector<std::string>{};
+  std::vector<std::string> notes;
+  if (through_api.alarms.empty() && through_api.settings.empty()) co_return notes;
   Resolver resolve = co_await Resolver::for_stack(session, stack_name);
+  const json& alarms = through_api.alarms;
   for (auto it = alarms.begin(); it != alarms.end(); ++it) {  // json objects iterate sorted
     json params = resolve(it.value());
     params["AlarmName"] = stack_name + "-" + it.key();
     co_await session.call("cloudwatch", "PutMetricAlarm", std::move(params));
   }
-  co_return std::vector<std::string>{
-      fmt::format("created {} alarms through CloudWatch's API, named {}-<LogicalId>: moto's "
-                  "CloudFormation does not model them",
-                  alarms.size(), stack_name)};
+  if (!alarms.empty())
+    notes.push_back(
+        fmt::format("created {} alarms through CloudWatch's API, named {}-<LogicalId>: "
+                    "moto's CloudFormation does not model them",
+                    alarms.size(), stack_name));
+  size_t calls = 0;
+  std::vector<std::string> ids;
+  for (auto it = through_api.settings.begin(); it != through_api.settings.end(); ++it) {
+    calls += co_await apply_settings(session, resolve, it.key(), it.value());
+    ids.push_back(it.key());
+  }
+  if (!ids.empty())
+    notes.push_back(
+        fmt::format("applied the settings of {} through the APIs ({} calls): moto's "
+                    "CloudFormation ignores them",
+                    fmt::join(ids, ", "), calls));
+  co_return notes;
 }
 
 Task<void> before_destroy(Session& session, std::string stack_name) {

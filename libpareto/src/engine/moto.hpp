@@ -23,13 +23,21 @@ namespace pareto::engine {
 // scripts/moto_types.py from the moto that python/pyproject.toml pins).
 const std::set<std::string, std::less<>>& moto_types();
 
+// What moto's CloudFormation leaves undone and `after_execute` does through the services' APIs.
+struct ThroughApi {
+  // The template's AWS::CloudWatch::Alarm Properties by logical id (moto drops alarms).
+  json alarms = json::object();
+  // By logical id, {Type, Properties}: the settings of buckets (CORS, versioning, lifecycle,
+  // website) and tables (time to live) that moto's CloudFormation ignores, and the bucket
+  // policies it drops.
+  json settings = json::object();
+};
+
 struct Adapted {
   // Ordered: moto creates resources in the order of the TemplateBody text, so dump this one.
   nlohmann::ordered_json templ;
   std::vector<std::string> changes;  // what was changed, one line each
-  // The template's AWS::CloudWatch::Alarm Properties by logical id: moto's CloudFormation drops
-  // alarms, and `after_execute` creates them through CloudWatch instead.
-  json alarms = json::object();
+  ThroughApi through_api;
 };
 
 // A copy of `templ` that moto can create: it drops the resources moto does not model, the
@@ -49,8 +57,8 @@ inline constexpr std::string_view kDevEventsQueue = "ParetoDevEventsQueue";
 inline constexpr std::string_view kDevTopicsQueue = "ParetoDevTopicsQueue";
 
 // Resolves the intrinsics of a deployed stack's resource properties: Ref (resources, parameters,
-// pseudo parameters), Fn::GetAtt of a queue's QueueName, and Fn::Sub; what it cannot resolve
-// becomes "local:<reference>".
+// pseudo parameters), Fn::GetAtt of a queue's QueueName and a bucket's Arn, and Fn::Sub; what it
+// cannot resolve becomes "local:<reference>".
 class Resolver {
  public:
   Resolver(std::map<std::string, std::string> physical, std::map<std::string, std::string> values)
@@ -69,10 +77,11 @@ class Resolver {
 };
 
 // After a change set is executed: an update reusing the template and parameters, since moto's
-// change sets leave a stack's outputs uncomputed; then the alarms (Adapted::alarms), named
-// <stack>-<LogicalId>. Returns the notes to show the user.
+// change sets leave a stack's outputs uncomputed; then the alarms, named <stack>-<LogicalId>,
+// and the settings (an added setting is applied; a removed one stays as it was). Returns the
+// notes to show the user.
 Task<std::vector<std::string>> after_execute(Session& session, std::string stack_name,
-                                             json alarms);
+                                             ThroughApi through_api);
 
 // Before the stack is deleted: the alarms `after_execute` created.
 Task<void> before_destroy(Session& session, std::string stack_name);

@@ -1,4 +1,4 @@
-"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with six things its
+"""`python -m pareto.moto_server [moto.server's arguments]`: moto's server, with seven things its
 CloudFormation does as AWS does not, and pareto's stacks rely on:
 
 - moto 5.2 creates an AWS::CloudFormation::Stack from its TemplateURL but gives it no
@@ -11,6 +11,10 @@ CloudFormation does as AWS does not, and pareto's stacks rely on:
   `DeletionPolicy: Retain` stays, as it does on AWS (moto's stack deletion already keeps it).
 - moto makes an AWS::Lambda::Function without its Architectures, TracingConfig,
   EphemeralStorage and Tags (its Lambda API has them); here the function gets them.
+- moto leaves a DynamoDB table's update unimplemented, and the table it had is lost to the
+  stack; here the table is updated in place (what CloudFormation does for a change that replaces
+  nothing, such as time to live), keeping its items. Settings moto's CloudFormation ignores are
+  applied through the API by pareto's local mode.
 - moto splits a list parameter's value (List<AWS::EC2::Subnet::Id>, CommaDelimitedList) when it
   is passed, not when it is the parameter's Default; here the default is split too.
 
@@ -24,6 +28,7 @@ from moto.cloudformation.models import Stack
 from moto.cloudformation.parsing import ResourceMap
 from moto.cloudformation.utils import get_stack_from_s3_url
 from moto.core.common_models import CloudFormationModel
+from moto.dynamodb.models import Table
 from moto.utilities.utils import get_partition
 
 
@@ -71,6 +76,11 @@ def create_function(cls: type, resource_name: str, cloudformation_json: dict, ac
 
 
 moto_load_parameters = ResourceMap.load_parameters
+
+
+def update_table_in_place(cls: type, original_resource: Table, new_resource_name: str,
+                          cloudformation_json: dict, account_id: str, region_name: str) -> Table:
+    return original_resource
 
 
 def load_parameters(resources: ResourceMap) -> None:
@@ -195,6 +205,7 @@ def main() -> None:
     LambdaFunction.create_from_cloudformation_json = classmethod(create_function)  # type: ignore[assignment]
     Stack.get_cfn_attribute = nested_stack_attribute  # type: ignore[attr-defined]
     Stack.update_from_cloudformation_json = classmethod(update_nested_stack)  # type: ignore[assignment]
+    Table.update_from_cloudformation_json = classmethod(update_table_in_place)  # type: ignore[assignment]
     ResourceMap._delete_resource = delete_unless_retained  # type: ignore[method-assign]
     ResourceMap.load_parameters = load_parameters  # type: ignore[method-assign]
     from moto.server import main as moto_main
