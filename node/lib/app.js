@@ -180,7 +180,8 @@ class App {
   // --- the commands that reach AWS, through the core's engine (lib/host.js) ---------------------
   // Options of each: {stage (default: the app's stage, or 'dev'), region, profile, endpoint, local (moto's server, started for
   // the call), parameters ({key: value}), allowReplace, allowDelete (a table, bucket, queue, user
-  // pool or secret may leave the stack; retained ones stay in the account), deleteData (destroy),
+  // pool or secret may leave the stack, retained ones staying in the account; time to live or a
+  // lifecycle expiry may be turned on for what is deployed), deleteData (destroy),
   // hotswap (deploy: only functions' code changed, so update it directly, without a change set),
   // write ((stream, text) => void: the progress; default the process's stdout and stderr)}. A
   // failure rejects with CommandError; so does a deploy that would remove or replace what holds

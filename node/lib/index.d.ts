@@ -167,7 +167,7 @@ export interface CommandOptions {
   parameters?: Record<string, string>;
   /** Replace tables, buckets, queues, user pools and secrets when the change needs to (deploy and diff only). */
   allowReplace?: boolean;
-  /** Let tables, buckets, queues, user pools and secrets leave the stack (retained ones stay in the account). */
+  /** Let tables, buckets, queues, user pools and secrets leave the stack (retained ones stay in the account), and let time to live or a lifecycle expiry be turned on for what is deployed. */
   allowDelete?: boolean;
   /** destroy: delete the retained data too. */
   deleteData?: boolean;

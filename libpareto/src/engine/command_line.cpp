@@ -562,7 +562,8 @@ void define(CLI::App& cli, Parsed& parsed) {
                       "set); anything else deploys as usual");
       sub->add_flag("--allow-delete", o.allow_delete,
                     "Allow removing tables, buckets, queues, user pools and secrets from the "
-                    "stack (retained ones stay in the account, with their data)");
+                    "stack (retained ones stay in the account, with their data), and turning on "
+                    "expiry that deletes what they hold (time to live, lifecycle rules)");
       sub->add_flag("--allow-drift", o.allow_drift,
                     "Allow changing resources that were changed outside pareto since the last "
                     "deploy (drift)");

@@ -190,7 +190,8 @@ class App:
         """Deploys the stack <app>-<stage> and returns its outputs. Keywords: region, profile,
         endpoint_url, local (moto's server, started for the call), parameters (a dict),
         allow_replace, allow_delete (a table, bucket, queue, user pool or secret may leave the
-        stack; retained ones stay in the account), hotswap (only functions' code changed: update
+        stack, retained ones staying in the account; time to live or a lifecycle expiry may be
+        turned on for what is deployed), hotswap (only functions' code changed: update
         it directly, without a change set), write ((stream, text) -> None: the progress;
         default stderr). A deploy that would remove or replace what holds data without the flag
         raises CommandError, the stack unchanged."""
