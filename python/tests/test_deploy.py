@@ -391,6 +391,10 @@ def test_tables_deploy_with_their_keys(aws, moto_url: str, said: Said) -> None:
     assert {"AttributeName": "at", "AttributeType": "N"} in readings["AttributeDefinitions"]
     sessions = dynamodb.describe_table(TableName=outputs["SessionsTable"])["Table"]
     assert sessions["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    reading = {"device": {"S": "d1"}, "at": {"N": "1764806400"}, "expires": {"N": "1764892800"}}
+    dynamodb.put_item(TableName=outputs["ReadingsTable"], Item=reading)
+    key = {"device": {"S": "d1"}, "at": {"N": "1764806400"}}  # the sort key is a number
+    assert dynamodb.get_item(TableName=outputs["ReadingsTable"], Key=key)["Item"] == reading
     for table in ("ReadingsTable", "SessionsTable"):  # moto's CloudFormation ignores it: applied locally
         ttl = dynamodb.describe_time_to_live(TableName=outputs[table])["TimeToLiveDescription"]
         assert ttl == {"AttributeName": "expires", "TimeToLiveStatus": "ENABLED"}, ttl

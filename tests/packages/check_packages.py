@@ -105,25 +105,37 @@ process.stdout.write(app.templateJson());
 """
 
 
-def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expected: bytes) -> None:
-    project = work / "project-from-source"
+def npm_project(work: Path, name: str, env: dict[str, str], package: Path,
+                approve_scripts: bool = False) -> Path:
+    """A fresh npm project `work/name` with `package` (a tarball or a folder) installed."""
+    project = work / name
     project.mkdir()
+    run(["npm", "init", "-y"], env=env, cwd=project)
+    if approve_scripts:  # npm 11 runs a dependency's install script once approved
+        manifest = project / "package.json"
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "allowScripts": {"pareto": True}}))
+    run(["npm", "install", "--no-audit", "--no-fund", str(package)], env=env, cwd=project)
+    return project
+
+
+def check_node_synthesizes(project: Path, work: Path, env: dict[str, str], expected: bytes, what: str) -> None:
+    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
+    assert template.encode() == expected, f"{what}'s template differs from the native command's"
+
+
+def check_node_from_source(tarball: Path, work: Path, env: dict[str, str], expected: bytes) -> None:
     # The system's tools without SWIG (the Python tools' folder holds PyPI's).
     path = os.pathsep.join(folder for folder in os.environ["PATH"].split(os.pathsep)
                            if not shutil.which("swig", path=folder))
     assert shutil.which("cmake", path=path) and not shutil.which("swig", path=path)
     built = {**env, "PATH": path, "PARETO_BUILD_FROM_SOURCE": "1"}
-    run(["npm", "init", "-y"], env=built, cwd=project)
-    manifest = project / "package.json"  # npm 11 runs a dependency's install script once approved
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "allowScripts": {"pareto": True}}))
-    run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=built, cwd=project)
+    project = npm_project(work, "project-from-source", built, tarball, approve_scripts=True)
     package = project / "node_modules" / "pareto"
     module = package / "build" / "Release" / "_pareto.node"
     assert module.exists(), "npm's install script built no module"
     beyond = foreign(system_packages(package / "build"))
     assert not beyond, f"the build read the system's {sorted(beyond)}"
-    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
-    assert template.encode() == expected, "the module built from the tarball's sources differs"
+    check_node_synthesizes(project, work, env, expected, "the module built from the tarball's sources")
     print(f"npm: {tarball.name} built from its sources without SWIG and synthesized the native bytes", flush=True)
 
 
@@ -131,29 +143,21 @@ def check_node_from_checkout(work: Path, env: dict[str, str], expected: bytes, v
     """`npm install /path/to/node` from another project, once `npm ci` in node/ has built the
     module there (the test command's node step): npm links the folder, whose install script finds
     the build current, and the project loads the module and the SDK from the folder."""
-    project = work / "project-from-checkout"
-    project.mkdir()
     linked = {**env, "PATH": os.environ["PATH"]}  # a checkout's build needs its toolchain
-    run(["npm", "init", "-y"], env=linked, cwd=project)
-    run(["npm", "install", "--no-audit", "--no-fund", str(ROOT / "node")], env=linked, cwd=project)
+    project = npm_project(work, "project-from-checkout", linked, ROOT / "node")
     package = project / "node_modules" / "pareto"
     assert package.is_symlink() and package.resolve() == ROOT / "node", "npm did not link the folder"
-    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
-    assert template.encode() == expected, "the linked checkout's template differs from the native command's"
+    check_node_synthesizes(project, work, env, expected, "the linked checkout")
     assert run(["npx", "pareto", "--version"], env=env, cwd=project).split()[-1] == version
     print("npm: node/ of the checkout linked into a project, synthesized the native bytes", flush=True)
 
 
 def check_node(tarball: Path, work: Path, env: dict[str, str], expected: bytes, version: str,
                python: Path) -> None:
-    project = work / "project"
-    project.mkdir()
-    run(["npm", "init", "-y"], env=env, cwd=project)
-    run(["npm", "install", "--no-audit", "--no-fund", str(tarball)], env=env, cwd=project)
+    project = npm_project(work, "project", env, tarball)
     check_needs_only_glibc(project / "node_modules" / "pareto" / "prebuilds" / "linux-x64" / "_pareto.node", env)
     assert not (project / "node_modules" / "pareto" / "build").exists(), "npm built from source"
-    template = run(["node", "-e", SYNTH_WITH_NODE, str(work / "hello")], env=env, cwd=project)
-    assert template.encode() == expected, "the tarball's template differs from the native command's"
+    check_node_synthesizes(project, work, env, expected, "the tarball")
     assert run(["npx", "pareto", "--version"], env=env, cwd=project).split()[-1] == version
     local = {**env, "PARETO_PYTHON": str(python)}  # --local starts moto's server from the wheel's venv
     deployed = run(["npx", "pareto", "deploy", str(work / "hello"), "--stage", "npm", "--local", "-y"],

@@ -780,11 +780,6 @@ std::string described(const DeployedResource& r, const std::string& contents) {
   return fmt::format("{} ({}{}){}", r.logical_id, r.type, name, contents.empty() ? "" : ": " + contents);
 }
 
-// A template value as text: a string itself, anything else (an intrinsic) as JSON.
-std::string text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 // After how many days a lifecycle rule deletes objects (from their creation) or noncurrent
 // versions (from when they stop being current): nullopt when it deletes none, 0 for a date or an
 // intrinsic (possibly at once, as far as a deploy can tell).
@@ -799,7 +794,8 @@ std::optional<int64_t> expiry_days(const json& rule, bool noncurrent) {
 }
 
 std::string rule_prefix(const json& rule) {
-  return text(rule.value("Prefix", rule.value("Filter", json::object()).value("Prefix", json(""))));
+  return text_of(
+      rule.value("Prefix", rule.value("Filter", json::object()).value("Prefix", json(""))));
 }
 
 // What a deployed table or bucket would start deleting by itself once defined as `after`: time
@@ -812,7 +808,7 @@ std::string newly_expiring(const json& before, const json& after) {
     auto ttl = [](const json& properties) {
       const json spec = properties.value("TimeToLiveSpecification", json::object());
       return spec.value("Enabled", json(false)) == true
-                 ? text(spec.value("AttributeName", json("")))
+                 ? text_of(spec.value("AttributeName", json("")))
                  : "";
     };
     std::string attribute = ttl(will);

@@ -25,6 +25,7 @@
 #include "engine/graphql.hpp"
 #include "engine/jwt.hpp"
 #include "engine/moto.hpp"
+#include "render/template.hpp"
 
 namespace pareto::engine {
 
@@ -1009,7 +1010,7 @@ Task<std::string> Dev::refusal(const Authorizer& authorizer, const Route& route,
     co_return std::string(kUnauthorized);
   if (authorizer.audience && !std::regex_match(audience_of(c), *authorizer.audience)) co_return std::string(kUnauthorized);
   claims = json::object();
-  for (const auto& [key, value] : c.items()) claims[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  for (const auto& [key, value] : c.items()) claims[key] = text_of(value);
   co_return std::string();
 }
 

@@ -45,10 +45,6 @@ void resolve_references(Template& t, Diagnostics& errors) {
   for (const auto& [id, output] : t.outputs.items()) check(id, output);
 }
 
-std::string text_of(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 // The app's "parameters:" set the defaults of the template's parameters, within their bounds.
 void apply_user_parameters(Template& t, const json& user, Diagnostics& errors) {
   std::vector<std::string> known;

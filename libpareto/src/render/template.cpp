@@ -110,6 +110,10 @@ std::string origin_in(const std::map<std::string, std::string>& origins, const s
   return it == origins.end() ? std::string() : it->second;
 }
 
+std::string text_of(const nlohmann::json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 bool holds_data(std::string_view resource_type) {
   static const std::set<std::string, std::less<>> kTypes = {
       "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::Cognito::UserPool",

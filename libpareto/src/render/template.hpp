@@ -50,4 +50,7 @@ std::string origin_in(const std::map<std::string, std::string>& origins, const s
 // value): what a deploy must not remove, replace or move without the user's say.
 bool holds_data(std::string_view resource_type);
 
+// A JSON value as text: a string itself, anything else (an intrinsic, a number) as its JSON.
+std::string text_of(const nlohmann::json& value);
+
 }  // namespace pareto
