@@ -227,12 +227,10 @@ Synthesis synthesize(std::string_view text, const LoadOptions& options) {
   Diagnostics stage_errors;
   json config = staged(doc.value, options.stage, all_kinds, provenance, stage_errors);
   if (!stage_errors.empty()) return finish(std::move(stage_errors));
-  // "dashboard: true" is the dashboard with its default options, "false" none at all.
+  // "dashboard: false" is none at all; "true", the dashboard with its default options, is what
+  // apply_defaults makes of a true option.
   for (const char* key : {"dashboard", "alarms"})
-    if (config.contains(key) && config[key].is_boolean()) {
-      if (config[key].get<bool>()) config[key] = json::object();
-      else config.erase(key);
-    }
+    if (config.contains(key) && config[key] == false) config.erase(key);
   Schema::config().apply_defaults(config);
   for (const Kind* kind : all_kinds)
     if (kind->custom) {
